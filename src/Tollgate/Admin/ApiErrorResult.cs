@@ -1,0 +1,16 @@
+using Tollgate.Gateway;
+
+namespace Tollgate.Admin;
+
+/// <summary>An <see cref="ApiError"/> as an endpoint result, so admin handlers can return <c>Results&lt;…&gt;</c>.</summary>
+internal sealed class ApiErrorResult(ApiError error) : IResult
+{
+    public ApiError Error { get; } = error;
+
+    public Task ExecuteAsync(HttpContext httpContext) => ApiErrorWriter.WriteAsync(httpContext, Error);
+
+    public static ApiErrorResult Invalid(string message, string param) => new(ApiError.InvalidRequest(message, param));
+
+    public static ApiErrorResult NotFound(string what, string id) =>
+        new(new ApiError(StatusCodes.Status404NotFound, "invalid_request_error", "resource_missing", $"No such {what}: '{id}'."));
+}

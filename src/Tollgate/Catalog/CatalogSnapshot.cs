@@ -1,0 +1,33 @@
+using System.Collections.Frozen;
+
+namespace Tollgate.Catalog;
+
+/// <summary>
+/// Everything the data plane reads per request, immutable and swapped whole on change, so a
+/// request never touches the database before it is forwarded.
+/// </summary>
+internal sealed class CatalogSnapshot
+{
+    public static readonly CatalogSnapshot Empty = new([], [], [], 0);
+
+    public CatalogSnapshot(IEnumerable<CustomerEntry> customers, IEnumerable<KeyEntry> keys, IEnumerable<ModelEntry> models, long version)
+    {
+        Customers = customers.ToFrozenDictionary(c => c.Id, StringComparer.Ordinal);
+        Keys = keys.ToFrozenDictionary(k => k.Id, StringComparer.Ordinal);
+        Models = models.ToFrozenDictionary(m => m.Id, StringComparer.Ordinal);
+        ModelsInOrder = [.. Models.Values.OrderBy(m => m.Id, StringComparer.Ordinal)];
+        Version = version;
+    }
+
+    public FrozenDictionary<string, CustomerEntry> Customers { get; }
+
+    /// <summary>Keys by their public id (the part of the secret before the random tail).</summary>
+    public FrozenDictionary<string, KeyEntry> Keys { get; }
+
+    public FrozenDictionary<string, ModelEntry> Models { get; }
+
+    public IReadOnlyList<ModelEntry> ModelsInOrder { get; }
+
+    /// <summary>Increases with every change written to storage.</summary>
+    public long Version { get; }
+}

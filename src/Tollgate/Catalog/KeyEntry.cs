@@ -1,0 +1,20 @@
+namespace Tollgate.Catalog;
+
+/// <summary>
+/// An API key as the data plane sees it: the keyed hash of its secret, never the secret.
+/// <see cref="Models"/> null means every non-gated model.
+/// </summary>
+internal sealed record KeyEntry(
+    string Id,
+    string CustomerId,
+    string Name,
+    byte[] SecretHash,
+    IReadOnlySet<string>? Models,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RevokedAt,
+    DateTimeOffset CreatedAt)
+{
+    public bool IsActiveAt(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || now < ExpiresAt);
+
+    public bool MayUse(string modelId) => Models is null || Models.Contains(modelId);
+}

@@ -1,0 +1,68 @@
+using Tollgate.Gateway.Stages;
+using Tollgate.Upstreams;
+
+namespace Tollgate.Gateway;
+
+/// <summary>
+/// The request path, in order, in one place. Every <c>/v1</c> call that reaches a model goes
+/// through exactly these stages:
+/// <code>
+/// authenticate → admit → route + forward → meter → settle → respond
+/// </code>
+/// Each stage either lets the request through or ends it with one error in OpenAI's shape.
+/// Streams meter and settle inside the relay, before the stream's tail is sent.
+/// </summary>
+internal sealed class GatewayPipeline(
+    Authenticate authenticate,
+    Admit admit,
+    Forward forward,
+    Respond respond,
+    Relay relay,
+    Hosting.GatewayMetrics metrics,
+    TimeProvider time)
+{
+    public async Task RunAsync(HttpContext http, ModelOperation operation)
+    {
+        using var request = new GatewayRequest(http, operation, RequestIds.Current(http), time.GetUtcNow());
+        http.Features.Set(request);
+
+        if (authenticate.Run(request) is { } unauthenticated)
+        {
+            await FailAsync(request, unauthenticated);
+            return;
+        }
+        if (await admit.RunAsync(request) is { } refused)
+        {
+            await FailAsync(request, refused);
+            return;
+        }
+
+        var outcome = await forward.RunAsync(request);
+        if (outcome.Error is { } failed)
+        {
+            await FailAsync(request, failed);
+            return;
+        }
+        if (outcome.PassThrough is { } clientError)
+        {
+            metrics.Refused(request.Model.Id, clientError.StatusCode ?? 400, "backend_client_error");
+            await Respond.PassThroughAsync(http, clientError);
+            return;
+        }
+        await using var response = request.Response!;
+        if (outcome.Stream is { } stream)
+        {
+            await relay.RunAsync(request, stream);
+        }
+        else if (await respond.RunAsync(request, (BackendJson)response) is { } notRecorded)
+        {
+            await FailAsync(request, notRecorded);
+        }
+    }
+
+    private Task FailAsync(GatewayRequest request, ApiError error)
+    {
+        metrics.Refused(request.Model?.Id ?? "none", error.Status, error.Code ?? error.Type);
+        return ApiErrorWriter.WriteAsync(request.Http, error);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Tollgate.Billing.Pricing;
+using Tollgate.Catalog;
+using Tollgate.Storage;
+using Tollgate.Upstreams;
+
+namespace Tollgate.Gateway;
+
+/// <summary>
+/// Everything one data-plane request carries from stage to stage: one typed object, set as an
+/// HTTP feature, instead of loose <c>HttpContext.Items</c>.
+/// </summary>
+internal sealed class GatewayRequest(HttpContext http, ModelOperation operation, string requestId, DateTimeOffset startedAt) : IDisposable
+{
+    private byte[]? _rentedBody;
+
+    public HttpContext Http { get; } = http;
+    public ModelOperation Operation { get; } = operation;
+    public string RequestId { get; } = requestId;
+    public DateTimeOffset StartedAt { get; } = startedAt;
+    public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
+
+    // authenticate
+    public CatalogSnapshot Snapshot { get; set; } = CatalogSnapshot.Empty;
+    public KeyEntry Key { get; set; } = null!;
+    public CustomerEntry Customer { get; set; } = null!;
+
+    // admit
+    public JsonDocument Body { get; private set; } = null!;
+    public int BodyBytes { get; private set; }
+    public ModelEntry Model { get; set; } = null!;
+    public PriceCard Price { get; set; } = null!;
+    public bool Stream { get; set; }
+
+    /// <summary>The client asked for the usage chunk (<c>stream_options.include_usage</c>).</summary>
+    public bool ClientWantsUsage { get; set; }
+
+    /// <summary>The output cap sent to the backend: the request's own, else the model's maximum.</summary>
+    public int OutputCap { get; set; }
+
+    public int Choices { get; set; } = 1;
+
+    // route + forward
+    public BackendEntry? Backend { get; set; }
+    public BackendResponse? Response { get; set; }
+    public int? TimeToFirstTokenMs { get; set; }
+
+    /// <summary>Text forwarded to the client, kept in memory only, to count tokens if the backend's usage is missing.</summary>
+    public StringBuilder? ForwardedText { get; set; }
+
+    // meter + settle
+    public TokenUsage Usage { get; set; }
+    public UsageSource UsageSource { get; set; }
+    public UsageStatus Status { get; set; } = UsageStatus.Completed;
+    public decimal ListAmount { get; set; }
+    public decimal ChargedAmount { get; set; }
+    public decimal CostToServe { get; set; }
+
+    public int ElapsedMs => (int)Stopwatch.GetElapsedTime(StartTimestamp).TotalMilliseconds;
+
+    /// <summary>Adopts the pooled buffer the body was read into; it is returned when the request ends.</summary>
+    public void SetBody(byte[] rented, int length, JsonDocument document)
+    {
+        _rentedBody = rented;
+        BodyBytes = length;
+        Body = document;
+    }
+
+    public void Dispose()
+    {
+        Body?.Dispose();
+        if (_rentedBody is not null) ArrayPool<byte>.Shared.Return(_rentedBody);
+        _rentedBody = null;
+    }
+}

@@ -1,0 +1,41 @@
+using Tollgate.Upstreams;
+
+namespace Tollgate.Gateway;
+
+/// <summary>A backend stream whose first event has already been read (or that ended or broke before one).</summary>
+internal sealed class PrimedStream
+{
+    private PrimedStream(IAsyncEnumerator<ReadOnlyMemory<byte>> events, bool hasFirst, string? failure)
+    {
+        Events = events;
+        HasCurrent = hasFirst;
+        Failure = failure;
+    }
+
+    public IAsyncEnumerator<ReadOnlyMemory<byte>> Events { get; }
+
+    /// <summary>True when <see cref="Events"/>.Current holds the first event, not yet forwarded.</summary>
+    public bool HasCurrent { get; }
+
+    public string? Failure { get; }
+
+    public static async Task<PrimedStream> StartAsync(BackendStream stream, CancellationToken cancellationToken)
+    {
+        var events = stream.Events.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            var hasFirst = await events.MoveNextAsync();
+            return hasFirst ? new PrimedStream(events, true, null) : await FailAsync(events, "the backend stream ended before its first event");
+        }
+        catch (BackendStreamException ex)
+        {
+            return await FailAsync(events, ex.Message);
+        }
+    }
+
+    private static async Task<PrimedStream> FailAsync(IAsyncEnumerator<ReadOnlyMemory<byte>> events, string why)
+    {
+        await events.DisposeAsync();
+        return new PrimedStream(events, false, why);
+    }
+}

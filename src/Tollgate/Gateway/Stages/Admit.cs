@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Tollgate.Billing.Catalog;
+using Tollgate.Upstreams;
+
+namespace Tollgate.Gateway.Stages;
+
+/// <summary>
+/// The request is well-formed and within limits, its model exists, is priced (an unpriced model
+/// is not servable, so nothing is ever billed $0 by mistake), and this key may call it.
+/// </summary>
+internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
+{
+    public async Task<ApiError?> RunAsync(GatewayRequest request)
+    {
+        var limit = options.Value.MaxRequestBytes;
+        var read = await RequestBodyReader.ReadAsync(request.Http.Request, limit, request.Http.RequestAborted);
+        if (read is not { } body)
+            return new ApiError(StatusCodes.Status413PayloadTooLarge, "invalid_request_error", "request_too_large",
+                $"The request body is larger than the limit of {limit} bytes.");
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.Buffer.AsMemory(0, body.Length));
+        }
+        catch (JsonException)
+        {
+            ArrayPool<byte>.Shared.Return(body.Buffer);
+            return ApiError.InvalidRequest("We could not parse the JSON body of your request. Send a JSON object.");
+        }
+        request.SetBody(body.Buffer, body.Length, document);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            return ApiError.InvalidRequest("The request body must be a JSON object.");
+        if (!root.TryGetProperty("model", out var modelField) || modelField.ValueKind != JsonValueKind.String || modelField.GetString() is not { Length: > 0 } modelId)
+            return ApiError.InvalidRequest("You must provide a model parameter.", "model", "missing_required_parameter");
+
+        var shapeError = request.Operation == ModelOperation.Embeddings ? CheckEmbeddings(root) : CheckChat(request, root);
+        if (shapeError is not null) return shapeError;
+
+        if (!request.Snapshot.Models.TryGetValue(modelId, out var model)) return ApiError.ModelNotFound(modelId);
+        if (model.Tier == ModelTier.Gated)
+            return ApiError.ModelGated(modelId, "Access requires an enterprise contract or an invitation; contact the operator.");
+        if (!request.Key.MayUse(modelId)) return ApiError.ModelNotFound(modelId);
+        var price = model.PriceCardAt(time.GetUtcNow());
+        if (price is null || model.Backends.Count == 0) return ApiError.ModelNotFound(modelId);
+        var expected = request.Operation == ModelOperation.Embeddings ? ModelKind.Embeddings : ModelKind.Chat;
+        if (model.Kind != expected)
+            return ApiError.InvalidRequest(
+                $"The model '{modelId}' is {(model.Kind == ModelKind.Embeddings ? "an embeddings model: call /v1/embeddings" : "a chat model: call /v1/chat/completions")}.",
+                "model", "model_not_supported");
+        request.Model = model;
+        request.Price = price;
+        return request.Operation == ModelOperation.ChatCompletions ? CheckOutputCap(request, root, model.MaxOutputTokens) : null;
+    }
+
+    private ApiError? CheckChat(GatewayRequest request, JsonElement root)
+    {
+        if (!root.TryGetProperty("messages", out var messages))
+            return ApiError.InvalidRequest("You must provide a messages parameter.", "messages", "missing_required_parameter");
+        if (messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
+            return ApiError.InvalidRequest("'messages' must be a non-empty array.", "messages");
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
+                return ApiError.InvalidRequest($"Each message must be an object with a 'role' (messages[{index}]).", $"messages[{index}]");
+            index++;
+        }
+        if (root.TryGetProperty("stream", out var stream))
+        {
+            if (stream.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+                return ApiError.InvalidRequest("'stream' must be a boolean.", "stream");
+            request.Stream = stream.ValueKind == JsonValueKind.True;
+        }
+        if (root.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind != JsonValueKind.Null)
+        {
+            if (!request.Stream)
+                return ApiError.InvalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options");
+            if (streamOptions.ValueKind != JsonValueKind.Object)
+                return ApiError.InvalidRequest("'stream_options' must be an object.", "stream_options");
+            request.ClientWantsUsage = streamOptions.TryGetProperty("include_usage", out var include) && include.ValueKind == JsonValueKind.True;
+        }
+        if (root.TryGetProperty("n", out var n) && n.ValueKind != JsonValueKind.Null)
+        {
+            var max = options.Value.MaxChoices;
+            if (!n.TryGetInt32(out var choices) || choices < 1 || choices > max)
+                return ApiError.InvalidRequest($"'n' must be an integer from 1 to {max}.", "n");
+            request.Choices = choices;
+        }
+        return null;
+    }
+
+    private static ApiError? CheckOutputCap(GatewayRequest request, JsonElement root, int modelMax)
+    {
+        int? cap = null;
+        foreach (var name in (string[])["max_completion_tokens", "max_tokens"])
+        {
+            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) continue;
+            if (!value.TryGetInt32(out var asked) || asked < 1)
+                return ApiError.InvalidRequest($"'{name}' must be a positive integer.", name);
+            if (asked > modelMax)
+                return ApiError.InvalidRequest(
+                    $"'{name}' is too large: {asked}. This model supports at most {modelMax} completion tokens.", name);
+            cap = cap is null ? asked : Math.Min(cap.Value, asked);
+        }
+        request.OutputCap = cap ?? modelMax;
+        return null;
+    }
+
+    private static ApiError? CheckEmbeddings(JsonElement root)
+    {
+        if (!root.TryGetProperty("input", out var input))
+            return ApiError.InvalidRequest("You must provide an input parameter.", "input", "missing_required_parameter");
+        var valid = input.ValueKind switch
+        {
+            JsonValueKind.String => input.GetString()!.Length > 0,
+            JsonValueKind.Array => input.GetArrayLength() > 0 && IsUniformInput(input),
+            _ => false,
+        };
+        if (!valid)
+            return ApiError.InvalidRequest(
+                "'input' must be a non-empty string, an array of non-empty strings, or an array of token arrays.", "input");
+        if (root.TryGetProperty("encoding_format", out var format) && !(format.ValueEquals("float") || format.ValueEquals("base64")))
+            return ApiError.InvalidRequest("'encoding_format' must be 'float' or 'base64'.", "encoding_format");
+        if (root.TryGetProperty("dimensions", out var dimensions) && (!dimensions.TryGetInt32(out var d) || d < 1))
+            return ApiError.InvalidRequest("'dimensions' must be a positive integer.", "dimensions");
+        return null;
+    }
+
+    private static bool IsUniformInput(JsonElement input)
+    {
+        var first = input[0].ValueKind;
+        foreach (var item in input.EnumerateArray())
+        {
+            if (item.ValueKind != first) return false;
+            var ok = item.ValueKind switch
+            {
+                JsonValueKind.String => item.GetString()!.Length > 0,
+                JsonValueKind.Number => item.TryGetInt32(out var t) && t >= 0,
+                JsonValueKind.Array => item.GetArrayLength() > 0 && item.EnumerateArray().All(t => t.TryGetInt32(out var v) && v >= 0),
+                _ => false,
+            };
+            if (!ok) return false;
+        }
+        return true;
+    }
+}

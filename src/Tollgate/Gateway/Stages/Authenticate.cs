@@ -1,0 +1,34 @@
+using Tollgate.Catalog;
+using Tollgate.Security;
+
+namespace Tollgate.Gateway.Stages;
+
+/// <summary>API key → key, customer: from the in-memory snapshot, never the database.</summary>
+internal sealed class Authenticate(CatalogState catalog, SecretHasher hasher, TimeProvider time)
+{
+    public ApiError? Run(GatewayRequest request)
+    {
+        var snapshot = catalog.Current;
+        request.Snapshot = snapshot;
+        var header = request.Http.Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+            return ApiError.InvalidApiKey("You didn't provide an API key. Send it in the Authorization header as 'Bearer tg_...'.");
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return ApiError.InvalidApiKey("The Authorization header must be 'Bearer <api key>'.");
+        var secret = header.AsSpan(7).Trim();
+        // One answer for every kind of wrong key, so probing learns nothing about which ids exist.
+        var invalid = ApiError.InvalidApiKey($"Incorrect API key provided: {Redact(secret)}.");
+        if (!ApiKeySecret.TryGetId(secret, out var id) || !snapshot.Keys.TryGetValue(id, out var key)) return invalid;
+        if (!hasher.Matches(secret.ToString(), key.SecretHash)) return invalid;
+        if (!key.IsActiveAt(time.GetUtcNow()))
+            return ApiError.InvalidApiKey(key.RevokedAt is null ? "This API key has expired." : "This API key has been revoked.");
+        if (!snapshot.Customers.TryGetValue(key.CustomerId, out var customer)) return invalid;
+        request.Key = key;
+        request.Customer = customer;
+        return null;
+    }
+
+    /// <summary>Shows only enough of a presented key to recognise it, as OpenAI does.</summary>
+    private static string Redact(ReadOnlySpan<char> secret) =>
+        secret.Length <= 8 ? "****" : $"{secret[..Math.Min(6, secret.Length - 4)]}****{secret[^4..]}";
+}

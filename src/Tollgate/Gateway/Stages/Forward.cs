@@ -1,0 +1,86 @@
+using Tollgate.Catalog;
+using Tollgate.Upstreams;
+
+namespace Tollgate.Gateway.Stages;
+
+/// <summary>
+/// Route and forward: backends in priority order, healthy ones first. A connection failure,
+/// 5xx, malformed answer or timeout before anything reached the client falls through to the next
+/// backend; a 4xx is the backend's verdict on the request and goes back to the client as is.
+/// </summary>
+internal sealed partial class Forward(BackendRegistry registry, BackendHealth health, ILogger<Forward> logger)
+{
+    public async Task<ForwardOutcome> RunAsync(GatewayRequest request)
+    {
+        BackendFailure? last = null;
+        var sawTimeout = false;
+        foreach (var backend in Candidates(request.Model))
+        {
+            var body = UpstreamBody.For(request, backend);
+            var response = await registry.For(backend.Kind)
+                .SendAsync(new BackendRequest(request.Operation, backend, body, request.Stream), request.Http.RequestAborted);
+            if (response is BackendStream stream)
+            {
+                // Hold the client's 200 until the first event arrives, so a stream that dies at once can still fall through.
+                var primed = await PrimedStream.StartAsync(stream, request.Http.RequestAborted);
+                if (primed.Failure is { } broke)
+                {
+                    await stream.DisposeAsync();
+                    response = new BackendFailure(BackendFailureKind.ServerError, broke);
+                }
+                else
+                {
+                    health.MarkSucceeded(backend.Id);
+                    request.Backend = backend;
+                    request.Response = stream;
+                    return ForwardOutcome.Streaming(primed);
+                }
+            }
+            if (response is BackendFailure failure)
+            {
+                if (!failure.FallsThrough)
+                {
+                    request.Backend = backend;
+                    return ForwardOutcome.ClientError(failure);
+                }
+                LogBackendFailed(logger, backend.Id, failure.Kind, failure.Reason);
+                health.MarkFailed(backend.Id);
+                sawTimeout |= failure.Kind == BackendFailureKind.Timeout;
+                last = failure;
+                continue;
+            }
+            health.MarkSucceeded(backend.Id);
+            request.Backend = backend;
+            request.Response = response;
+            return ForwardOutcome.Complete();
+        }
+        var message = $"No backend of model '{request.Model.Id}' could serve the request ({last?.Reason ?? "none configured"}).";
+        return ForwardOutcome.Failed(sawTimeout && last?.Kind == BackendFailureKind.Timeout
+            ? ApiError.UpstreamTimeout(message)
+            : ApiError.UpstreamUnavailable(message));
+    }
+
+    private IEnumerable<BackendEntry> Candidates(ModelEntry model)
+    {
+        foreach (var backend in model.Backends)
+        {
+            if (health.IsHealthy(backend.Id)) yield return backend;
+        }
+        foreach (var backend in model.Backends)
+        {
+            if (!health.IsHealthy(backend.Id)) yield return backend;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backend {BackendId} failed ({Kind}: {Reason}); trying the next")]
+    private static partial void LogBackendFailed(ILogger logger, string backendId, BackendFailureKind kind, string reason);
+}
+
+/// <summary>What forwarding produced: a response to finish, a client error to pass back, or a failure.</summary>
+internal sealed record ForwardOutcome(ApiError? Error, BackendFailure? PassThrough, PrimedStream? Stream)
+{
+    public static ForwardOutcome Complete() => new(null, null, null);
+    public static ForwardOutcome Streaming(PrimedStream stream) => new(null, null, stream);
+    public static ForwardOutcome ClientError(BackendFailure failure) => new(null, failure, null);
+    public static ForwardOutcome Failed(ApiError error) => new(error, null, null);
+}

@@ -1,0 +1,70 @@
+using Tollgate.Hosting;
+using Tollgate.Storage;
+
+namespace Tollgate.Gateway.Stages;
+
+/// <summary>
+/// Prices the metered usage at the request's price version, costs it at the backend's cost card,
+/// and makes the usage event (with its ledger entry) durable. The caller sends the response's
+/// last bytes only after this completes.
+/// </summary>
+internal sealed partial class Settle(IUsageRecorder recorder, GatewayMetrics metrics, TimeProvider time, ILogger<Settle> logger)
+{
+    public async Task<ApiError?> RunAsync(GatewayRequest request, bool waitForCommit = true)
+    {
+        var list = request.Price.ListAmount(request.Usage);
+        request.ListAmount = list;
+        request.ChargedAmount = list;
+        var now = time.GetUtcNow();
+        request.CostToServe = request.Backend?.CostCardAt(now)?.CostToServe(request.Usage) ?? 0m;
+        var usage = new UsageEvent
+        {
+            RequestId = request.RequestId,
+            CustomerId = request.Customer.Id,
+            KeyId = request.Key.Id,
+            ModelId = request.Model.Id,
+            BackendId = request.Backend?.Id,
+            PriceVersion = request.Price.Version,
+            Tokens = request.Usage,
+            ListAmount = list,
+            ChargedAmount = request.ChargedAmount,
+            CostToServe = request.CostToServe,
+            Status = request.Status,
+            Source = request.UsageSource,
+            Streamed = request.Stream,
+            LatencyMs = request.ElapsedMs,
+            TimeToFirstTokenMs = request.TimeToFirstTokenMs,
+            StartedAt = request.StartedAt,
+            CompletedAt = now,
+        };
+        metrics.Completed(request.Model.Id, request.Backend?.Id ?? "none", StatusCodes.Status200OK,
+            request.Usage.InputTokens, request.Usage.OutputTokens, request.ChargedAmount, request.ElapsedMs / 1000.0, request.TimeToFirstTokenMs / 1000.0);
+        try
+        {
+            var recorded = recorder.RecordAsync(usage);
+            if (waitForCommit) await recorded;
+            else _ = ObserveAsync(recorded, request.RequestId);
+            return null;
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(logger, ex, request.RequestId);
+            return ApiError.Unavailable("The request was served but its usage could not be recorded, so the response is withheld. Retry shortly.", "usage_not_recorded");
+        }
+    }
+
+    private async Task ObserveAsync(ValueTask recorded, string requestId)
+    {
+        try
+        {
+            await recorded;
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(logger, ex, requestId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Usage of request {RequestId} could not be recorded")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, string requestId);
+}

@@ -1,0 +1,87 @@
+using System.Text;
+using Tollgate.Catalog;
+using Tollgate.Demo;
+using Tollgate.Security;
+using Tollgate.Storage;
+using Tollgate.Storage.Sqlite;
+
+namespace Tollgate.Hosting;
+
+/// <summary>
+/// What must be true before the first request: the data directory, the schema at its latest
+/// version, the key pepper (checked against the database), the bootstrap admin token, the demo
+/// data on a new database, and the first catalog snapshot.
+/// </summary>
+internal static class Bootstrap
+{
+    public const string PepperFingerprintSetting = "key_pepper_fingerprint";
+
+    public static async Task<BootstrapResult> RunAsync(ServeSettings settings, TimeProvider time, Action<string> announce, CancellationToken cancellationToken = default)
+    {
+        DataDirectory.Ensure(settings.DataDir);
+        var database = new SqliteDatabase(settings.DatabasePath, settings.FullDurability);
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            await SqliteMigrations.ApplyAsync(connection, cancellationToken);
+        }
+        var hasher = new SecretHasher(DataDirectory.LoadOrCreatePepper(settings.DataDir, settings.KeyPepper));
+        var catalog = new SqliteCatalogStore(database, time);
+        var ledger = new SqliteLedger(database);
+        var adminTokens = new SqliteAdminTokenStore(database);
+
+        var fingerprint = hasher.Fingerprint();
+        var stored = await catalog.GetSettingAsync(PepperFingerprintSetting, cancellationToken);
+        if (stored is null)
+            await catalog.SetSettingAsync(PepperFingerprintSetting, fingerprint, cancellationToken);
+        else if (stored != fingerprint)
+            throw new StartupException(
+                "The key pepper differs from the one this database was created with, so no stored API key or admin token would match. " +
+                $"Give the original TOLLGATE_KEY_PEPPER, or restore {Path.Combine(settings.DataDir, DataDirectory.PepperFile)}.");
+
+        if (settings.AdminToken is null && !await adminTokens.AnyAsync(cancellationToken))
+        {
+            var (id, secret) = AdminTokenSecret.Create();
+            await adminTokens.CreateAsync(new AdminTokenRecord(id, "bootstrap", hasher.Hash(secret), ["full"], time.GetUtcNow(), null), cancellationToken);
+            announce($"""
+                Admin token (scope: full) — shown once, stored only as a hash:
+                    {secret}
+                Keep it: export TOLLGATE_ADMIN_TOKEN={secret}
+                """);
+        }
+
+        if (settings.Demo && !await catalog.HasAnyModelAsync(cancellationToken))
+        {
+            var (customerId, apiKey) = await new DemoSeeder(catalog, ledger, hasher, time).SeedAsync(cancellationToken);
+            var credentials = DemoCredentials(settings, customerId, apiKey);
+            DataDirectory.WriteOwnerOnly(Path.Combine(settings.DataDir, DataDirectory.DemoCredentialsFile), credentials);
+            announce(credentials);
+        }
+
+        var snapshot = await catalog.LoadSnapshotAsync(cancellationToken);
+        return new BootstrapResult(database, hasher, catalog, ledger, adminTokens, snapshot);
+    }
+
+    private static string DemoCredentials(ServeSettings settings, string customerId, string apiKey)
+    {
+        var baseUrl = settings.Urls.Split(';', ',')[0].TrimEnd('/');
+        var text = new StringBuilder();
+        text.AppendLine("Demo data created: models tg-mini, tg-pro, tg-flagship (gated), tg-embed on the built-in simulator.");
+        text.AppendLine($"Demo customer {customerId} has ${DemoSeeder.DemoCredit} of credit. Its API key (shown once, kept in this file):");
+        text.AppendLine($"    {apiKey}");
+        text.AppendLine("Try it:");
+        text.AppendLine($"    curl {baseUrl}/v1/chat/completions -H 'Authorization: Bearer {apiKey}' -H 'Content-Type: application/json' \\");
+        text.AppendLine("""         -d '{"model":"tg-mini","messages":[{"role":"user","content":"Hello"}]}'""");
+        return text.ToString();
+    }
+}
+
+internal sealed record BootstrapResult(
+    SqliteDatabase Database,
+    SecretHasher Hasher,
+    ICatalogStore Catalog,
+    ILedgerWriter Ledger,
+    IAdminTokenStore AdminTokens,
+    CatalogSnapshot Snapshot);
+
+/// <summary>A reason Tollgate refuses to start, said plainly to the operator.</summary>
+internal sealed class StartupException(string message) : Exception(message);

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Tollgate.Hosting;
+
+/// <summary>
+/// Prometheus-facing instruments: requests, tokens, amounts and latency by model, backend and
+/// status. Tag values are ids and codes only, never request content.
+/// </summary>
+internal sealed class GatewayMetrics : IDisposable
+{
+    public const string MeterName = "Tollgate.Gateway";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _tokens;
+    private readonly Counter<double> _charged;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _timeToFirstToken;
+
+    public GatewayMetrics(IMeterFactory meters)
+    {
+        _meter = meters.Create(MeterName);
+        _requests = _meter.CreateCounter<long>("tollgate.requests", "{request}", "Data-plane requests by model, backend and outcome");
+        _tokens = _meter.CreateCounter<long>("tollgate.tokens", "{token}", "Metered tokens by model and direction");
+        // Metrics are for dashboards; the ledger holds the exact decimal amounts.
+        _charged = _meter.CreateCounter<double>("tollgate.charged", "USD", "Amount charged to customers");
+        _duration = _meter.CreateHistogram<double>("tollgate.request.duration", "s", "Time from request to last byte");
+        _timeToFirstToken = _meter.CreateHistogram<double>("tollgate.time_to_first_token", "s", "Time from request to the first streamed token");
+    }
+
+    public void Completed(string model, string backend, int status, long inputTokens, long outputTokens, decimal charged, double seconds, double? ttftSeconds)
+    {
+        var tags = new TagList { { "model", model }, { "backend", backend }, { "status", status } };
+        _requests.Add(1, tags);
+        _duration.Record(seconds, tags);
+        _tokens.Add(inputTokens, new TagList { { "model", model }, { "direction", "input" } });
+        _tokens.Add(outputTokens, new TagList { { "model", model }, { "direction", "output" } });
+        _charged.Add((double)charged, new TagList { { "model", model } });
+        if (ttftSeconds is { } ttft) _timeToFirstToken.Record(ttft, new TagList { { "model", model }, { "backend", backend } });
+    }
+
+    public void Refused(string model, int status, string code) =>
+        _requests.Add(1, new TagList { { "model", model }, { "backend", "none" }, { "status", status }, { "code", code } });
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+
+namespace Tollgate.Hosting;
+
+/// <summary><c>tollgate serve</c>: options first, then <c>TOLLGATE_*</c> environment variables, then defaults.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string>("--urls")
+        {
+            Description = $"Where to listen (TOLLGATE_URLS). Default {ServeSettings.DefaultUrls}: loopback only.",
+        };
+        var dataDir = new Option<string>("--data-dir") { Description = "Directory of the embedded database and key pepper (TOLLGATE_DATA_DIR). Default ./data." };
+        var noDemo = new Option<bool>("--no-demo") { Description = "Do not create the demo catalog, customer and key in a new database." };
+        var durability = new Option<string>("--durability")
+        {
+            Description = "normal: usage survives a killed process (default); full: also survives power loss, at a cost (TOLLGATE_DURABILITY).",
+        };
+        durability.AcceptOnlyFromAmong("normal", "full");
+        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, durability };
+        serve.SetAction((ParseResult result, CancellationToken cancellationToken) =>
+        {
+            Func<string, string?> env = Environment.GetEnvironmentVariable;
+            var settings = new ServeSettings
+            {
+                Urls = result.GetValue(urls) ?? env("TOLLGATE_URLS") ?? ServeSettings.DefaultUrls,
+                DataDir = result.GetValue(dataDir) ?? env("TOLLGATE_DATA_DIR") ?? "data",
+                Demo = !result.GetValue(noDemo),
+                FullDurability = (result.GetValue(durability) ?? env("TOLLGATE_DURABILITY")) == "full",
+                AdminToken = env("TOLLGATE_ADMIN_TOKEN") is { Length: > 0 } token ? token : null,
+                KeyPepper = env("TOLLGATE_KEY_PEPPER") is { Length: > 0 } pepper ? pepper : null,
+            };
+            return RunAsync(settings, cancellationToken);
+        });
+        return serve;
+    }
+
+    private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
+    {
+        var time = TimeProvider.System;
+        BootstrapResult boot;
+        try
+        {
+            boot = await Bootstrap.RunAsync(settings, time, Console.WriteLine, cancellationToken);
+        }
+        catch (StartupException ex)
+        {
+            await Console.Error.WriteLineAsync($"tollgate: {ex.Message}");
+            return 1;
+        }
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddEnvironmentVariables("TOLLGATE_");
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Logging.ClearProviders();
+        // Data protection is registered by the framework but guards nothing here yet: its key chatter is noise.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        TollgateHost.ConfigureServices(builder.Services, builder.Configuration, settings, boot, time);
+        await using var app = builder.Build();
+        TollgateHost.ConfigurePipeline(app);
+        await app.RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Tollgate.Hosting;
+
+/// <summary>How <c>tollgate serve</c> runs: from its options, else <c>TOLLGATE_*</c> variables, else defaults.</summary>
+internal sealed record ServeSettings
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public string Urls { get; init; } = DefaultUrls;
+
+    public string DataDir { get; init; } = "data";
+
+    public bool Demo { get; init; } = true;
+
+    /// <summary><c>full</c> also survives power loss, at a cost; <c>normal</c> survives a killed process.</summary>
+    public bool FullDurability { get; init; }
+
+    /// <summary>Operator-chosen bootstrap admin token (never stored); null means one is generated on first start.</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>The key-hashing secret; null means the one generated into the data directory.</summary>
+    public string? KeyPepper { get; init; }
+
+    public string DatabasePath => Path.Combine(DataDir, "tollgate.db");
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using OpenTelemetry.Metrics;
+using Tollgate.Admin;
+using Tollgate.Catalog;
+using Tollgate.Gateway;
+using Tollgate.Gateway.Stages;
+using Tollgate.Storage;
+using Tollgate.Storage.Sqlite;
+using Tollgate.Tokenization;
+using Tollgate.Upstreams;
+using Tollgate.Upstreams.OpenAiCompatible;
+using Tollgate.Upstreams.Simulator;
+
+namespace Tollgate.Hosting;
+
+/// <summary>
+/// The composition root, shared by <c>tollgate serve</c> and the tests' host: one list of services
+/// and one request pipeline, so what is tested is what runs.
+/// </summary>
+internal static class TollgateHost
+{
+    public static void ConfigureServices(IServiceCollection services, IConfiguration configuration, ServeSettings settings, BootstrapResult boot, TimeProvider time)
+    {
+        services.AddSingleton(time);
+        services.AddSingleton(settings);
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section)
+            .Validate(o => o.MaxRequestBytes > 0 && o.MaxChoices > 0, "Gateway limits must be positive.").ValidateOnStart();
+
+        // Storage: the embedded database.
+        services.AddSingleton(boot.Database);
+        services.AddSingleton(boot.Hasher);
+        services.AddSingleton(boot.Catalog);
+        services.AddSingleton(boot.Ledger);
+        services.AddSingleton(boot.AdminTokens);
+        services.AddSingleton<IUsageQueries, SqliteUsageQueries>();
+        services.AddSingleton<SqliteUsageWriter>();
+        services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<SqliteUsageWriter>());
+        services.AddHostedService(sp => sp.GetRequiredService<SqliteUsageWriter>());
+
+        // Catalog snapshot.
+        var state = new CatalogState();
+        state.Swap(boot.Snapshot);
+        services.AddSingleton(state);
+        services.AddSingleton<CatalogRefresher>();
+
+        // Backends.
+        services.AddSingleton<TokenCounter>();
+        services.AddSingleton<SimulatedText>();
+        services.AddSingleton<UpstreamHttp>();
+        services.AddSingleton<IModelBackend, OpenAiBackend>();
+        services.AddSingleton<IModelBackend, SimulatorBackend>();
+        services.AddSingleton<BackendRegistry>();
+        services.AddSingleton<BackendHealth>();
+
+        // The request path.
+        services.AddSingleton<Authenticate>();
+        services.AddSingleton<Admit>();
+        services.AddSingleton<Forward>();
+        services.AddSingleton<Meter>();
+        services.AddSingleton<Settle>();
+        services.AddSingleton<Respond>();
+        services.AddSingleton<Relay>();
+        services.AddSingleton<GatewayPipeline>();
+        services.AddSingleton<ModelsEndpoint>();
+        services.AddSingleton<GatewayMetrics>();
+
+        // Admin API.
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AdminTokenAuthentication>(AdminTokenAuthentication.SchemeName, null);
+        services.AddAuthorization(options => options.AddAdminPolicies());
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.Encoder = JsonWriting.Options.Encoder;
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default);
+        });
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(GatewayMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
+        services.AddHealthChecks();
+        // Keys for anything the framework protects stay in the data directory, not the user's profile.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDir, "protection-keys")));
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+    }
+
+    public static void ConfigurePipeline(IApplicationBuilder app)
+    {
+        app.Use((context, next) =>
+        {
+            RequestIds.Assign(context);
+            return next(context);
+        });
+        app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseEndpoints(endpoints =>
+        {
+            endpoints.MapGateway();
+            endpoints.MapAdmin();
+            endpoints.MapPrometheusScrapingEndpoint("/metrics");
+            endpoints.MapHealthChecks("/healthz");
+            endpoints.MapHealthChecks("/readyz");
+        });
+    }
+
+    /// <summary>A status without a body (405, an unmatched route) still answers in the one error shape.</summary>
+    private static Task WriteBareStatusAsync(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var error = status switch
+        {
+            StatusCodes.Status404NotFound => ApiError.NotFound($"Unknown request URL: {context.Request.Method} {context.Request.Path}."),
+            StatusCodes.Status405MethodNotAllowed => new ApiError(status, "invalid_request_error", "method_not_allowed",
+                $"{context.Request.Method} is not allowed on {context.Request.Path}."),
+            _ => new ApiError(status, status >= 500 ? "server_error" : "invalid_request_error", null, $"The request failed with status {status}."),
+        };
+        context.Response.StatusCode = status;
+        return ApiErrorWriter.WriteAsync(context, error);
+    }
+}

@@ -1,0 +1,154 @@
+using Microsoft.Data.Sqlite;
+
+namespace Tollgate.Storage.Sqlite;
+
+/// <summary>
+/// Versioned schema, applied at start inside one transaction per step. The applied version
+/// is SQLite's <c>user_version</c>. Steps are append-only: never edit one that has shipped.
+/// </summary>
+internal static class SqliteMigrations
+{
+    /// <summary>Times are Unix milliseconds (UTC); money is decimal text, never a float.</summary>
+    private static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE customers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            billing_mode TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            name TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            models TEXT,
+            expires_at INTEGER,
+            revoked_at INTEGER,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX api_keys_customer ON api_keys(customer_id);
+        CREATE TABLE models (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            tier TEXT NOT NULL,
+            tokenizer TEXT NOT NULL,
+            max_output_tokens INTEGER NOT NULL,
+            owned_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            retired_at INTEGER
+        );
+        CREATE TABLE backends (
+            id TEXT PRIMARY KEY,
+            model_id TEXT NOT NULL REFERENCES models(id),
+            priority INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            settings TEXT NOT NULL
+        );
+        CREATE INDEX backends_model ON backends(model_id, priority);
+        CREATE TABLE price_cards (
+            version INTEGER PRIMARY KEY AUTOINCREMENT,
+            model_id TEXT NOT NULL REFERENCES models(id),
+            effective_from INTEGER NOT NULL,
+            input_per_million TEXT NOT NULL,
+            cached_input_per_million TEXT NOT NULL,
+            output_per_million TEXT NOT NULL,
+            request_fee TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX price_cards_model ON price_cards(model_id, effective_from);
+        CREATE TABLE cost_cards (
+            version INTEGER PRIMARY KEY AUTOINCREMENT,
+            backend_id TEXT NOT NULL REFERENCES backends(id),
+            effective_from INTEGER NOT NULL,
+            input_per_million TEXT NOT NULL,
+            cached_input_per_million TEXT NOT NULL,
+            output_per_million TEXT NOT NULL,
+            request_fee TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX cost_cards_backend ON cost_cards(backend_id, effective_from);
+        CREATE TABLE usage_events (
+            request_id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            backend_id TEXT,
+            price_version INTEGER,
+            input_tokens INTEGER NOT NULL,
+            cached_input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            reasoning_tokens INTEGER NOT NULL,
+            units INTEGER NOT NULL,
+            list_amount TEXT NOT NULL,
+            charged_amount TEXT NOT NULL,
+            cost_to_serve TEXT NOT NULL,
+            status TEXT NOT NULL,
+            source TEXT NOT NULL,
+            streamed INTEGER NOT NULL,
+            latency_ms INTEGER NOT NULL,
+            ttft_ms INTEGER,
+            started_at INTEGER NOT NULL,
+            completed_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX usage_events_customer_time ON usage_events(customer_id, completed_at);
+        CREATE INDEX usage_events_time ON usage_events(completed_at);
+        CREATE TABLE ledger_entries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            customer_id TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            amount TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            UNIQUE (kind, reference)
+        );
+        CREATE INDEX ledger_entries_customer ON ledger_entries(customer_id, created_at);
+        CREATE TABLE admin_tokens (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            scopes TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        );
+        """,
+    ];
+
+    public static int LatestVersion => Steps.Length;
+
+    /// <summary>Brings the schema to the latest version; returns the version found before.</summary>
+    public static async Task<int> ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
+    {
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            await wal.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var found = await CurrentVersionAsync(connection, cancellationToken);
+        if (found > Steps.Length)
+            throw new InvalidOperationException(
+                $"The database schema is version {found}, newer than this build of Tollgate understands ({Steps.Length}). Run a newer Tollgate.");
+        for (var version = found + 1; version <= Steps.Length; version++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var step = connection.CreateCommand();
+            step.Transaction = transaction;
+            step.CommandText = Steps[version - 1] + $"\nPRAGMA user_version = {version};";
+            await step.ExecuteNonQueryAsync(cancellationToken);
+            transaction.Commit();
+        }
+        return found;
+    }
+
+    public static async Task<int> CurrentVersionAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

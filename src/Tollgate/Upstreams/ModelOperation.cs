@@ -1,0 +1,7 @@
+namespace Tollgate.Upstreams;
+
+internal enum ModelOperation
+{
+    ChatCompletions,
+    Embeddings,
+}

@@ -1,0 +1,196 @@
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Tollgate.Catalog;
+
+namespace Tollgate.Upstreams.OpenAiCompatible;
+
+/// <summary>
+/// Forwards to any server speaking OpenAI's wire format. Streams pass through event by event;
+/// nothing is buffered whole. The upstream key is read from the named environment variable
+/// at call time, so rotating it needs no restart and it is never stored.
+/// </summary>
+internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBackend> logger) : IModelBackend
+{
+    private const int MaxNonStreamBodyBytes = 64 * 1024 * 1024;
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    public BackendKind Kind => BackendKind.OpenAi;
+
+    public async Task<BackendResponse> SendAsync(BackendRequest request, CancellationToken cancellationToken)
+    {
+        var settings = request.Backend.Settings;
+        if (string.IsNullOrEmpty(settings.BaseUrl))
+            return new BackendFailure(BackendFailureKind.Unreachable, "backend has no base_url");
+        var path = request.Operation == ModelOperation.Embeddings ? "embeddings" : "chat/completions";
+        using var message = new HttpRequestMessage(HttpMethod.Post, $"{settings.BaseUrl.TrimEnd('/')}/{path}")
+        {
+            Content = new ReadOnlyMemoryContent(request.Body) { Headers = { ContentType = Json } },
+        };
+        if (settings.ApiKeyEnv is { Length: > 0 } env && Environment.GetEnvironmentVariable(env) is { Length: > 0 } apiKey)
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        if (request.Stream) message.Headers.Accept.ParseAdd("text/event-stream");
+
+        // One timer for the whole call; until the headers arrive it is the (shorter) first-byte limit.
+        var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(settings.FirstByteTimeoutSeconds));
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.Client.SendAsync(message, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Dispose(linked, timeout);
+            return new BackendFailure(BackendFailureKind.Timeout, $"no response within {settings.FirstByteTimeoutSeconds}s");
+        }
+        catch (HttpRequestException ex)
+        {
+            Dispose(linked, timeout);
+            return new BackendFailure(BackendFailureKind.Unreachable, ex.HttpRequestError.ToString());
+        }
+        catch
+        {
+            Dispose(linked, timeout);
+            throw;
+        }
+        timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(settings.TotalTimeoutSeconds, settings.FirstByteTimeoutSeconds)));
+
+        var status = (int)response.StatusCode;
+        if (status >= 400 || (request.Stream && !IsEventStream(response)))
+        {
+            var failure = await ReadFailureAsync(response, status, linked.Token).ConfigureAwait(false);
+            response.Dispose();
+            Dispose(linked, timeout);
+            return failure;
+        }
+        if (!request.Stream)
+        {
+            try
+            {
+                var body = await ReadBoundedAsync(response, linked.Token).ConfigureAwait(false);
+                return IsJsonObject(body)
+                    ? new BackendJson(body)
+                    : new BackendFailure(BackendFailureKind.Malformed, "response body is not a JSON object");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return new BackendFailure(timeout.IsCancellationRequested ? BackendFailureKind.Timeout : BackendFailureKind.Unreachable, "body cut off");
+            }
+            finally
+            {
+                response.Dispose();
+                Dispose(linked, timeout);
+            }
+        }
+        var owner = new StreamOwner(response, linked, timeout);
+        return new BackendStream(ReadEventsAsync(response, timeout, linked.Token, cancellationToken), owner);
+    }
+
+    private async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadEventsAsync(
+        HttpResponseMessage response, CancellationTokenSource timeout, CancellationToken linked, [EnumeratorCancellation] CancellationToken clientGone = default)
+    {
+        Stream body;
+        try
+        {
+            body = await response.Content.ReadAsStreamAsync(linked).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !clientGone.IsCancellationRequested)
+        {
+            throw new BackendStreamException("the backend stream could not be read", ex);
+        }
+        var parser = SseParser.Create(body, static (_, data) => data.ToArray());
+        await using var items = parser.EnumerateAsync(linked).GetAsyncEnumerator(linked);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await items.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !clientGone.IsCancellationRequested)
+            {
+                LogStreamBroken(logger, timeout.IsCancellationRequested ? "timeout" : ex.GetType().Name);
+                throw new BackendStreamException(timeout.IsCancellationRequested ? "the backend stream timed out" : "the backend stream broke off", ex);
+            }
+            if (!more) yield break;
+            var data = items.Current.Data;
+            if (data.AsSpan().SequenceEqual("[DONE]"u8)) yield break;
+            if (data.Length == 0) continue;
+            yield return data;
+        }
+    }
+
+    private static async Task<BackendFailure> ReadFailureAsync(HttpResponseMessage response, int status, CancellationToken cancellationToken)
+    {
+        byte[] body;
+        try
+        {
+            body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+        {
+            body = [];
+        }
+        var contentType = response.Content.Headers.ContentType?.ToString();
+        if (status is >= 400 and < 500)
+            return new BackendFailure(BackendFailureKind.ClientError, $"backend answered {status}", status, body, contentType);
+        if (status >= 500)
+            return new BackendFailure(BackendFailureKind.ServerError, $"backend answered {status}", status);
+        return new BackendFailure(BackendFailureKind.Malformed, $"backend answered {status} with {contentType ?? "no content type"} instead of an event stream", status);
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > MaxNonStreamBodyBytes)
+            throw new IOException("backend response too large");
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream(response.Content.Headers.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxNonStreamBodyBytes) throw new IOException("backend response too large");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static bool IsEventStream(HttpResponseMessage response) =>
+        string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsJsonObject(byte[] body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static void Dispose(CancellationTokenSource linked, CancellationTokenSource timeout)
+    {
+        linked.Dispose();
+        timeout.Dispose();
+    }
+
+    private sealed class StreamOwner(HttpResponseMessage response, CancellationTokenSource linked, CancellationTokenSource timeout) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            response.Dispose();
+            Dispose(linked, timeout);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backend stream broke off ({Cause})")]
+    private static partial void LogStreamBroken(ILogger logger, string cause);
+}
