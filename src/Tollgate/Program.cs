@@ -7,8 +7,12 @@ namespace Tollgate;
 /// <c>tollgate</c>: one executable. <c>serve</c> runs the gateway and admin API; the other verbs
 /// are clients of the admin API, so every change passes one validation, authorization and audit.
 /// </summary>
-internal static class Program
+internal sealed class Program
 {
+    private Program()
+    {
+    }
+
     public static Task<int> Main(string[] args)
     {
         var root = new RootCommand("Tollgate: sell access to language models through an OpenAI-compatible gateway with exact metering and billing.");

@@ -49,16 +49,18 @@ internal static class Bootstrap
                 """);
         }
 
+        string? demoApiKey = null;
         if (settings.Demo && !await catalog.HasAnyModelAsync(cancellationToken))
         {
             var (customerId, apiKey) = await new DemoSeeder(catalog, ledger, hasher, time).SeedAsync(cancellationToken);
+            demoApiKey = apiKey;
             var credentials = DemoCredentials(settings, customerId, apiKey);
             DataDirectory.WriteOwnerOnly(Path.Combine(settings.DataDir, DataDirectory.DemoCredentialsFile), credentials);
             announce(credentials);
         }
 
         var snapshot = await catalog.LoadSnapshotAsync(cancellationToken);
-        return new BootstrapResult(database, hasher, catalog, ledger, adminTokens, snapshot);
+        return new BootstrapResult(database, hasher, catalog, ledger, adminTokens, snapshot, demoApiKey);
     }
 
     private static string DemoCredentials(ServeSettings settings, string customerId, string apiKey)
@@ -81,7 +83,8 @@ internal sealed record BootstrapResult(
     ICatalogStore Catalog,
     ILedgerWriter Ledger,
     IAdminTokenStore AdminTokens,
-    CatalogSnapshot Snapshot);
+    CatalogSnapshot Snapshot,
+    string? DemoApiKey);
 
 /// <summary>A reason Tollgate refuses to start, said plainly to the operator.</summary>
 internal sealed class StartupException(string message) : Exception(message);

@@ -23,6 +23,7 @@ internal static class TollgateHost
 {
     public static void ConfigureServices(IServiceCollection services, IConfiguration configuration, ServeSettings settings, BootstrapResult boot, TimeProvider time)
     {
+        services.AddRouting();
         services.AddSingleton(time);
         services.AddSingleton(settings);
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section)
