@@ -56,6 +56,8 @@ internal static class ServeCommand
         builder.Logging.ClearProviders();
         // Data protection is registered by the framework but guards nothing here yet: its key chatter is noise.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        // Per-request framework lines cost time on the hot path and say nothing metrics do not.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using Tollgate.Admin;
 using Tollgate.Catalog;
@@ -21,6 +22,8 @@ namespace Tollgate.Hosting;
 /// </summary>
 internal static class TollgateHost
 {
+    private const string ReadyTag = "ready";
+
     public static void ConfigureServices(IServiceCollection services, IConfiguration configuration, ServeSettings settings, BootstrapResult boot, TimeProvider time)
     {
         services.AddRouting();
@@ -81,7 +84,7 @@ internal static class TollgateHost
             .AddMeter(GatewayMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
-        services.AddHealthChecks();
+        services.AddHealthChecks().AddCheck<SqliteHealthCheck>("database", tags: [ReadyTag]);
         // Keys for anything the framework protects stay in the data directory, not the user's profile.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDir, "protection-keys")));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -96,15 +99,17 @@ internal static class TollgateHost
         });
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
         app.UseRouting();
-        app.UseAuthentication();
+        // No UseAuthentication: each admin policy names its scheme, so only admin routes ever
+        // authenticate an admin token, and data-plane requests never pay for it.
         app.UseAuthorization();
         app.UseEndpoints(endpoints =>
         {
             endpoints.MapGateway();
             endpoints.MapAdmin();
             endpoints.MapPrometheusScrapingEndpoint("/metrics");
-            endpoints.MapHealthChecks("/healthz");
-            endpoints.MapHealthChecks("/readyz");
+            // Liveness runs no checks; readiness asks the database.
+            endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+            endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         });
     }
 
