@@ -1,6 +1,6 @@
 namespace Tollgate.Admin;
 
-// Admin API documents: snake_case on the wire, money as decimal strings.
+// Admin API documents: snake_case on the wire, money as decimal strings, times as ISO 8601 UTC.
 
 internal sealed record ListResponse<T>(string Object, IReadOnlyList<T> Data, bool HasMore)
 {
@@ -10,18 +10,24 @@ internal sealed record ListResponse<T>(string Object, IReadOnlyList<T> Data, boo
     }
 }
 
-internal sealed record CreateCustomerRequest(string? Name, string? BillingMode);
+internal sealed record CustomerRequest(string? Name, string? BillingMode);
 
 internal sealed record CustomerDto(string Id, string Name, string BillingMode, DateTimeOffset CreatedAt);
 
-internal sealed record CreateKeyRequest(string? Name, string[]? Models, DateTimeOffset? ExpiresAt);
+internal sealed record KeyRequest(string? Name, string[]? Models, DateTimeOffset? ExpiresAt);
 
-/// <summary>The only document that ever holds an API key's secret: the answer to its creation.</summary>
-internal sealed record CreatedKeyDto(string Id, string Key, string Prefix, string CustomerId, string Name, string[]? Models, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt);
+internal sealed record KeyUpdateRequest(string? Name, string[]? Models, DateTimeOffset? ExpiresAt, bool? AllModels, bool? NoExpiry);
 
-internal sealed record RatesDto(string? Input, string? CachedInput, string? Output, string? RequestFee);
+internal sealed record RotateKeyRequest(int? ExpireOldInSeconds);
 
-internal sealed record PriceDto(string? Input, string? CachedInput, string? Output, string? RequestFee, DateTimeOffset? EffectiveFrom);
+internal sealed record KeyDto(string Id, string Prefix, string CustomerId, string Name, string[]? Models, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset CreatedAt, string Status);
+
+/// <summary>The only document that ever holds an API key's secret: the answer to its creation or rotation.</summary>
+internal sealed record CreatedKeyDto(string Key, KeyDto ApiKey);
+
+internal sealed record RatesDto(string? Input, string? CachedInput, string? Output, string? RequestFee, DateTimeOffset? EffectiveFrom = null);
+
+internal sealed record RatesView(long Version, DateTimeOffset EffectiveFrom, string Input, string CachedInput, string Output, string RequestFee);
 
 internal sealed record BackendDto(
     string? Id,
@@ -37,16 +43,40 @@ internal sealed record BackendDto(
     int? SimulatorEmbeddingDimensions,
     RatesDto? Cost);
 
-internal sealed record PutModelRequest(
+internal sealed record ModelRequest(
     string? Kind,
     string? Tier,
     string? Tokenizer,
     int? MaxOutputTokens,
     string? OwnedBy,
     BackendDto[]? Backends,
-    PriceDto? Price);
+    RatesDto? Price);
 
-internal sealed record ModelDto(string Id, string Kind, string Tier, string Tokenizer, int MaxOutputTokens, string OwnedBy, long? PriceVersion, string[] Backends);
+internal sealed record BackendView(
+    string Id,
+    string Kind,
+    string? BaseUrl,
+    string? ApiKeyEnv,
+    string? UpstreamModel,
+    string CapParameter,
+    double FirstByteTimeoutSeconds,
+    double TotalTimeoutSeconds,
+    bool Healthy,
+    RatesView? Cost,
+    IReadOnlyList<RatesView> CostHistory);
+
+internal sealed record ModelDto(
+    string Id,
+    string Kind,
+    string Tier,
+    string Tokenizer,
+    int MaxOutputTokens,
+    string OwnedBy,
+    DateTimeOffset CreatedAt,
+    bool Servable,
+    RatesView? Price,
+    IReadOnlyList<RatesView> PriceHistory,
+    IReadOnlyList<BackendView> Backends);
 
 internal sealed record UsageEventDto(
     string RequestId,
@@ -70,3 +100,23 @@ internal sealed record UsageEventDto(
     int? TimeToFirstTokenMs,
     DateTimeOffset StartedAt,
     DateTimeOffset CompletedAt);
+
+internal sealed record UsageSummaryRowDto(
+    string Group,
+    long Requests,
+    long InputTokens,
+    long CachedInputTokens,
+    long OutputTokens,
+    string ListAmount,
+    string ChargedAmount,
+    string CostToServe);
+
+internal sealed record UsageSummaryDto(string GroupBy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<UsageSummaryRowDto> Data);
+
+internal sealed record AdminTokenRequest(string? Name, string[]? Scopes);
+
+internal sealed record AdminTokenDto(string Id, string Name, string[] Scopes, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+internal sealed record CreatedAdminTokenDto(string Token, AdminTokenDto AdminToken);
+
+internal sealed record AuditEntryDto(long Id, string Actor, string Action, string TargetType, string TargetId, System.Text.Json.JsonElement? Before, System.Text.Json.JsonElement? After, DateTimeOffset At);

@@ -3,11 +3,20 @@ namespace Tollgate.Admin;
 /// <summary>The admin API under <c>/admin/v1</c>: every route requires an admin token with the right scope.</summary>
 internal static class AdminEndpoints
 {
+    public const string Prefix = "/admin/v1";
+
     public static void MapAdmin(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/admin/v1").RequireAuthorization(AdminScopes.AuthenticatedPolicy);
+        var admin = endpoints.MapGroup(Prefix).RequireAuthorization(AdminScopes.AuthenticatedPolicy).WithTags("admin");
         admin.MapCustomers();
+        admin.MapKeys();
         admin.MapModels();
         admin.MapUsage();
+        admin.MapTokens();
+        admin.MapAudit();
     }
+
+    /// <summary>Creating requests are idempotent under an Idempotency-Key header.</summary>
+    public static IApplicationBuilder UseAdminIdempotency(this IApplicationBuilder app) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(Prefix), admin => admin.UseMiddleware<IdempotencyMiddleware>());
 }

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Tollgate.Hosting;
 using Tollgate.Billing.Catalog;
 using Tollgate.Catalog;
 using Tollgate.Security;
@@ -6,54 +8,64 @@ using Tollgate.Storage;
 
 namespace Tollgate.Admin;
 
-/// <summary>Customers and their API keys.</summary>
+/// <summary>Customers: create, read, update, list.</summary>
 internal static class CustomerEndpoints
 {
     public static void MapCustomers(this RouteGroupBuilder admin)
     {
         admin.MapGet("/customers", ListAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Read));
+        admin.MapGet("/customers/{customerId}", Get).RequireAuthorization(AdminScopes.Policy(AdminScopes.Read));
         admin.MapPost("/customers", CreateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Billing));
-        admin.MapPost("/customers/{customerId}/keys", CreateKeyAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Keys));
+        admin.MapPatch("/customers/{customerId}", UpdateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Billing));
     }
 
-    private static async Task<Ok<ListResponse<CustomerDto>>> ListAsync(ICatalogStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ListResponse<CustomerDto>>, ApiErrorResult>> ListAsync(
+        ICustomerStore store, int? limit, string? startingAfter, CancellationToken cancellationToken)
     {
-        var customers = await store.ListCustomersAsync(cancellationToken);
-        return TypedResults.Ok(new ListResponse<CustomerDto>([.. customers.Select(ToDto)], false));
+        if (!Paging.TryRead(limit, startingAfter, out var page, out var error)) return error!;
+        var customers = await store.ListAsync(page, cancellationToken);
+        return TypedResults.Ok(new ListResponse<CustomerDto>([.. customers.Items.Select(ToDto)], customers.HasMore));
     }
+
+    private static Results<Ok<CustomerDto>, ApiErrorResult> Get(string customerId, CatalogState catalog) =>
+        catalog.Current.Customers.TryGetValue(customerId, out var customer)
+            ? TypedResults.Ok(ToDto(customer))
+            : ApiErrorResult.NotFound("customer", customerId);
 
     private static async Task<Results<Created<CustomerDto>, ApiErrorResult>> CreateAsync(
-        CreateCustomerRequest? body, ICatalogStore store, CatalogRefresher refresher, TimeProvider time, CancellationToken cancellationToken)
+        CustomerRequest? body, ClaimsPrincipal user, ICustomerStore store, CatalogRefresher refresher, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (body?.Name is not { } name || string.IsNullOrWhiteSpace(name) || name.Length > 200)
-            return ApiErrorResult.Invalid("'name' is required (1 to 200 characters).", "name");
+        if (body?.Name is not { } name || !IsValidName(name)) return ApiErrorResult.Invalid("'name' is required (1 to 200 characters).", "name");
         var mode = BillingMode.Prepaid;
         if (body.BillingMode is not null && !StoredNames.TryParse(body.BillingMode, out mode))
             return ApiErrorResult.Invalid("'billing_mode' must be 'prepaid' or 'postpaid'.", "billing_mode");
-        var customer = new CustomerEntry(RandomText.Id("cus_"), name.Trim(), mode, time.GetUtcNow());
-        await store.CreateCustomerAsync(customer, cancellationToken);
+        var now = time.UtcNowStored();
+        var customer = new CustomerEntry(RandomText.Id("cus_"), name.Trim(), mode, now);
+        var dto = ToDto(customer);
+        await store.CreateAsync(customer, user.Audit("customer.create", "customer", customer.Id, null, dto, AdminJson.Default.CustomerDto, now), cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
-        return TypedResults.Created($"/admin/v1/customers/{customer.Id}", ToDto(customer));
+        return TypedResults.Created($"/admin/v1/customers/{customer.Id}", dto);
     }
 
-    private static async Task<Results<Created<CreatedKeyDto>, ApiErrorResult>> CreateKeyAsync(
-        string customerId, CreateKeyRequest? body, ICatalogStore store, CatalogRefresher refresher, CatalogState catalog,
-        SecretHasher hasher, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CustomerDto>, ApiErrorResult>> UpdateAsync(
+        string customerId, CustomerRequest? body, ClaimsPrincipal user, ICustomerStore store, CatalogState catalog, CatalogRefresher refresher,
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!catalog.Current.Customers.ContainsKey(customerId)) return ApiErrorResult.NotFound("customer", customerId);
-        var now = time.GetUtcNow();
-        if (body?.ExpiresAt is { } expires && expires <= now)
-            return ApiErrorResult.Invalid("'expires_at' must be in the future.", "expires_at");
-        if (body?.Models is { } models && (models.Length == 0 || models.Any(string.IsNullOrWhiteSpace)))
-            return ApiErrorResult.Invalid("'models' must be a non-empty list of model ids, or omitted for every model.", "models");
-        var (id, secret) = ApiKeySecret.Create();
-        var name = string.IsNullOrWhiteSpace(body?.Name) ? "key" : body.Name.Trim();
-        var key = new KeyEntry(id, customerId, name, hasher.Hash(secret), body?.Models?.ToHashSet(StringComparer.Ordinal), body?.ExpiresAt, null, now);
-        await store.CreateKeyAsync(key, cancellationToken);
+        if (!catalog.Current.Customers.TryGetValue(customerId, out var customer)) return ApiErrorResult.NotFound("customer", customerId);
+        if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
+        if (body.Name is { } name && !IsValidName(name)) return ApiErrorResult.Invalid("'name' must be 1 to 200 characters.", "name");
+        var mode = customer.BillingMode;
+        if (body.BillingMode is not null && !StoredNames.TryParse(body.BillingMode, out mode))
+            return ApiErrorResult.Invalid("'billing_mode' must be 'prepaid' or 'postpaid'.", "billing_mode");
+        var updated = customer with { Name = body.Name?.Trim() ?? customer.Name, BillingMode = mode };
+        var after = ToDto(updated);
+        await store.UpdateAsync(updated, user.Audit("customer.update", "customer", customerId, ToDto(customer), after, AdminJson.Default.CustomerDto, time.UtcNowStored()),
+            cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
-        return TypedResults.Created($"/admin/v1/keys/{id}",
-            new CreatedKeyDto(id, secret, ApiKeySecret.DisplayPrefix(id), customerId, name, body?.Models, body?.ExpiresAt, now));
+        return TypedResults.Ok(after);
     }
 
-    private static CustomerDto ToDto(CustomerEntry c) => new(c.Id, c.Name, StoredNames.Of(c.BillingMode), c.CreatedAt);
+    private static bool IsValidName(string name) => !string.IsNullOrWhiteSpace(name) && name.Trim().Length <= 200;
+
+    internal static CustomerDto ToDto(CustomerEntry c) => new(c.Id, c.Name, StoredNames.Of(c.BillingMode), c.CreatedAt);
 }

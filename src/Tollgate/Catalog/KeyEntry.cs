@@ -14,7 +14,8 @@ internal sealed record KeyEntry(
     DateTimeOffset? RevokedAt,
     DateTimeOffset CreatedAt)
 {
-    public bool IsActiveAt(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || now < ExpiresAt);
+    /// <summary>A rotated key may keep working until its revocation time, a grace period for clients to switch.</summary>
+    public bool IsActiveAt(DateTimeOffset now) => (RevokedAt is null || now < RevokedAt) && (ExpiresAt is null || now < ExpiresAt);
 
     public bool MayUse(string modelId) => Models is null || Models.Contains(modelId);
 }

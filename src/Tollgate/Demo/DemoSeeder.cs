@@ -1,4 +1,5 @@
 using Tollgate.Billing.Catalog;
+using Tollgate.Billing.Ledger;
 using Tollgate.Catalog;
 using Tollgate.Security;
 using Tollgate.Storage;
@@ -6,9 +7,10 @@ using Tollgate.Storage;
 namespace Tollgate.Demo;
 
 /// <summary>Fills a new database with the demo catalog, a demo customer with $10 of credit, and a key.</summary>
-internal sealed class DemoSeeder(ICatalogStore catalog, ILedgerWriter ledger, SecretHasher hasher, TimeProvider time)
+internal sealed class DemoSeeder(IModelStore models, ICustomerStore customers, ILedgerWriter ledger, SecretHasher hasher, TimeProvider time)
 {
     public const decimal DemoCredit = 10m;
+    private const string Actor = "system:demo";
 
     /// <summary>Returns the demo customer's API key secret: the only time it exists in clear.</summary>
     public async Task<(string CustomerId, string ApiKey)> SeedAsync(CancellationToken cancellationToken = default)
@@ -16,16 +18,20 @@ internal sealed class DemoSeeder(ICatalogStore catalog, ILedgerWriter ledger, Se
         var now = time.GetUtcNow();
         foreach (var model in DemoCatalog.Models)
         {
-            await catalog.SaveModelAsync(model.Definition, cancellationToken);
-            await catalog.AddPriceCardAsync(model.Definition.Id, now, model.Price, cancellationToken);
+            var id = model.Definition.Id;
+            await models.SaveAsync(model.Definition, Audit("model.create", "model", id, now), cancellationToken);
+            await models.AddPriceCardAsync(id, now, model.Price, Audit("price.add", "model", id, now), cancellationToken);
             foreach (var backend in model.Definition.Backends)
-                await catalog.AddCostCardAsync(backend.Id, now, model.Cost, cancellationToken);
+                await models.AddCostCardAsync(backend.Id, now, model.Cost, Audit("cost.add", "backend", backend.Id, now), cancellationToken);
         }
         var customer = new CustomerEntry(RandomText.Id("cus_"), "Demo Customer", BillingMode.Prepaid, now);
-        await catalog.CreateCustomerAsync(customer, cancellationToken);
-        await ledger.AppendAsync(customer.Id, Billing.Ledger.LedgerEntryKind.Grant, DemoCredit, $"demo-grant:{customer.Id}", now, cancellationToken);
+        await customers.CreateAsync(customer, Audit("customer.create", "customer", customer.Id, now), cancellationToken);
+        await ledger.AppendAsync(customer.Id, LedgerEntryKind.Grant, DemoCredit, $"demo-grant:{customer.Id}", now, cancellationToken);
         var (keyId, secret) = ApiKeySecret.Create();
-        await catalog.CreateKeyAsync(new KeyEntry(keyId, customer.Id, "demo key", hasher.Hash(secret), null, null, null, now), cancellationToken);
+        await customers.CreateKeyAsync(new KeyEntry(keyId, customer.Id, "demo key", hasher.Hash(secret), null, null, null, now),
+            Audit("key.create", "api_key", keyId, now), cancellationToken);
         return (customer.Id, secret);
     }
+
+    private static AuditEntry Audit(string action, string type, string id, DateTimeOffset at) => new(Actor, action, type, id, null, null, at);
 }

@@ -7,11 +7,13 @@ internal static class GatewayEndpoints
 {
     public static void MapGateway(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/chat/completions", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.ChatCompletions));
-        endpoints.MapPost("/v1/embeddings", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.Embeddings));
-        endpoints.MapGet("/v1/models", (HttpContext http, ModelsEndpoint models) => models.ListAsync(http));
-        endpoints.MapGet("/v1/models/{id}", (HttpContext http, string id, ModelsEndpoint models) => models.GetAsync(http, id));
-        endpoints.Map("/v1/{**rest}", (HttpContext http) => ApiErrorWriter.WriteAsync(http,
+        // OpenAI's own reference documents these routes; the OpenAPI document is the admin API's.
+        var v1 = endpoints.MapGroup("/v1").ExcludeFromDescription();
+        v1.MapPost("/chat/completions", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.ChatCompletions));
+        v1.MapPost("/embeddings", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.Embeddings));
+        v1.MapGet("/models", (HttpContext http, ModelsEndpoint models) => models.ListAsync(http));
+        v1.MapGet("/models/{id}", (HttpContext http, string id, ModelsEndpoint models) => models.GetAsync(http, id));
+        v1.Map("/{**rest}", (HttpContext http) => ApiErrorWriter.WriteAsync(http,
             ApiError.NotFound($"Unknown request URL: {http.Request.Method} {http.Request.Path}.")));
     }
 }

@@ -5,7 +5,7 @@ namespace Tollgate.Gateway;
 /// <summary>A backend stream whose first event has already been read (or that ended or broke before one).</summary>
 internal sealed class PrimedStream
 {
-    private PrimedStream(IAsyncEnumerator<ReadOnlyMemory<byte>> events, bool hasFirst, string? failure)
+    private PrimedStream(IAsyncEnumerator<ReadOnlyMemory<byte>> events, bool hasFirst, BackendFailure? failure)
     {
         Events = events;
         HasCurrent = hasFirst;
@@ -17,7 +17,8 @@ internal sealed class PrimedStream
     /// <summary>True when <see cref="Events"/>.Current holds the first event, not yet forwarded.</summary>
     public bool HasCurrent { get; }
 
-    public string? Failure { get; }
+    /// <summary>Why the stream gave no first event; nothing reached the client, so the next backend may serve.</summary>
+    public BackendFailure? Failure { get; }
 
     public static async Task<PrimedStream> StartAsync(BackendStream stream, CancellationToken cancellationToken)
     {
@@ -25,15 +26,17 @@ internal sealed class PrimedStream
         try
         {
             var hasFirst = await events.MoveNextAsync();
-            return hasFirst ? new PrimedStream(events, true, null) : await FailAsync(events, "the backend stream ended before its first event");
+            return hasFirst
+                ? new PrimedStream(events, true, null)
+                : await FailAsync(events, new BackendFailure(BackendFailureKind.ServerError, "the backend stream ended before its first event"));
         }
         catch (BackendStreamException ex)
         {
-            return await FailAsync(events, ex.Message);
+            return await FailAsync(events, new BackendFailure(ex.TimedOut ? BackendFailureKind.Timeout : BackendFailureKind.ServerError, ex.Message));
         }
     }
 
-    private static async Task<PrimedStream> FailAsync(IAsyncEnumerator<ReadOnlyMemory<byte>> events, string why)
+    private static async Task<PrimedStream> FailAsync(IAsyncEnumerator<ReadOnlyMemory<byte>> events, BackendFailure why)
     {
         await events.DisposeAsync();
         return new PrimedStream(events, false, why);

@@ -25,7 +25,9 @@ internal static class Bootstrap
             await SqliteMigrations.ApplyAsync(connection, cancellationToken);
         }
         var hasher = new SecretHasher(DataDirectory.LoadOrCreatePepper(settings.DataDir, settings.KeyPepper));
-        var catalog = new SqliteCatalogStore(database, time);
+        var catalog = new SqliteCatalogStore(database);
+        var models = new SqliteModelStore(database, time);
+        var customers = new SqliteCustomerStore(database);
         var ledger = new SqliteLedger(database);
         var adminTokens = new SqliteAdminTokenStore(database);
 
@@ -41,7 +43,9 @@ internal static class Bootstrap
         if (settings.AdminToken is null && !await adminTokens.AnyAsync(cancellationToken))
         {
             var (id, secret) = AdminTokenSecret.Create();
-            await adminTokens.CreateAsync(new AdminTokenRecord(id, "bootstrap", hasher.Hash(secret), ["full"], time.GetUtcNow(), null), cancellationToken);
+            var now = time.GetUtcNow();
+            await adminTokens.CreateAsync(new AdminTokenRecord(id, "bootstrap", hasher.Hash(secret), ["full"], now, null),
+                new AuditEntry("system:bootstrap", "admin_token.create", "admin_token", id, null, null, now), cancellationToken);
             announce($"""
                 Admin token (scope: full) — shown once, stored only as a hash:
                     {secret}
@@ -52,7 +56,7 @@ internal static class Bootstrap
         string? demoApiKey = null;
         if (settings.Demo && !await catalog.HasAnyModelAsync(cancellationToken))
         {
-            var (customerId, apiKey) = await new DemoSeeder(catalog, ledger, hasher, time).SeedAsync(cancellationToken);
+            var (customerId, apiKey) = await new DemoSeeder(models, customers, ledger, hasher, time).SeedAsync(cancellationToken);
             demoApiKey = apiKey;
             var credentials = DemoCredentials(settings, customerId, apiKey);
             DataDirectory.WriteOwnerOnly(Path.Combine(settings.DataDir, DataDirectory.DemoCredentialsFile), credentials);
@@ -60,7 +64,7 @@ internal static class Bootstrap
         }
 
         var snapshot = await catalog.LoadSnapshotAsync(cancellationToken);
-        return new BootstrapResult(database, hasher, catalog, ledger, adminTokens, snapshot, demoApiKey);
+        return new BootstrapResult(database, hasher, catalog, models, customers, ledger, adminTokens, snapshot, demoApiKey);
     }
 
     private static string DemoCredentials(ServeSettings settings, string customerId, string apiKey)
@@ -81,6 +85,8 @@ internal sealed record BootstrapResult(
     SqliteDatabase Database,
     SecretHasher Hasher,
     ICatalogStore Catalog,
+    IModelStore Models,
+    ICustomerStore Customers,
     ILedgerWriter Ledger,
     IAdminTokenStore AdminTokens,
     CatalogSnapshot Snapshot,

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
 using Tollgate.Admin;
 using Tollgate.Catalog;
 using Tollgate.Gateway;
@@ -36,6 +37,10 @@ internal static class TollgateHost
         services.AddSingleton(boot.Database);
         services.AddSingleton(boot.Hasher);
         services.AddSingleton(boot.Catalog);
+        services.AddSingleton(boot.Models);
+        services.AddSingleton(boot.Customers);
+        services.AddSingleton<IAuditLog, SqliteAuditLog>();
+        services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
         services.AddSingleton(boot.Ledger);
         services.AddSingleton(boot.AdminTokens);
         services.AddSingleton<IUsageQueries, SqliteUsageQueries>();
@@ -84,6 +89,13 @@ internal static class TollgateHost
             .AddMeter(GatewayMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Tollgate admin API";
+            document.Info.Description = "The control plane: customers, API keys, the model catalog, usage, admin tokens and the audit log. " +
+                "Authenticate with 'Authorization: Bearer <admin token>'. The data plane under /v1 is OpenAI's API.";
+            return Task.CompletedTask;
+        }));
         services.AddHealthChecks().AddCheck<SqliteHealthCheck>("database", tags: [ReadyTag]);
         // Keys for anything the framework protects stay in the data directory, not the user's profile.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDir, "protection-keys")));
@@ -99,6 +111,7 @@ internal static class TollgateHost
         });
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
         app.UseRouting();
+        app.UseAdminIdempotency();
         // No UseAuthentication: each admin policy names its scheme, so only admin routes ever
         // authenticate an admin token, and data-plane requests never pay for it.
         app.UseAuthorization();
@@ -107,6 +120,11 @@ internal static class TollgateHost
             endpoints.MapGateway();
             endpoints.MapAdmin();
             endpoints.MapPrometheusScrapingEndpoint("/metrics");
+            // The API description and its browsable reference describe routes, never data: no token needed.
+            endpoints.MapOpenApi("/openapi/{documentName}.json");
+            endpoints.MapScalarApiReference("/admin/reference", options => options
+                .WithTitle("Tollgate admin API")
+                .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
             // Liveness runs no checks; readiness asks the database.
             endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
             endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
@@ -122,6 +140,8 @@ internal static class TollgateHost
             StatusCodes.Status404NotFound => ApiError.NotFound($"Unknown request URL: {context.Request.Method} {context.Request.Path}."),
             StatusCodes.Status405MethodNotAllowed => new ApiError(status, "invalid_request_error", "method_not_allowed",
                 $"{context.Request.Method} is not allowed on {context.Request.Path}."),
+            StatusCodes.Status415UnsupportedMediaType => ApiError.InvalidRequest(
+                "Send the request body as JSON, with the header 'Content-Type: application/json'.", "Content-Type", "unsupported_media_type") with { Status = status },
             _ => new ApiError(status, status >= 500 ? "server_error" : "invalid_request_error", null, $"The request failed with status {status}."),
         };
         context.Response.StatusCode = status;

@@ -54,4 +54,8 @@ internal enum BackendFailureKind
 }
 
 /// <summary>A backend failed after its stream had started.</summary>
-internal sealed class BackendStreamException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class BackendStreamException(string message, Exception? inner = null, bool timedOut = false) : Exception(message, inner)
+{
+    /// <summary>The backend went quiet past its time limit, rather than breaking off.</summary>
+    public bool TimedOut { get; } = timedOut;
+}

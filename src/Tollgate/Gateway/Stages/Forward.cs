@@ -26,7 +26,7 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
                 if (primed.Failure is { } broke)
                 {
                     await stream.DisposeAsync();
-                    response = new BackendFailure(BackendFailureKind.ServerError, broke);
+                    response = broke;
                 }
                 else
                 {

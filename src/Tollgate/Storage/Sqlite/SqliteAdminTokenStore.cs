@@ -1,38 +1,65 @@
+using Microsoft.Data.Sqlite;
+using static Tollgate.Storage.Sqlite.SqliteWrites;
+
 namespace Tollgate.Storage.Sqlite;
 
 internal sealed class SqliteAdminTokenStore(SqliteDatabase database) : IAdminTokenStore
 {
+    private const string Columns = "id, name, secret_hash, scopes, created_at, revoked_at";
+
     public async Task<bool> AnyAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM admin_tokens)";
-        return await command.ExecuteScalarAsync(cancellationToken) is 1L;
+        return await Command(connection, null, "SELECT EXISTS (SELECT 1 FROM admin_tokens)").ExecuteScalarAsync(cancellationToken) is 1L;
     }
 
-    public async Task CreateAsync(AdminTokenRecord token, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO admin_tokens (id, name, secret_hash, scopes, created_at) VALUES ($id, $name, $hash, $scopes, $created)";
-        command.Parameters.AddWithValue("$id", token.Id);
-        command.Parameters.AddWithValue("$name", token.Name);
-        command.Parameters.AddWithValue("$hash", token.SecretHash);
-        command.Parameters.AddWithValue("$scopes", string.Join(' ', token.Scopes));
-        command.Parameters.AddWithValue("$created", UnixTime.ToStored(token.CreatedAt));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task CreateAsync(AdminTokenRecord token, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit, (connection, transaction) =>
+        {
+            var insert = Command(connection, transaction, $"INSERT INTO admin_tokens ({Columns}) VALUES ($id, $name, $hash, $scopes, $created, NULL)");
+            insert.Parameters.AddWithValue("$id", token.Id);
+            insert.Parameters.AddWithValue("$name", token.Name);
+            insert.Parameters.AddWithValue("$hash", token.SecretHash);
+            insert.Parameters.AddWithValue("$scopes", string.Join(' ', token.Scopes));
+            insert.Parameters.AddWithValue("$created", UnixTime.ToStored(token.CreatedAt));
+            return insert.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task RevokeAsync(string id, DateTimeOffset at, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit, (connection, transaction) =>
+        {
+            var revoke = Command(connection, transaction, "UPDATE admin_tokens SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL");
+            revoke.Parameters.AddWithValue("$id", id);
+            revoke.Parameters.AddWithValue("$at", UnixTime.ToStored(at));
+            return revoke.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
 
     public async Task<AdminTokenRecord?> FindAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, name, secret_hash, scopes, created_at, revoked_at FROM admin_tokens WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) return null;
-        return new AdminTokenRecord(reader.GetString(0), reader.GetString(1), (byte[])reader[2],
-            reader.GetString(3).Split(' ', StringSplitOptions.RemoveEmptyEntries), UnixTime.FromStored(reader.GetInt64(4)),
-            reader.IsDBNull(5) ? null : UnixTime.FromStored(reader.GetInt64(5)));
+        var select = Command(connection, null, $"SELECT {Columns} FROM admin_tokens WHERE id = $id");
+        select.Parameters.AddWithValue("$id", id);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
+
+    public async Task<PageOf<AdminTokenRecord>> ListAsync(Page page, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, $"""
+            SELECT {Columns} FROM admin_tokens
+            WHERE $after IS NULL OR (created_at, id) > (SELECT created_at, id FROM admin_tokens WHERE id = $after)
+            ORDER BY created_at, id LIMIT $limit
+            """);
+        select.Parameters.AddWithValue("$after", (object?)page.StartingAfter ?? DBNull.Value);
+        select.Parameters.AddWithValue("$limit", page.Limit + 1);
+        var tokens = new List<AdminTokenRecord>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) tokens.Add(Read(reader));
+        return PageOf<AdminTokenRecord>.FromOverfetch(tokens, page.Limit);
+    }
+
+    private static AdminTokenRecord Read(SqliteDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), (byte[])reader[2], reader.GetString(3).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        UnixTime.FromStored(reader.GetInt64(4)), reader.IsDBNull(5) ? null : UnixTime.FromStored(reader.GetInt64(5)));
 }

@@ -117,6 +117,30 @@ internal static class SqliteMigrations
             revoked_at INTEGER
         );
         """,
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target_type TEXT NOT NULL,
+            target_id TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX audit_log_target ON audit_log(target_type, target_id, id);
+        CREATE TABLE idempotency_keys (
+            actor TEXT NOT NULL,
+            key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            status INTEGER,
+            content_type TEXT,
+            body BLOB,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (actor, key)
+        );
+        CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -55,7 +55,9 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBac
             Dispose(linked, timeout);
             throw;
         }
-        timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(settings.TotalTimeoutSeconds, settings.FirstByteTimeoutSeconds)));
+        var total = TimeSpan.FromSeconds(Math.Max(settings.TotalTimeoutSeconds, settings.FirstByteTimeoutSeconds));
+        // A stream's headers (and keep-alive comments) are not its first byte: the first event is.
+        if (!request.Stream) timeout.CancelAfter(total);
 
         var status = (int)response.StatusCode;
         if (status >= 400 || (request.Stream && !IsEventStream(response)))
@@ -85,11 +87,12 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBac
             }
         }
         var owner = new StreamOwner(response, linked, timeout);
-        return new BackendStream(ReadEventsAsync(response, timeout, linked.Token, cancellationToken), owner);
+        return new BackendStream(ReadEventsAsync(response, timeout, total, linked.Token, cancellationToken), owner);
     }
 
     private async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadEventsAsync(
-        HttpResponseMessage response, CancellationTokenSource timeout, CancellationToken linked, [EnumeratorCancellation] CancellationToken clientGone = default)
+        HttpResponseMessage response, CancellationTokenSource timeout, TimeSpan total, CancellationToken linked,
+        [EnumeratorCancellation] CancellationToken clientGone = default)
     {
         Stream body;
         try
@@ -98,10 +101,11 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBac
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !clientGone.IsCancellationRequested)
         {
-            throw new BackendStreamException("the backend stream could not be read", ex);
+            throw new BackendStreamException("the backend stream could not be read", ex, timedOut: timeout.IsCancellationRequested);
         }
         var parser = SseParser.Create(body, static (_, data) => data.ToArray());
         await using var items = parser.EnumerateAsync(linked).GetAsyncEnumerator(linked);
+        var first = true;
         while (true)
         {
             bool more;
@@ -112,12 +116,19 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBac
             catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !clientGone.IsCancellationRequested)
             {
                 LogStreamBroken(logger, timeout.IsCancellationRequested ? "timeout" : ex.GetType().Name);
-                throw new BackendStreamException(timeout.IsCancellationRequested ? "the backend stream timed out" : "the backend stream broke off", ex);
+                throw new BackendStreamException(timeout.IsCancellationRequested ? "the backend stream timed out" : "the backend stream broke off", ex,
+                    timedOut: timeout.IsCancellationRequested);
             }
             if (!more) yield break;
             var data = items.Current.Data;
             if (data.AsSpan().SequenceEqual("[DONE]"u8)) yield break;
             if (data.Length == 0) continue;
+            if (first)
+            {
+                // The first event arrived within the first-byte limit; from here the whole call's limit applies.
+                timeout.CancelAfter(total);
+                first = false;
+            }
             yield return data;
         }
     }

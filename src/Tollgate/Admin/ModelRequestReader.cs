@@ -1,0 +1,104 @@
+using Tollgate.Billing.Catalog;
+using Tollgate.Billing.Pricing;
+using Tollgate.Catalog;
+using Tollgate.Storage;
+using Tollgate.Tokenization;
+using Tollgate.Upstreams.Simulator;
+
+namespace Tollgate.Admin;
+
+/// <summary>Validates a model definition from the admin API, naming the first field that is wrong.</summary>
+internal static class ModelRequestReader
+{
+    public sealed record Parsed(ModelDefinition Definition, TokenRates? Price, DateTimeOffset? PriceFrom, IReadOnlyList<(string BackendId, TokenRates Rates)> Costs);
+
+    public static Parsed? Read(string modelId, ModelRequest body, CatalogSnapshot snapshot, out ApiErrorResult? error)
+    {
+        error = Check(modelId, body, out var kind, out var tier);
+        if (error is not null) return null;
+        var tokenizer = body.Tokenizer ?? TokenCounter.DefaultEncoding;
+        var maxOutput = body.MaxOutputTokens ?? (kind == ModelKind.Chat ? 4096 : 0);
+        var backends = new List<BackendDefinition>();
+        var costs = new List<(string, TokenRates)>();
+        for (var i = 0; i < body.Backends!.Length; i++)
+        {
+            var backend = ReadBackend(modelId, body.Backends[i], i, out var cost, out error);
+            if (error is not null) return null;
+            backends.Add(backend!);
+            if (cost is not null) costs.Add((backend!.Id, cost));
+        }
+        if (backends.Select(d => d.Id).Distinct(StringComparer.Ordinal).Count() != backends.Count)
+        {
+            error = ApiErrorResult.Invalid("Backend ids must be unique.", "backends");
+            return null;
+        }
+        var taken = snapshot.Models.Values.SelectMany(m => m.Backends).FirstOrDefault(b => b.ModelId != modelId && backends.Any(d => d.Id == b.Id));
+        if (taken is not null)
+        {
+            error = ApiErrorResult.Invalid($"Backend '{taken.Id}' belongs to model '{taken.ModelId}'.", "backends");
+            return null;
+        }
+        TokenRates? price = null;
+        if (body.Price is { } p && (price = RatesParser.Read(p, "price", out error)) is null) return null;
+        var ownedBy = string.IsNullOrWhiteSpace(body.OwnedBy)
+            ? backends.All(d => d.Kind == BackendKind.Simulator) ? SimulatorBackend.OwnedBy : "tollgate"
+            : body.OwnedBy.Trim();
+        return new Parsed(new ModelDefinition(modelId, kind, tier, tokenizer, maxOutput, ownedBy, backends), price, body.Price?.EffectiveFrom, costs);
+    }
+
+    public static bool IsValidId(string id) =>
+        id.Length is > 0 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or ':');
+
+    private static ApiErrorResult? Check(string modelId, ModelRequest body, out ModelKind kind, out ModelTier tier)
+    {
+        kind = ModelKind.Chat;
+        tier = ModelTier.Standard;
+        if (!IsValidId(modelId)) return ApiErrorResult.Invalid("Model ids are 1 to 100 letters, digits, '.', '-', '_' or ':'.", "model");
+        if (body.Kind is not null && !StoredNames.TryParse(body.Kind, out kind))
+            return ApiErrorResult.Invalid("'kind' must be 'chat' or 'embeddings'.", "kind");
+        if (body.Tier is not null && !StoredNames.TryParse(body.Tier, out tier))
+            return ApiErrorResult.Invalid("'tier' must be 'standard', 'premium' or 'gated'.", "tier");
+        if (body.Tokenizer is { } t && !TokenCounter.IsKnown(t))
+            return ApiErrorResult.Invalid($"'tokenizer' must be one of: {string.Join(", ", TokenCounter.KnownEncodings)}.", "tokenizer");
+        if (kind == ModelKind.Chat && body.MaxOutputTokens is < 1)
+            return ApiErrorResult.Invalid("'max_output_tokens' must be positive.", "max_output_tokens");
+        if (body.Backends is not { Length: > 0 }) return ApiErrorResult.Invalid("'backends' must list at least one backend.", "backends");
+        return null;
+    }
+
+    private static BackendDefinition? ReadBackend(string modelId, BackendDto dto, int index, out TokenRates? cost, out ApiErrorResult? error)
+    {
+        cost = null;
+        var param = $"backends[{index}]";
+        var kind = BackendKind.OpenAi;
+        error = null;
+        if (dto.Kind is not null && !StoredNames.TryParse(dto.Kind, out kind))
+            error = ApiErrorResult.Invalid($"'kind' must be '{StoredNames.Of(BackendKind.OpenAi)}' or '{StoredNames.Of(BackendKind.Simulator)}'.", param + ".kind");
+        else if (dto.Id is { } id && !IsValidId(id))
+            error = ApiErrorResult.Invalid("Backend ids are 1 to 100 letters, digits, '.', '-', '_' or ':'.", param + ".id");
+        else if (kind == BackendKind.OpenAi && !(Uri.TryCreate(dto.BaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            error = ApiErrorResult.Invalid("'base_url' must be an absolute http(s) URL such as https://host/v1.", param + ".base_url");
+        else if (dto.CapParameter is not (null or "max_tokens" or "max_completion_tokens"))
+            error = ApiErrorResult.Invalid("'cap_parameter' must be 'max_tokens' or 'max_completion_tokens'.", param + ".cap_parameter");
+        else if (dto.FirstByteTimeoutSeconds is <= 0 || dto.TotalTimeoutSeconds is <= 0)
+            error = ApiErrorResult.Invalid("Timeouts must be positive.", param);
+        else if (dto.SimulatorTokensPerSecond is < 0 || dto.SimulatorTimeToFirstTokenMs is < 0 || dto.SimulatorEmbeddingDimensions is < 1 or > 8192)
+            error = ApiErrorResult.Invalid("Simulator settings must be non-negative (dimensions 1 to 8192).", param);
+        else if (dto.Cost is { } c && (cost = RatesParser.Read(c, param + ".cost", out error)) is null)
+            return null;
+        if (error is not null) return null;
+        var defaults = new BackendSettings();
+        return new BackendDefinition(dto.Id ?? $"{modelId}-{index}", kind, new BackendSettings
+        {
+            BaseUrl = dto.BaseUrl,
+            ApiKeyEnv = dto.ApiKeyEnv,
+            UpstreamModel = dto.UpstreamModel,
+            CapParameter = dto.CapParameter ?? defaults.CapParameter,
+            FirstByteTimeoutSeconds = dto.FirstByteTimeoutSeconds ?? defaults.FirstByteTimeoutSeconds,
+            TotalTimeoutSeconds = dto.TotalTimeoutSeconds ?? defaults.TotalTimeoutSeconds,
+            SimulatorTimeToFirstTokenMs = dto.SimulatorTimeToFirstTokenMs ?? defaults.SimulatorTimeToFirstTokenMs,
+            SimulatorTokensPerSecond = dto.SimulatorTokensPerSecond ?? defaults.SimulatorTokensPerSecond,
+            SimulatorEmbeddingDimensions = dto.SimulatorEmbeddingDimensions ?? defaults.SimulatorEmbeddingDimensions,
+        });
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Tollgate.Billing.Catalog;
+using Tollgate.Catalog;
+using Tollgate.Hosting;
+using static Tollgate.Storage.Sqlite.SqliteWrites;
+
+namespace Tollgate.Storage.Sqlite;
+
+internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerStore
+{
+    private const string KeyColumns = "id, customer_id, name, secret_hash, models, expires_at, revoked_at, created_at";
+
+    public Task CreateAsync(CustomerEntry customer, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit, (connection, transaction) =>
+        {
+            var insert = Command(connection, transaction, "INSERT INTO customers (id, name, billing_mode, created_at) VALUES ($id, $name, $mode, $created)");
+            BindCustomer(insert, customer);
+            return insert.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task UpdateAsync(CustomerEntry customer, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit, (connection, transaction) =>
+        {
+            var update = Command(connection, transaction, "UPDATE customers SET name = $name, billing_mode = $mode WHERE id = $id AND created_at = $created");
+            BindCustomer(update, customer);
+            return update.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public async Task<PageOf<CustomerEntry>> ListAsync(Page page, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, """
+            SELECT id, name, billing_mode, created_at FROM customers
+            WHERE $after IS NULL OR (created_at, id) > (SELECT created_at, id FROM customers WHERE id = $after)
+            ORDER BY created_at, id LIMIT $limit
+            """);
+        select.Parameters.AddWithValue("$after", (object?)page.StartingAfter ?? DBNull.Value);
+        select.Parameters.AddWithValue("$limit", page.Limit + 1);
+        var customers = new List<CustomerEntry>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) customers.Add(ReadCustomer(reader));
+        return PageOf<CustomerEntry>.FromOverfetch(customers, page.Limit);
+    }
+
+    public Task CreateKeyAsync(KeyEntry key, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit, (connection, transaction) => InsertKeyAsync(connection, transaction, key, cancellationToken), cancellationToken);
+
+    public Task UpdateKeyAsync(KeyEntry key, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit, (connection, transaction) => UpdateKeyAsync(connection, transaction, key, cancellationToken), cancellationToken);
+
+    public Task RotateKeyAsync(KeyEntry replaced, KeyEntry replacement, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit, async (connection, transaction) =>
+        {
+            await UpdateKeyAsync(connection, transaction, replaced, cancellationToken);
+            await InsertKeyAsync(connection, transaction, replacement, cancellationToken);
+        }, cancellationToken);
+
+    public async Task<KeyEntry?> GetKeyAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, $"SELECT {KeyColumns} FROM api_keys WHERE id = $id");
+        select.Parameters.AddWithValue("$id", id);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadKey(reader) : null;
+    }
+
+    public async Task<PageOf<KeyEntry>> ListKeysAsync(string? customerId, Page page, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, $"""
+            SELECT {KeyColumns} FROM api_keys
+            WHERE ($customer IS NULL OR customer_id = $customer)
+              AND ($after IS NULL OR (created_at, id) > (SELECT created_at, id FROM api_keys WHERE id = $after))
+            ORDER BY created_at, id LIMIT $limit
+            """);
+        select.Parameters.AddWithValue("$customer", (object?)customerId ?? DBNull.Value);
+        select.Parameters.AddWithValue("$after", (object?)page.StartingAfter ?? DBNull.Value);
+        select.Parameters.AddWithValue("$limit", page.Limit + 1);
+        var keys = new List<KeyEntry>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) keys.Add(ReadKey(reader));
+        return PageOf<KeyEntry>.FromOverfetch(keys, page.Limit);
+    }
+
+    /// <summary>Reads all customers and keys for the snapshot.</summary>
+    internal static async Task<(List<CustomerEntry> Customers, List<KeyEntry> Keys)> ReadAllAsync(
+        SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        var customers = new List<CustomerEntry>();
+        await using (var reader = await Command(connection, transaction, "SELECT id, name, billing_mode, created_at FROM customers").ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) customers.Add(ReadCustomer(reader));
+        }
+        var keys = new List<KeyEntry>();
+        await using (var reader = await Command(connection, transaction, $"SELECT {KeyColumns} FROM api_keys").ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) keys.Add(ReadKey(reader));
+        }
+        return (customers, keys);
+    }
+
+    private static Task InsertKeyAsync(SqliteConnection connection, SqliteTransaction transaction, KeyEntry key, CancellationToken cancellationToken)
+    {
+        var insert = Command(connection, transaction, $"""
+            INSERT INTO api_keys ({KeyColumns}) VALUES ($id, $customer, $name, $hash, $models, $expires, $revoked, $created)
+            """);
+        BindKey(insert, key);
+        return insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static Task UpdateKeyAsync(SqliteConnection connection, SqliteTransaction transaction, KeyEntry key, CancellationToken cancellationToken)
+    {
+        // The secret's hash, owner and creation time never change: rotation makes a new key.
+        var update = Command(connection, transaction, """
+            UPDATE api_keys SET name = $name, models = $models, expires_at = $expires, revoked_at = $revoked
+            WHERE id = $id AND customer_id = $customer AND secret_hash = $hash AND created_at = $created
+            """);
+        BindKey(update, key);
+        return update.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void BindCustomer(SqliteCommand command, CustomerEntry customer)
+    {
+        command.Parameters.AddWithValue("$id", customer.Id);
+        command.Parameters.AddWithValue("$name", customer.Name);
+        command.Parameters.AddWithValue("$mode", StoredNames.Of(customer.BillingMode));
+        command.Parameters.AddWithValue("$created", UnixTime.ToStored(customer.CreatedAt));
+    }
+
+    private static void BindKey(SqliteCommand command, KeyEntry key)
+    {
+        command.Parameters.AddWithValue("$id", key.Id);
+        command.Parameters.AddWithValue("$customer", key.CustomerId);
+        command.Parameters.AddWithValue("$name", key.Name);
+        command.Parameters.AddWithValue("$hash", key.SecretHash);
+        command.Parameters.AddWithValue("$models", key.Models is null ? DBNull.Value
+            : JsonSerializer.Serialize(key.Models.Order(StringComparer.Ordinal).ToArray(), TollgateJson.Default.StringArray));
+        command.Parameters.AddWithValue("$expires", UnixTime.ToStoredOrNull(key.ExpiresAt));
+        command.Parameters.AddWithValue("$revoked", UnixTime.ToStoredOrNull(key.RevokedAt));
+        command.Parameters.AddWithValue("$created", UnixTime.ToStored(key.CreatedAt));
+    }
+
+    private static CustomerEntry ReadCustomer(SqliteDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), StoredNames.Parse<BillingMode>(reader.GetString(2)), UnixTime.FromStored(reader.GetInt64(3)));
+
+    private static KeyEntry ReadKey(SqliteDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), reader.GetString(2), (byte[])reader[3],
+        reader.IsDBNull(4) ? null : JsonSerializer.Deserialize(reader.GetString(4), TollgateJson.Default.StringArray)!.ToHashSet(StringComparer.Ordinal),
+        reader.IsDBNull(5) ? null : UnixTime.FromStored(reader.GetInt64(5)),
+        reader.IsDBNull(6) ? null : UnixTime.FromStored(reader.GetInt64(6)),
+        UnixTime.FromStored(reader.GetInt64(7)));
+}

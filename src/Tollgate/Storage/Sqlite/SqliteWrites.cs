@@ -1,0 +1,50 @@
+using Microsoft.Data.Sqlite;
+
+namespace Tollgate.Storage.Sqlite;
+
+/// <summary>
+/// Every admin change is one transaction: the change, its audit entry, and the bump of the
+/// catalog version that tells every node to rebuild its snapshot.
+/// </summary>
+internal static class SqliteWrites
+{
+    public static async Task RunAsync(SqliteDatabase database, AuditEntry? audit, Func<SqliteConnection, SqliteTransaction, Task> write, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        await write(connection, transaction);
+        if (audit is not null)
+        {
+            await InsertAuditAsync(connection, transaction, audit, cancellationToken);
+            await Command(connection, transaction, """
+                INSERT INTO settings (key, value) VALUES ('catalog_version', '1')
+                ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
+                """).ExecuteNonQueryAsync(cancellationToken);
+        }
+        transaction.Commit();
+    }
+
+    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static async Task InsertAuditAsync(SqliteConnection connection, SqliteTransaction transaction, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        var insert = Command(connection, transaction, """
+            INSERT INTO audit_log (actor, action, target_type, target_id, before, after, at)
+            VALUES ($actor, $action, $type, $target, $before, $after, $at)
+            """);
+        insert.Parameters.AddWithValue("$actor", audit.Actor);
+        insert.Parameters.AddWithValue("$action", audit.Action);
+        insert.Parameters.AddWithValue("$type", audit.TargetType);
+        insert.Parameters.AddWithValue("$target", audit.TargetId);
+        insert.Parameters.AddWithValue("$before", (object?)audit.Before ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$after", (object?)audit.After ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$at", UnixTime.ToStored(audit.At));
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
