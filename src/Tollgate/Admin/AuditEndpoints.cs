@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Storage;
@@ -11,7 +12,7 @@ internal static class AuditEndpoints
         admin.MapGet("/audit", ListAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Read));
 
     private static async Task<Results<Ok<ListResponse<AuditEntryDto>>, ApiErrorResult>> ListAsync(
-        IAuditLog audit, string? targetType, string? targetId, string? actor, int? limit, string? startingAfter, CancellationToken cancellationToken)
+        IAuditLog audit, [FromQuery(Name = "target_type")] string? targetType, [FromQuery(Name = "target_id")] string? targetId, string? actor, int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, CancellationToken cancellationToken)
     {
         if (!Paging.TryRead(limit, startingAfter, out var page, out var error)) return error!;
         var entries = await audit.ListAsync(new AuditFilter(targetType, targetId, actor), page, cancellationToken);

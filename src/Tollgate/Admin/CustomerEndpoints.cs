@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Hosting;
@@ -20,7 +21,7 @@ internal static class CustomerEndpoints
     }
 
     private static async Task<Results<Ok<ListResponse<CustomerDto>>, ApiErrorResult>> ListAsync(
-        ICustomerStore store, int? limit, string? startingAfter, CancellationToken cancellationToken)
+        ICustomerStore store, int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, CancellationToken cancellationToken)
     {
         if (!Paging.TryRead(limit, startingAfter, out var page, out var error)) return error!;
         var customers = await store.ListAsync(page, cancellationToken);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Hosting;
@@ -40,7 +41,7 @@ internal static class KeyEndpoints
     }
 
     private static async Task<Results<Ok<ListResponse<KeyDto>>, ApiErrorResult>> ListAsync(
-        ICustomerStore store, TimeProvider time, string? customerId, int? limit, string? startingAfter, CancellationToken cancellationToken)
+        ICustomerStore store, TimeProvider time, [FromQuery(Name = "customer_id")] string? customerId, int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, CancellationToken cancellationToken)
     {
         if (!Paging.TryRead(limit, startingAfter, out var page, out var error)) return error!;
         var keys = await store.ListKeysAsync(customerId, page, cancellationToken);

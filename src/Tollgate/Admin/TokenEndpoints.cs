@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Hosting;
@@ -17,7 +18,7 @@ internal static class TokenEndpoints
     }
 
     private static async Task<Results<Ok<ListResponse<AdminTokenDto>>, ApiErrorResult>> ListAsync(
-        IAdminTokenStore store, int? limit, string? startingAfter, CancellationToken cancellationToken)
+        IAdminTokenStore store, int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, CancellationToken cancellationToken)
     {
         if (!Paging.TryRead(limit, startingAfter, out var page, out var error)) return error!;
         var tokens = await store.ListAsync(page, cancellationToken);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Hosting;
 using Tollgate.Billing;
@@ -17,8 +18,8 @@ internal static class UsageEndpoints
     }
 
     private static async Task<Results<Ok<ListResponse<UsageEventDto>>, ApiErrorResult>> ListAsync(
-        IUsageQueries usage, string? customerId, string? keyId, string? model, string? backend,
-        DateTimeOffset? from, DateTimeOffset? to, int? limit, string? startingAfter, CancellationToken cancellationToken)
+        IUsageQueries usage, [FromQuery(Name = "customer_id")] string? customerId, [FromQuery(Name = "key_id")] string? keyId, string? model, string? backend,
+        DateTimeOffset? from, DateTimeOffset? to, int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, CancellationToken cancellationToken)
     {
         var take = limit ?? 100;
         if (take < 1 || take > MaxLimit) return ApiErrorResult.Invalid($"'limit' must be from 1 to {MaxLimit}.", "limit");
@@ -28,7 +29,7 @@ internal static class UsageEndpoints
     }
 
     private static async Task<Results<Ok<UsageSummaryDto>, ApiErrorResult>> SummarizeAsync(
-        IUsageQueries usage, TimeProvider time, string? groupBy, string? customerId, string? keyId, string? model, string? backend,
+        IUsageQueries usage, TimeProvider time, [FromQuery(Name = "group_by")] string? groupBy, [FromQuery(Name = "customer_id")] string? customerId, [FromQuery(Name = "key_id")] string? keyId, string? model, string? backend,
         DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
     {
         var grouping = UsageGrouping.Day;
