@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace Tollgate.Cli;
+
+/// <summary>The CLI's verbs: the admin API's resources, each a client of the running server, and the local <c>backup</c>.</summary>
+internal static class CliCommands
+{
+    public static void AddTo(Command root, CliEnvironment environment)
+    {
+        var cli = new ClientVerbs(environment);
+        root.Subcommands.Add(CustomerCommands.Create(cli));
+        root.Subcommands.Add(KeyCommands.Create(cli));
+        root.Subcommands.Add(ModelCommands.Create(cli));
+        root.Subcommands.Add(UsageCommands.Create(cli));
+        root.Subcommands.Add(TokenCommands.Create(cli));
+        root.Subcommands.Add(AuditCommands.Create(cli));
+        root.Subcommands.Add(BackupCommand.Create(environment));
+    }
+}
