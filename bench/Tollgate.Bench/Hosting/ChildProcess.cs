@@ -1,0 +1,101 @@
+using System.Diagnostics;
+
+namespace Tollgate.Bench.Hosting;
+
+/// <summary>
+/// A process this benchmark started: its output goes to a log file, and it is stopped by its own
+/// PID only (SIGTERM, then SIGKILL if it does not leave in time), never by name.
+/// </summary>
+internal sealed class ChildProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private ChildProcess(string name, Process process, StreamWriter log)
+    {
+        Name = name;
+        _process = process;
+        _log = log;
+    }
+
+    public string Name { get; }
+
+    public int Pid => _process.Id;
+
+    public string LogPath => ((FileStream)_log.BaseStream).Name;
+
+    public bool HasExited => _process.HasExited;
+
+    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string logPath,
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start");
+        var child = new ChildProcess(name, process, log);
+        process.OutputDataReceived += (_, e) => child.Write(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Write(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>Polls until <paramref name="ready"/> holds; fails early if the process died.</summary>
+    public async Task WaitReadyAsync(Func<CancellationToken, Task<bool>> ready, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}; see {LogPath}");
+            try
+            {
+                if (await ready(cancellationToken)) return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+        throw new TimeoutException($"{Name} was not ready within {limit.TotalSeconds:0}s; see {LogPath}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Native.Terminate(_process.Id);
+            using var grace = new CancellationTokenSource(StopGrace);
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync();
+            }
+        }
+        _process.Dispose();
+        lock (_log) _log.Dispose();
+    }
+
+    private void Write(string? line)
+    {
+        if (line is null) return;
+        lock (_log)
+        {
+            if (_log.BaseStream.CanWrite) _log.WriteLine(line);
+        }
+    }
+}

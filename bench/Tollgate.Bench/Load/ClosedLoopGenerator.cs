@@ -1,0 +1,48 @@
+namespace Tollgate.Bench.Load;
+
+/// <summary>
+/// Closed loop, used when wrk is not installed: each connection sends its next request as soon as
+/// the previous answer arrived, so it measures maximum throughput at a fixed concurrency.
+/// Latency is from send to last byte (service time: a closed loop cannot see queueing it caused).
+/// Requests started before the end are awaited, so every billed request is counted.
+/// </summary>
+internal static class ClosedLoopGenerator
+{
+    public static async Task<LoadRun> RunAsync(LoadPlan plan, CancellationToken cancellationToken)
+    {
+        var connections = new LoadConnection[plan.Connections];
+        for (var i = 0; i < connections.Length; i++)
+        {
+            connections[i] = new LoadConnection(plan.Endpoint, plan.ExpectStreamEnd);
+            await connections[i].ConnectAsync(cancellationToken);
+        }
+        var start = Clock.Now();
+        var measureFrom = start + (long)plan.Warmup.TotalNanoseconds;
+        var end = measureFrom + (long)plan.Duration.TotalNanoseconds;
+        try
+        {
+            await Task.WhenAll(connections.Select(c => Task.Run(() => LoopAsync(c, plan.Request, measureFrom, end, cancellationToken), cancellationToken)));
+        }
+        finally
+        {
+            foreach (var connection in connections) connection.Dispose();
+        }
+        var stats = new LoadStats();
+        foreach (var connection in connections) stats.Add(connection.Stats);
+        return new LoadRun(stats, plan.Duration.TotalSeconds, null, 0);
+    }
+
+    private static async Task LoopAsync(LoadConnection connection, byte[] request, long measureFrom, long end, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var sentAt = Clock.Now();
+            if (sentAt >= end) return;
+            var outcome = await connection.TrySendAsync(request, cancellationToken)
+                ? await connection.ReceiveAsync(cancellationToken)
+                : RequestOutcome.IoError;
+            connection.Stats.Count(outcome, sentAt >= measureFrom, Clock.Now() - sentAt);
+            if (outcome == RequestOutcome.IoError) await connection.RecoverAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Tollgate.Bench.Hosting;
+
+namespace Tollgate.Bench.Targets;
+
+/// <summary>
+/// Tollgate as shipped (<c>serve</c>, default settings, durable group-committed metering) on a
+/// fresh data directory, with one model per scenario and load shape pointing at the mock, so
+/// each one's usage events can be counted apart. Set up through the admin API only.
+/// </summary>
+internal sealed partial class TollgateServer : IDisposable
+{
+    private readonly HttpClient _admin;
+
+    private TollgateServer(ChildProcess process, Uri baseUrl, string apiKey, HttpClient admin)
+    {
+        Process = process;
+        BaseUrl = baseUrl;
+        ApiKey = apiKey;
+        _admin = admin;
+    }
+
+    public ChildProcess Process { get; }
+
+    public Uri BaseUrl { get; }
+
+    public string ApiKey { get; }
+
+    public static string ModelFor(Scenario scenario, LoadShape shape) => $"bench-{shape.Id}-{scenario.Name}";
+
+    public static async Task<TollgateServer> StartAsync(string assembly, string dataDir, string logDir, Uri mock,
+        IEnumerable<string> models, CancellationToken cancellationToken)
+    {
+        var port = FreePort.Next();
+        var baseUrl = new Uri($"http://127.0.0.1:{port}");
+        var adminToken = "bench-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var process = ChildProcess.Start("tollgate", "dotnet", [assembly, "serve", "--data-dir", dataDir, "--urls", baseUrl.ToString().TrimEnd('/')],
+            Path.Combine(logDir, "tollgate.log"), new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = adminToken });
+        await MockServer.WaitHealthyAsync(process, new Uri(baseUrl, "/readyz"), cancellationToken);
+
+        var credentials = await File.ReadAllTextAsync(Path.Combine(dataDir, "demo-credentials.txt"), cancellationToken);
+        var apiKey = DemoKey().Match(credentials) is { Success: true } match
+            ? match.Value
+            : throw new InvalidOperationException($"no demo API key in {dataDir}/demo-credentials.txt");
+        var admin = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        var server = new TollgateServer(process, baseUrl, apiKey, admin);
+        foreach (var model in models) await server.PutModelAsync(model, mock, cancellationToken);
+        return server;
+    }
+
+    public Target AsTarget() =>
+        new("tollgate", new Uri(BaseUrl, "/v1/chat/completions"), [new("Authorization", $"Bearer {ApiKey}")], Process, ModelFor);
+
+    private async Task PutModelAsync(string model, Uri mock, CancellationToken cancellationToken)
+    {
+        var body = new PutModel("chat", "standard", 4096,
+            [new PutBackend($"mock-{model}", "open_ai", new Uri(mock, "/v1").ToString(), new Rates("0.1", null, "0.4"))],
+            new Rates("0.15", "0.075", "0.6"));
+        using var response = await _admin.PutAsJsonAsync($"/admin/v1/models/{model}", body, BenchJson.Default.PutModel, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"PUT /admin/v1/models/{model} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+    }
+
+    /// <summary>
+    /// Counts a model's usage events through <c>GET /admin/v1/usage</c>, newest first, a page of
+    /// 1,000 at a time. The API pages by time only (completed_at, in milliseconds), so each page
+    /// counts the events newer than its oldest millisecond and the next page starts at that
+    /// millisecond: nothing is counted twice or skipped while no millisecond holds 1,000 events.
+    /// </summary>
+    public async Task<long> CountEventsAsync(string model, CancellationToken cancellationToken)
+    {
+        const int pageSize = 1000;
+        long count = 0;
+        DateTimeOffset? before = null;
+        while (true)
+        {
+            var url = $"/admin/v1/usage?model={Uri.EscapeDataString(model)}&limit={pageSize}";
+            if (before is { } to) url += "&to=" + Uri.EscapeDataString(to.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            var page = await _admin.GetFromJsonAsync(url, BenchJson.Default.UsagePage, cancellationToken)
+                ?? throw new InvalidOperationException("empty usage page");
+            if (!page.HasMore) return count + page.Data.Count;
+            var oldest = page.Data.Min(e => e.CompletedAt);
+            var newer = page.Data.Count(e => e.CompletedAt > oldest);
+            if (newer == 0) throw new InvalidOperationException($"more than {pageSize} usage events completed in one millisecond; they cannot be paged by time");
+            count += newer;
+            before = oldest.AddMilliseconds(1);
+        }
+    }
+
+    public void Dispose() => _admin.Dispose();
+
+    [GeneratedRegex(@"tg_[a-z0-9]{12}_[A-Za-z0-9]{40}")]
+    private static partial Regex DemoKey();
+}
+
+internal sealed record Rates(string Input, string? CachedInput, string Output);
+
+internal sealed record PutBackend(string Id, string Kind, string BaseUrl, Rates Cost);
+
+internal sealed record PutModel(string Kind, string Tier, int MaxOutputTokens, PutBackend[] Backends, Rates Price);
+
+internal sealed record UsagePage(IReadOnlyList<UsageRow> Data, bool HasMore);
+
+internal sealed record UsageRow(string RequestId, DateTimeOffset CompletedAt, string Status);
