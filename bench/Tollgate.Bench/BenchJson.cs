@@ -11,5 +11,6 @@ namespace Tollgate.Bench;
 [JsonSerializable(typeof(WrkResult))]
 [JsonSerializable(typeof(PutModel))]
 [JsonSerializable(typeof(UsagePage))]
+[JsonSerializable(typeof(UsageSummary))]
 [JsonSerializable(typeof(BenchReport))]
 internal sealed partial class BenchJson : JsonSerializerContext;

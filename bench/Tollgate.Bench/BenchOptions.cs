@@ -27,7 +27,7 @@ internal sealed record BenchOptions
     public int Connections { get; init; } = 32;
 
     /// <summary>Open-loop rates in requests per second: a light one every target can serve, and a moderate one.</summary>
-    public IReadOnlyList<double> Rates { get; init; } = [500, 4000];
+    public IReadOnlyList<double> Rates { get; init; } = [500, 2000];
 
     /// <summary>Keep-alive connections the open-loop generator may use at once.</summary>
     public int OpenConnections { get; init; } = 64;
@@ -65,7 +65,7 @@ internal sealed record BenchOptions
           --quiet-percent 10      ... below this share of all cores
           --rounds 2              rounds per load shape; targets take turns, in a rotated order each round
           --connections 32        closed-loop connections
-          --rates 500,4000        open-loop request rates (requests/s)
+          --rates 500,2000        open-loop request rates (requests/s)
           --open-connections 64   connections the open-loop generator may use at once
           --targets direct,yarp,tollgate,portkey
           --scenarios chat,chat-stream

@@ -92,7 +92,7 @@ internal sealed class BenchRun(BenchOptions options)
             await PrimeAsync(targets, scenarios, shapes[0], Sent, cancellationToken);
             var cells = await MeasureAsync(targets, scenarios, shapes, wrk, mockProcess, work, clock, Sent, cancellationToken);
 
-            var usage = tollgate is null ? [] : await UsageVerifier.CheckAsync(tollgate, sent, cancellationToken);
+            var usage = tollgate is null ? [] : await UsageVerifier.CheckAsync(tollgate, sent, startedAt, cancellationToken);
             var processes = _processes.Where(p => !p.HasExited)
                 .Select(p => new ProcessMemory(p.Name, ProcStats.PeakRssMiB(p.Pid), ProcStats.CpuSeconds(p.Pid))).ToList();
             var summaries = Summarizer.Summarize(cells);

@@ -11,25 +11,26 @@ namespace Tollgate.Bench;
 internal static class UsageVerifier
 {
     public static async Task<List<UsageCheck>> CheckAsync(TollgateServer tollgate, IReadOnlyDictionary<string, (long Ok, long Allowance)> sent,
-        CancellationToken cancellationToken)
+        DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var checks = new List<UsageCheck>();
-        foreach (var (model, (ok, allowance)) in sent.OrderBy(s => s.Key, StringComparer.Ordinal))
+        var events = await StableCountAsync(tollgate, [.. sent.Keys], since, cancellationToken);
+        return [.. sent.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s =>
         {
-            var events = await StableCountAsync(tollgate, model, cancellationToken);
-            checks.Add(new UsageCheck(model, ok, events, allowance, events >= ok && events - ok <= allowance));
-        }
-        return checks;
+            var (ok, allowance) = s.Value;
+            var stored = events[s.Key];
+            return new UsageCheck(s.Key, ok, stored, allowance, stored >= ok && stored - ok <= allowance);
+        })];
     }
 
-    private static async Task<long> StableCountAsync(TollgateServer tollgate, string model, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyDictionary<string, long>> StableCountAsync(TollgateServer tollgate, IReadOnlyCollection<string> models,
+        DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var last = await tollgate.CountEventsAsync(model, cancellationToken);
+        var last = await tollgate.CountEventsAsync(models, since, cancellationToken);
         for (var attempt = 0; attempt < 10; attempt++)
         {
             await Task.Delay(500, cancellationToken);
-            var now = await tollgate.CountEventsAsync(model, cancellationToken);
-            if (now == last) return now;
+            var now = await tollgate.CountEventsAsync(models, since, cancellationToken);
+            if (now.All(c => last[c.Key] == c.Value)) return now;
             last = now;
         }
         return last;

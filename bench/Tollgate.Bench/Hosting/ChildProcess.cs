@@ -9,45 +9,43 @@ namespace Tollgate.Bench.Hosting;
 internal sealed class ChildProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
-    private readonly Process _process;
-    private readonly StreamWriter _log;
 
-    private ChildProcess(string name, Process process, StreamWriter log)
+    /// <summary>
+    /// The shell only redirects, then replaces itself with the program (same PID). Output goes
+    /// straight to the file: were it piped through this process, a busy load generator reading
+    /// slowly would fill the pipe and stall a target that logs per request.
+    /// </summary>
+    private const string RedirectAndExec = "log=$1; shift; exec \"$@\" >\"$log\" 2>&1 </dev/null";
+
+    private readonly Process _process;
+
+    private ChildProcess(string name, Process process, string logPath)
     {
         Name = name;
         _process = process;
-        _log = log;
+        LogPath = logPath;
     }
 
     public string Name { get; }
 
     public int Pid => _process.Id;
 
-    public string LogPath => ((FileStream)_log.BaseStream).Name;
+    public string LogPath { get; }
 
     public bool HasExited => _process.HasExited;
 
     public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string logPath,
         IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(fileName)
+        var start = new ProcessStartInfo("/bin/sh")
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var argument in (string[])["-c", RedirectAndExec, "sh", logPath, fileName, .. arguments]) start.ArgumentList.Add(argument);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
-        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start");
-        var child = new ChildProcess(name, process, log);
-        process.OutputDataReceived += (_, e) => child.Write(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Write(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return child;
+        return new ChildProcess(name, process, logPath);
     }
 
     /// <summary>Polls until <paramref name="ready"/> holds; fails early if the process died.</summary>
@@ -87,15 +85,5 @@ internal sealed class ChildProcess : IAsyncDisposable
             }
         }
         _process.Dispose();
-        lock (_log) _log.Dispose();
-    }
-
-    private void Write(string? line)
-    {
-        if (line is null) return;
-        lock (_log)
-        {
-            if (_log.BaseStream.CanWrite) _log.WriteLine(line);
-        }
     }
 }

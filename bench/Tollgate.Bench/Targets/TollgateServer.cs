@@ -67,12 +67,33 @@ internal sealed partial class TollgateServer : IDisposable
     }
 
     /// <summary>
-    /// Counts a model's usage events through <c>GET /admin/v1/usage</c>, newest first, a page of
-    /// 1,000 at a time. The API pages by time only (completed_at, in milliseconds), so each page
-    /// counts the events newer than its oldest millisecond and the next page starts at that
-    /// millisecond: nothing is counted twice or skipped while no millisecond holds 1,000 events.
+    /// Counts each model's usage events through the admin API: <c>GET /admin/v1/usage/summary</c>
+    /// grouped by model where the build has it, else by paging <c>GET /admin/v1/usage</c>.
     /// </summary>
-    public async Task<long> CountEventsAsync(string model, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, long>> CountEventsAsync(IReadOnlyCollection<string> models, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var format = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        var from = Uri.EscapeDataString(since.AddHours(-1).UtcDateTime.ToString(format, CultureInfo.InvariantCulture));
+        var to = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).UtcDateTime.ToString(format, CultureInfo.InvariantCulture));
+        using var response = await _admin.GetAsync($"/admin/v1/usage/summary?group_by=model&from={from}&to={to}", cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            var summary = await response.Content.ReadFromJsonAsync(BenchJson.Default.UsageSummary, cancellationToken)
+                ?? throw new InvalidOperationException("empty usage summary");
+            return models.ToDictionary(m => m, m => summary.Data.Where(r => r.Group == m).Sum(r => r.Requests));
+        }
+        var counts = new Dictionary<string, long>();
+        foreach (var model in models) counts[model] = await PageEventsAsync(model, cancellationToken);
+        return counts;
+    }
+
+    /// <summary>
+    /// Counts a model's events a page of 1,000 at a time, newest first, paging by time only
+    /// (completed_at, in milliseconds): each page counts the events newer than its oldest
+    /// millisecond and the next page starts at that millisecond, so nothing is counted twice or
+    /// skipped while no millisecond holds 1,000 events.
+    /// </summary>
+    private async Task<long> PageEventsAsync(string model, CancellationToken cancellationToken)
     {
         const int pageSize = 1000;
         long count = 0;
@@ -107,3 +128,7 @@ internal sealed record PutModel(string Kind, string Tier, int MaxOutputTokens, P
 internal sealed record UsagePage(IReadOnlyList<UsageRow> Data, bool HasMore);
 
 internal sealed record UsageRow(string RequestId, DateTimeOffset CompletedAt, string Status);
+
+internal sealed record UsageSummary(IReadOnlyList<UsageSummaryRow> Data);
+
+internal sealed record UsageSummaryRow(string Group, long Requests);
