@@ -10,6 +10,7 @@ internal static class AdminEndpoints
         var admin = endpoints.MapGroup(Prefix).RequireAuthorization(AdminScopes.AuthenticatedPolicy).WithTags("admin");
         admin.MapCustomers();
         admin.MapKeys();
+        admin.MapWallets();
         admin.MapModels();
         admin.MapUsage();
         admin.MapTokens();

@@ -25,6 +25,8 @@ internal sealed class AdminTokenAuthentication(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // Only admin routes carry admin tokens; a data-plane request's API key is none of this handler's business.
+        if (!Request.Path.StartsWithSegments(AdminEndpoints.Prefix)) return AuthenticateResult.NoResult();
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var secret = header[7..].Trim();

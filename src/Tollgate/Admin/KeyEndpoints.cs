@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Hosting;
+using Tollgate.Budgets;
 using Tollgate.Catalog;
 using Tollgate.Security;
 using Tollgate.Storage;
@@ -31,9 +32,10 @@ internal static class KeyEndpoints
         if (!catalog.Current.Customers.ContainsKey(customerId)) return ApiErrorResult.NotFound("customer", customerId);
         var now = time.UtcNowStored();
         if (Validate(body?.Name, body?.Models, body?.ExpiresAt, now) is { } invalid) return invalid;
+        if (ReadBudget(body?.Budget, body?.BudgetPeriod, null, BudgetPeriod.Monthly, out var budget, out var period) is { } badBudget) return badBudget;
         var (id, secret) = ApiKeySecret.Create();
         var key = new KeyEntry(id, customerId, body?.Name?.Trim() ?? "key", hasher.Hash(secret),
-            body?.Models?.ToHashSet(StringComparer.Ordinal), body?.ExpiresAt, null, now);
+            body?.Models?.ToHashSet(StringComparer.Ordinal), body?.ExpiresAt, null, now) { Budget = budget, BudgetPeriod = period };
         var dto = ToDto(key, now);
         await store.CreateKeyAsync(key, user.Audit("key.create", "api_key", id, null, dto, AdminJson.Default.KeyDto, now), cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
@@ -61,8 +63,11 @@ internal static class KeyEndpoints
         var now = time.UtcNowStored();
         if (key.RevokedAt is not null) return ApiErrorResult.Invalid("A revoked key cannot be changed.", "key");
         if (Validate(body.Name, body.Models, body.ExpiresAt, now) is { } invalid) return invalid;
+        if (ReadBudget(body.Budget, body.BudgetPeriod, key.Budget, key.BudgetPeriod, out var budget, out var period) is { } badBudget) return badBudget;
         var updated = key with
         {
+            Budget = budget,
+            BudgetPeriod = period,
             Name = body.Name?.Trim() ?? key.Name,
             Models = body.AllModels == true ? null : body.Models?.ToHashSet(StringComparer.Ordinal) ?? key.Models,
             ExpiresAt = body.NoExpiry == true ? null : body.ExpiresAt ?? key.ExpiresAt,
@@ -117,7 +122,17 @@ internal static class KeyEndpoints
         return null;
     }
 
+    private static ApiErrorResult? ReadBudget(string? text, string? periodText, decimal? current, BudgetPeriod currentPeriod, out decimal? budget, out BudgetPeriod period)
+    {
+        period = currentPeriod;
+        if (!MoneyField.TryRead(text, current, "budget", out budget, out var error)) return error;
+        if (periodText is not null && (!StoredNames.TryParse(periodText, out period) || period == BudgetPeriod.Wallet))
+            return ApiErrorResult.Invalid("'budget_period' must be 'monthly' or 'lifetime'.", "budget_period");
+        return null;
+    }
+
     internal static KeyDto ToDto(KeyEntry k, DateTimeOffset now) => new(
         k.Id, ApiKeySecret.DisplayPrefix(k.Id), k.CustomerId, k.Name, k.Models?.Order(StringComparer.Ordinal).ToArray(), k.ExpiresAt, k.RevokedAt, k.CreatedAt,
-        k.RevokedAt is { } r && r <= now ? "revoked" : k.ExpiresAt is { } e && e <= now ? "expired" : "active");
+        k.RevokedAt is { } r && r <= now ? "revoked" : k.ExpiresAt is { } e && e <= now ? "expired" : "active",
+        MoneyField.Format(k.Budget), k.Budget is null ? null : StoredNames.Of(k.BudgetPeriod));
 }

@@ -3,7 +3,7 @@ using Tollgate.Storage;
 namespace Tollgate.Catalog;
 
 /// <summary>Reloads the snapshot after a change and swaps it in whole; reloads never overlap.</summary>
-internal sealed class CatalogRefresher(ICatalogStore store, CatalogState state) : IDisposable
+internal sealed class CatalogRefresher(ICatalogStore store, CatalogState state, Budgets.Accounts accounts) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -12,7 +12,10 @@ internal sealed class CatalogRefresher(ICatalogStore store, CatalogState state) 
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            state.Swap(await store.LoadSnapshotAsync(cancellationToken));
+            var snapshot = await store.LoadSnapshotAsync(cancellationToken);
+            // Accounts first: a request that sees a new key or limit finds its account ready.
+            accounts.Apply(snapshot);
+            state.Swap(snapshot);
         }
         finally
         {

@@ -3,4 +3,11 @@ using Tollgate.Billing.Catalog;
 namespace Tollgate.Catalog;
 
 /// <summary>A customer as the data plane sees it.</summary>
-internal sealed record CustomerEntry(string Id, string Name, BillingMode BillingMode, DateTimeOffset CreatedAt);
+internal sealed record CustomerEntry(string Id, string Name, BillingMode BillingMode, DateTimeOffset CreatedAt)
+{
+    /// <summary>Postpaid only: how far the balance may go below zero before requests are refused; null means no cap.</summary>
+    public decimal? CreditLimit { get; init; }
+
+    /// <summary>Most the customer may be charged per UTC month, across all keys; null means no budget.</summary>
+    public decimal? MonthlyBudget { get; init; }
+}

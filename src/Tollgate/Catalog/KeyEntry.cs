@@ -18,4 +18,9 @@ internal sealed record KeyEntry(
     public bool IsActiveAt(DateTimeOffset now) => (RevokedAt is null || now < RevokedAt) && (ExpiresAt is null || now < ExpiresAt);
 
     public bool MayUse(string modelId) => Models is null || Models.Contains(modelId);
+
+    /// <summary>Most this key may be charged per <see cref="BudgetPeriod"/>; null means no key budget.</summary>
+    public decimal? Budget { get; init; }
+
+    public Budgets.BudgetPeriod BudgetPeriod { get; init; } = Budgets.BudgetPeriod.Monthly;
 }

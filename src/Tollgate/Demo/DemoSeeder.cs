@@ -1,5 +1,5 @@
 using Tollgate.Billing.Catalog;
-using Tollgate.Billing.Ledger;
+using Tollgate.Billing.Wallets;
 using Tollgate.Catalog;
 using Tollgate.Security;
 using Tollgate.Storage;
@@ -7,7 +7,7 @@ using Tollgate.Storage;
 namespace Tollgate.Demo;
 
 /// <summary>Fills a new database with the demo catalog, a demo customer with $10 of credit, and a key.</summary>
-internal sealed class DemoSeeder(IModelStore models, ICustomerStore customers, ILedgerWriter ledger, SecretHasher hasher, TimeProvider time)
+internal sealed class DemoSeeder(IModelStore models, ICustomerStore customers, IWalletStore wallets, SecretHasher hasher, TimeProvider time)
 {
     public const decimal DemoCredit = 10m;
     private const string Actor = "system:demo";
@@ -26,7 +26,8 @@ internal sealed class DemoSeeder(IModelStore models, ICustomerStore customers, I
         }
         var customer = new CustomerEntry(RandomText.Id("cus_"), "Demo Customer", BillingMode.Prepaid, now);
         await customers.CreateAsync(customer, Audit("customer.create", "customer", customer.Id, now), cancellationToken);
-        await ledger.AppendAsync(customer.Id, LedgerEntryKind.Grant, DemoCredit, $"demo-grant:{customer.Id}", now, cancellationToken);
+        var grant = new Grant(RandomText.Id("grant_"), GrantKind.Promotional, DemoCredit, now, null);
+        await wallets.AddGrantAsync(customer.Id, grant, "demo credit", Audit("grant.create", "customer", customer.Id, now), cancellationToken);
         var (keyId, secret) = ApiKeySecret.Create();
         await customers.CreateKeyAsync(new KeyEntry(keyId, customer.Id, "demo key", hasher.Hash(secret), null, null, null, now),
             Audit("key.create", "api_key", keyId, now), cancellationToken);

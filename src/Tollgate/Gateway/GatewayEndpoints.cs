@@ -11,6 +11,7 @@ internal static class GatewayEndpoints
         var v1 = endpoints.MapGroup("/v1").ExcludeFromDescription();
         v1.MapPost("/chat/completions", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.ChatCompletions));
         v1.MapPost("/embeddings", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.Embeddings));
+        v1.MapGet("/account", (HttpContext http, AccountEndpoint account) => account.GetAsync(http));
         v1.MapGet("/models", (HttpContext http, ModelsEndpoint models) => models.ListAsync(http));
         v1.MapGet("/models/{id}", (HttpContext http, string id, ModelsEndpoint models) => models.GetAsync(http, id));
         v1.Map("/{**rest}", (HttpContext http) => ApiErrorWriter.WriteAsync(http,

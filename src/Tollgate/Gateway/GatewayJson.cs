@@ -7,6 +7,7 @@ namespace Tollgate.Gateway;
 [JsonSerializable(typeof(SyntheticChunk))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelObject))]
+[JsonSerializable(typeof(AccountDocument))]
 internal sealed partial class GatewayJson : JsonSerializerContext;
 
 /// <summary>The usage-only chunk written when a backend's stream carried no usage but the client asked for it.</summary>

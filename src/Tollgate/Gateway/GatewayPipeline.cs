@@ -7,14 +7,17 @@ namespace Tollgate.Gateway;
 /// The request path, in order, in one place. Every <c>/v1</c> call that reaches a model goes
 /// through exactly these stages:
 /// <code>
-/// authenticate → admit → route + forward → meter → settle → respond
+/// authenticate → admit → reserve → route + forward → meter → settle → respond
 /// </code>
 /// Each stage either lets the request through or ends it with one error in OpenAI's shape.
-/// Streams meter and settle inside the relay, before the stream's tail is sent.
+/// Streams meter and settle inside the relay, before the stream's tail is sent. A reservation
+/// still held when the request ends (any error, timeout, disconnect or exception) is released
+/// as the request is disposed.
 /// </summary>
 internal sealed class GatewayPipeline(
     Authenticate authenticate,
     Admit admit,
+    Reserve reserve,
     Forward forward,
     Respond respond,
     Relay relay,
@@ -34,6 +37,12 @@ internal sealed class GatewayPipeline(
         if (await admit.RunAsync(request) is { } refused)
         {
             await FailAsync(request, refused);
+            return;
+        }
+
+        if (reserve.Run(request) is { } unaffordable)
+        {
+            await FailAsync(request, unaffordable);
             return;
         }
 

@@ -43,6 +43,12 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
 
     public int Choices { get; set; } = 1;
 
+    /// <summary>Parts whose cost their bytes do not bound (images, audio), counted in the raw body.</summary>
+    public int MediaParts { get; private set; }
+
+    // reserve
+    public Budgets.Reservation? Reservation { get; set; }
+
     // route + forward
     public BackendEntry? Backend { get; set; }
     public BackendResponse? Response { get; set; }
@@ -67,10 +73,20 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
         _rentedBody = rented;
         BodyBytes = length;
         Body = document;
+        MediaParts = CountOccurrences(rented.AsSpan(0, length), "\"image_url\""u8) + CountOccurrences(rented.AsSpan(0, length), "\"input_audio\""u8);
+    }
+
+    private static int CountOccurrences(ReadOnlySpan<byte> text, ReadOnlySpan<byte> what)
+    {
+        var count = 0;
+        for (int at; (at = text.IndexOf(what)) >= 0; text = text[(at + what.Length)..]) count++;
+        return count;
     }
 
     public void Dispose()
     {
+        // Whatever path the request took, a reservation it still holds is given back.
+        Reservation?.Release();
         Body?.Dispose();
         if (_rentedBody is not null) ArrayPool<byte>.Shared.Return(_rentedBody);
         _rentedBody = null;

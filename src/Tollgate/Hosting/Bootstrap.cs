@@ -28,7 +28,7 @@ internal static class Bootstrap
         var catalog = new SqliteCatalogStore(database);
         var models = new SqliteModelStore(database, time);
         var customers = new SqliteCustomerStore(database);
-        var ledger = new SqliteLedger(database);
+        var wallets = new SqliteWalletStore(database);
         var adminTokens = new SqliteAdminTokenStore(database);
 
         var fingerprint = hasher.Fingerprint();
@@ -56,7 +56,7 @@ internal static class Bootstrap
         string? demoApiKey = null;
         if (settings.Demo && !await catalog.HasAnyModelAsync(cancellationToken))
         {
-            var (customerId, apiKey) = await new DemoSeeder(models, customers, ledger, hasher, time).SeedAsync(cancellationToken);
+            var (customerId, apiKey) = await new DemoSeeder(models, customers, wallets, hasher, time).SeedAsync(cancellationToken);
             demoApiKey = apiKey;
             var credentials = DemoCredentials(settings, customerId, apiKey);
             DataDirectory.WriteOwnerOnly(Path.Combine(settings.DataDir, DataDirectory.DemoCredentialsFile), credentials);
@@ -64,7 +64,8 @@ internal static class Bootstrap
         }
 
         var snapshot = await catalog.LoadSnapshotAsync(cancellationToken);
-        return new BootstrapResult(database, hasher, catalog, models, customers, ledger, adminTokens, snapshot, demoApiKey);
+        var totals = await wallets.LoadTotalsAsync(Budgets.BudgetPeriods.MonthStart(time.GetUtcNow()), cancellationToken);
+        return new BootstrapResult(database, hasher, catalog, models, customers, wallets, adminTokens, snapshot, totals, demoApiKey);
     }
 
     private static string DemoCredentials(ServeSettings settings, string customerId, string apiKey)
@@ -87,9 +88,10 @@ internal sealed record BootstrapResult(
     ICatalogStore Catalog,
     IModelStore Models,
     ICustomerStore Customers,
-    ILedgerWriter Ledger,
+    IWalletStore Wallets,
     IAdminTokenStore AdminTokens,
     CatalogSnapshot Snapshot,
+    Budgets.AccountTotals Totals,
     string? DemoApiKey);
 
 /// <summary>A reason Tollgate refuses to start, said plainly to the operator.</summary>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
 using Tollgate.Admin;
+using Tollgate.Budgets;
 using Tollgate.Catalog;
 using Tollgate.Gateway;
 using Tollgate.Gateway.Stages;
@@ -41,7 +42,7 @@ internal static class TollgateHost
         services.AddSingleton(boot.Customers);
         services.AddSingleton<IAuditLog, SqliteAuditLog>();
         services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
-        services.AddSingleton(boot.Ledger);
+        services.AddSingleton(boot.Wallets);
         services.AddSingleton(boot.AdminTokens);
         services.AddSingleton<IUsageQueries, SqliteUsageQueries>();
         services.AddSingleton<SqliteUsageWriter>();
@@ -53,6 +54,13 @@ internal static class TollgateHost
         state.Swap(boot.Snapshot);
         services.AddSingleton(state);
         services.AddSingleton<CatalogRefresher>();
+
+        // Spend accounts: funds from the ledger, limits from the snapshot, kept in step by the refresher.
+        var accounts = new Accounts(time);
+        accounts.Load(boot.Totals, boot.Snapshot);
+        services.AddSingleton(accounts);
+        services.AddSingleton<GrantExpiryService>();
+        services.AddHostedService(sp => sp.GetRequiredService<GrantExpiryService>());
 
         // Backends.
         services.AddSingleton<TokenCounter>();
@@ -66,6 +74,7 @@ internal static class TollgateHost
         // The request path.
         services.AddSingleton<Authenticate>();
         services.AddSingleton<Admit>();
+        services.AddSingleton<Reserve>();
         services.AddSingleton<Forward>();
         services.AddSingleton<Meter>();
         services.AddSingleton<Settle>();
@@ -73,6 +82,7 @@ internal static class TollgateHost
         services.AddSingleton<Relay>();
         services.AddSingleton<GatewayPipeline>();
         services.AddSingleton<ModelsEndpoint>();
+        services.AddSingleton<AccountEndpoint>();
         services.AddSingleton<GatewayMetrics>();
 
         // Admin API.

@@ -128,6 +128,7 @@ public sealed class KeyEndpointsTests : IAsyncLifetime
     {
         using var admin = _app.AdminClient();
         var customer = await admin.CreateCustomerAsync();
+        await admin.PostJsonAsync($"/admin/v1/customers/{customer.Id()}/grants", """{"amount":"100"}""");
         var request = new JsonObject { ["name"] = "k" };
         if (models is not null) request["models"] = new JsonArray([.. models.Select(m => (JsonNode)m)]);
         if (expiresAt is { } e) request["expires_at"] = e;

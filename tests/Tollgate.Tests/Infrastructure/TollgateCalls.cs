@@ -1,3 +1,4 @@
+using System.ClientModel;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -52,19 +53,23 @@ internal static class TollgateCalls
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>A new customer's new key, made through the admin API; returns the key's secret.</summary>
-    public static async Task<string> CreateKeyAsync(this TollgateFactory app, string[]? models = null, DateTimeOffset? expiresAt = null)
+    /// <summary>A new customer's new key, made through the admin API.</summary>
+    public static async Task<CreatedKey> CreateKeyAsync(this TollgateFactory app, string[]? models = null, DateTimeOffset? expiresAt = null)
     {
         using var admin = app.AdminClient();
         using var customer = await admin.PostAsync("/admin/v1/customers", JsonBody("""{"name":"Test Customer"}"""));
         Assert.Equal(HttpStatusCode.Created, customer.StatusCode);
         var customerId = (await customer.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        // A new prepaid customer has an empty wallet: give it credit so its key can be served.
+        using var grant = await admin.PostAsync($"/admin/v1/customers/{customerId}/grants", JsonBody("""{"amount":"100"}"""));
+        Assert.Equal(HttpStatusCode.Created, grant.StatusCode);
         var request = new JsonObject { ["name"] = "test key" };
         if (models is not null) request["models"] = new JsonArray([.. models.Select(m => (JsonNode)m)]);
         if (expiresAt is { } expires) request["expires_at"] = expires;
         using var key = await admin.PostAsync($"/admin/v1/customers/{customerId}/keys", JsonBody(request.ToJsonString()));
         Assert.True(key.StatusCode == HttpStatusCode.Created, await key.Content.ReadAsStringAsync());
-        return (await key.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
+        var created = (await key.Content.ReadFromJsonAsync<JsonObject>())!;
+        return new CreatedKey(created["api_key"]!["id"]!.GetValue<string>(), created["key"]!.GetValue<string>());
     }
 
     public static async Task<IReadOnlyList<UsageEvent>> UsageAsync(this TollgateFactory app) =>
@@ -88,11 +93,22 @@ internal static class TollgateCalls
     /// with exactly those four fields; returns the error object.
     /// </summary>
     public static async Task<JsonElement> AssertErrorAsync(
-        HttpResponseMessage response, HttpStatusCode status, string? code, string? param = null, string type = "invalid_request_error")
+        HttpResponseMessage response, HttpStatusCode status, string? code, string? param = null, string type = "invalid_request_error") =>
+        AssertError((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync(),
+            status, code, param, type);
+
+    /// <summary>The same, for an error the official SDK raised.</summary>
+    public static JsonElement AssertError(ClientResultException error, HttpStatusCode status, string? code, string? param = null, string type = "invalid_request_error")
     {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var raw = error.GetRawResponse()!;
+        raw.Headers.TryGetValue("Content-Type", out var contentType);
+        return AssertError(raw.Status, contentType?.Split(';')[0], raw.Content.ToString(), status, code, param, type);
+    }
+
+    private static JsonElement AssertError(int actualStatus, string? mediaType, string text, HttpStatusCode status, string? code, string? param, string type)
+    {
+        Assert.True(actualStatus == (int)status, $"Expected {(int)status}, got {actualStatus}: {text}");
+        Assert.Equal("application/json", mediaType);
         using var document = JsonDocument.Parse(text);
         var root = document.RootElement;
         Assert.Equal(["error"], root.EnumerateObject().Select(p => p.Name));
@@ -111,3 +127,6 @@ internal static class TollgateCalls
         else Assert.Equal(expected, actual.GetString());
     }
 }
+
+/// <summary>An API key as its creation answered: its id and its secret, shown only then.</summary>
+internal sealed record CreatedKey(string Id, string Secret);

@@ -15,6 +15,12 @@ internal sealed partial class Settle(IUsageRecorder recorder, GatewayMetrics met
         var list = request.Price.ListAmount(request.Usage);
         request.ListAmount = list;
         request.ChargedAmount = list;
+        if (request.Reservation is { } held && list > held.Amount)
+        {
+            // A backend that ran past what was reserved: the operator absorbs it, the customer never goes negative.
+            LogChargeCapped(logger, request.RequestId, request.Backend?.Id ?? "-", list, held.Amount);
+            request.ChargedAmount = held.Amount;
+        }
         var now = time.GetUtcNow();
         request.CostToServe = request.Backend?.CostCardAt(now)?.CostToServe(request.Usage) ?? 0m;
         var usage = new UsageEvent
@@ -42,8 +48,17 @@ internal sealed partial class Settle(IUsageRecorder recorder, GatewayMetrics met
         try
         {
             var recorded = recorder.RecordAsync(usage);
-            if (waitForCommit) await recorded;
-            else _ = ObserveAsync(recorded, request.RequestId);
+            if (waitForCommit)
+            {
+                await recorded;
+                request.Reservation?.Settle(request.ChargedAmount, now);
+            }
+            else
+            {
+                // The client is gone and waits for nothing: the accounts move now, the event commits behind.
+                request.Reservation?.Settle(request.ChargedAmount, now);
+                _ = ObserveAsync(recorded, request.RequestId);
+            }
             return null;
         }
         catch (Exception ex)
@@ -64,6 +79,9 @@ internal sealed partial class Settle(IUsageRecorder recorder, GatewayMetrics met
             LogRecordFailed(logger, ex, requestId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} on backend {BackendId} used {ListAmount} USD, more than the {Reserved} USD reserved; charged the reservation")]
+    private static partial void LogChargeCapped(ILogger logger, string requestId, string backendId, decimal listAmount, decimal reserved);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Usage of request {RequestId} could not be recorded")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string requestId);

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Tollgate.Billing;
 using Tollgate.Billing.Catalog;
+using Tollgate.Budgets;
 using Tollgate.Catalog;
 using Tollgate.Hosting;
 using static Tollgate.Storage.Sqlite.SqliteWrites;
@@ -9,12 +11,13 @@ namespace Tollgate.Storage.Sqlite;
 
 internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerStore
 {
-    private const string KeyColumns = "id, customer_id, name, secret_hash, models, expires_at, revoked_at, created_at";
+    private const string KeyColumns = "id, customer_id, name, secret_hash, models, expires_at, revoked_at, created_at, budget, budget_period";
+    private const string CustomerColumns = "id, name, billing_mode, created_at, credit_limit, monthly_budget";
 
     public Task CreateAsync(CustomerEntry customer, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, (connection, transaction) =>
         {
-            var insert = Command(connection, transaction, "INSERT INTO customers (id, name, billing_mode, created_at) VALUES ($id, $name, $mode, $created)");
+            var insert = Command(connection, transaction, $"INSERT INTO customers ({CustomerColumns}) VALUES ($id, $name, $mode, $created, $credit, $budget)");
             BindCustomer(insert, customer);
             return insert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
@@ -22,7 +25,7 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
     public Task UpdateAsync(CustomerEntry customer, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, (connection, transaction) =>
         {
-            var update = Command(connection, transaction, "UPDATE customers SET name = $name, billing_mode = $mode WHERE id = $id AND created_at = $created");
+            var update = Command(connection, transaction, "UPDATE customers SET name = $name, billing_mode = $mode, credit_limit = $credit, monthly_budget = $budget WHERE id = $id AND created_at = $created");
             BindCustomer(update, customer);
             return update.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
@@ -30,8 +33,8 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
     public async Task<PageOf<CustomerEntry>> ListAsync(Page page, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, """
-            SELECT id, name, billing_mode, created_at FROM customers
+        var select = Command(connection, null, $"""
+            SELECT {CustomerColumns} FROM customers
             WHERE $after IS NULL OR (created_at, id) > (SELECT created_at, id FROM customers WHERE id = $after)
             ORDER BY created_at, id LIMIT $limit
             """);
@@ -88,7 +91,7 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
         SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
         var customers = new List<CustomerEntry>();
-        await using (var reader = await Command(connection, transaction, "SELECT id, name, billing_mode, created_at FROM customers").ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await Command(connection, transaction, $"SELECT {CustomerColumns} FROM customers").ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken)) customers.Add(ReadCustomer(reader));
         }
@@ -103,7 +106,7 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
     private static Task InsertKeyAsync(SqliteConnection connection, SqliteTransaction transaction, KeyEntry key, CancellationToken cancellationToken)
     {
         var insert = Command(connection, transaction, $"""
-            INSERT INTO api_keys ({KeyColumns}) VALUES ($id, $customer, $name, $hash, $models, $expires, $revoked, $created)
+            INSERT INTO api_keys ({KeyColumns}) VALUES ($id, $customer, $name, $hash, $models, $expires, $revoked, $created, $budget, $period)
             """);
         BindKey(insert, key);
         return insert.ExecuteNonQueryAsync(cancellationToken);
@@ -113,7 +116,7 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
     {
         // The secret's hash, owner and creation time never change: rotation makes a new key.
         var update = Command(connection, transaction, """
-            UPDATE api_keys SET name = $name, models = $models, expires_at = $expires, revoked_at = $revoked
+            UPDATE api_keys SET name = $name, models = $models, expires_at = $expires, revoked_at = $revoked, budget = $budget, budget_period = $period
             WHERE id = $id AND customer_id = $customer AND secret_hash = $hash AND created_at = $created
             """);
         BindKey(update, key);
@@ -126,6 +129,8 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
         command.Parameters.AddWithValue("$name", customer.Name);
         command.Parameters.AddWithValue("$mode", StoredNames.Of(customer.BillingMode));
         command.Parameters.AddWithValue("$created", UnixTime.ToStored(customer.CreatedAt));
+        command.Parameters.AddWithValue("$credit", StoredMoney(customer.CreditLimit));
+        command.Parameters.AddWithValue("$budget", StoredMoney(customer.MonthlyBudget));
     }
 
     private static void BindKey(SqliteCommand command, KeyEntry key)
@@ -139,15 +144,29 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
         command.Parameters.AddWithValue("$expires", UnixTime.ToStoredOrNull(key.ExpiresAt));
         command.Parameters.AddWithValue("$revoked", UnixTime.ToStoredOrNull(key.RevokedAt));
         command.Parameters.AddWithValue("$created", UnixTime.ToStored(key.CreatedAt));
+        command.Parameters.AddWithValue("$budget", StoredMoney(key.Budget));
+        command.Parameters.AddWithValue("$period", key.Budget is null ? DBNull.Value : StoredNames.Of(key.BudgetPeriod));
     }
 
+    private static object StoredMoney(decimal? amount) => amount is { } a ? Money.Format(a) : DBNull.Value;
+
+    private static decimal? ReadMoney(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : Money.Parse(reader.GetString(column));
+
     private static CustomerEntry ReadCustomer(SqliteDataReader reader) =>
-        new(reader.GetString(0), reader.GetString(1), StoredNames.Parse<BillingMode>(reader.GetString(2)), UnixTime.FromStored(reader.GetInt64(3)));
+        new(reader.GetString(0), reader.GetString(1), StoredNames.Parse<BillingMode>(reader.GetString(2)), UnixTime.FromStored(reader.GetInt64(3)))
+        {
+            CreditLimit = ReadMoney(reader, 4),
+            MonthlyBudget = ReadMoney(reader, 5),
+        };
 
     private static KeyEntry ReadKey(SqliteDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), (byte[])reader[3],
         reader.IsDBNull(4) ? null : JsonSerializer.Deserialize(reader.GetString(4), TollgateJson.Default.StringArray)!.ToHashSet(StringComparer.Ordinal),
         reader.IsDBNull(5) ? null : UnixTime.FromStored(reader.GetInt64(5)),
         reader.IsDBNull(6) ? null : UnixTime.FromStored(reader.GetInt64(6)),
-        UnixTime.FromStored(reader.GetInt64(7)));
+        UnixTime.FromStored(reader.GetInt64(7)))
+    {
+        Budget = ReadMoney(reader, 8),
+        BudgetPeriod = reader.IsDBNull(9) ? BudgetPeriod.Monthly : StoredNames.Parse<BudgetPeriod>(reader.GetString(9)),
+    };
 }

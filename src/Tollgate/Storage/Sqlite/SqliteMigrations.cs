@@ -141,6 +141,24 @@ internal static class SqliteMigrations
         );
         CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
         """,
+        """
+        ALTER TABLE customers ADD COLUMN credit_limit TEXT;
+        ALTER TABLE customers ADD COLUMN monthly_budget TEXT;
+        ALTER TABLE api_keys ADD COLUMN budget TEXT;
+        ALTER TABLE api_keys ADD COLUMN budget_period TEXT;
+        CREATE TABLE grants (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            kind TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            expires_at INTEGER,
+            note TEXT,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX grants_customer ON grants(customer_id, created_at);
+        CREATE INDEX grants_expiry ON grants(expires_at) WHERE expires_at IS NOT NULL;
+        CREATE INDEX usage_events_key_time ON usage_events(key_id, completed_at);
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

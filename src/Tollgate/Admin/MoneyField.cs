@@ -1,0 +1,28 @@
+using Tollgate.Billing;
+
+namespace Tollgate.Admin;
+
+/// <summary>Reads an optional money limit: absent keeps the current value, an empty string removes it.</summary>
+internal static class MoneyField
+{
+    public static bool TryRead(string? text, decimal? current, string param, out decimal? value, out ApiErrorResult? error)
+    {
+        error = null;
+        value = current;
+        if (text is null) return true;
+        if (text.Length == 0)
+        {
+            value = null;
+            return true;
+        }
+        if (Money.TryParse(text, out var amount) && amount >= 0 && decimal.Round(amount, 12) == amount)
+        {
+            value = amount;
+            return true;
+        }
+        error = ApiErrorResult.Invalid($"'{param}' must be a non-negative decimal string of dollars (or an empty string to remove it).", param);
+        return false;
+    }
+
+    public static string? Format(decimal? amount) => amount is { } a ? Money.Format(a) : null;
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Tollgate.Billing;
+using Tollgate.Budgets;
+using Tollgate.Gateway.Stages;
+using Tollgate.Storage;
+
+namespace Tollgate.Gateway;
+
+/// <summary>
+/// <c>GET /v1/account</c>: one document about the caller, extended by each capability and never
+/// reshaped. Sections not in force yet are present and empty. Money is decimal strings.
+/// </summary>
+internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accounts, TimeProvider time)
+{
+    public async Task GetAsync(HttpContext http)
+    {
+        using var request = new GatewayRequest(http, Upstreams.ModelOperation.ChatCompletions, RequestIds.Current(http), time.GetUtcNow());
+        if (authenticate.Run(request) is { } error)
+        {
+            await ApiErrorWriter.WriteAsync(http, error);
+            return;
+        }
+        var customer = request.Customer;
+        var wallet = accounts.Wallet(customer)?.View(time.GetUtcNow());
+        var document = new AccountDocument(
+            new AccountCustomer(customer.Id, customer.Name, StoredNames.Of(customer.BillingMode)),
+            new AccountBalance(
+                wallet is null ? null : Money.Format(Math.Max(wallet.Available, 0)),
+                Money.Format(wallet?.Reserved ?? 0),
+                customer.CreditLimit is { } credit ? Money.Format(credit) : null),
+            [.. accounts.BudgetViews(customer, request.Key).Select(b => new AccountBudget(
+                b.Scope, StoredNames.Of(b.View.Period), Money.Format(b.View.Limit), Money.Format(b.View.Used),
+                Money.Format(Math.Max(b.View.Available, 0)), b.View.ResetsAt))],
+            null, [], null, null, []);
+        http.Response.ContentType = "application/json";
+        await http.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(document, GatewayJson.Default.AccountDocument));
+    }
+}
+
+internal sealed record AccountDocument(
+    AccountCustomer Customer,
+    AccountBalance Balance,
+    IReadOnlyList<AccountBudget> Budgets,
+    object? Tier,
+    IReadOnlyList<object> Limits,
+    object? Subscription,
+    object? Contract,
+    IReadOnlyList<object> GatedModels);
+
+internal sealed record AccountCustomer(string Id, string Name, string BillingMode);
+
+/// <summary><c>available</c> is null when nothing caps the customer's spend (postpaid without a credit limit).</summary>
+internal sealed record AccountBalance(string? Available, string Reserved, string? CreditLimit);
+
+internal sealed record AccountBudget(string Scope, string Period, string Limit, string Spent, string Remaining, DateTimeOffset? ResetsAt);

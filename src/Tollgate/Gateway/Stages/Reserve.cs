@@ -1,0 +1,69 @@
+using System.Globalization;
+using Tollgate.Billing;
+using Tollgate.Billing.Pricing;
+using Tollgate.Budgets;
+using Tollgate.Tokenization;
+using Tollgate.Upstreams;
+
+namespace Tollgate.Gateway.Stages;
+
+/// <summary>
+/// Holds the request's worst-case charge on every account that applies (wallet or credit limit,
+/// key budget, customer monthly budget) before anything is served; refused ⇒ 429 now.
+/// The input is first bounded cheaply by the body's size (a byte-level BPE token is at least
+/// one byte); it is counted exactly only when that bound does not fit.
+/// </summary>
+internal sealed class Reserve(Accounts accounts, TokenCounter counter)
+{
+    /// <summary>Room for what a non-text part (an image, audio) may cost, which its bytes do not bound.</summary>
+    private const long MediaPartTokens = 2_000;
+
+    public ApiError? Run(GatewayRequest request)
+    {
+        if (accounts.Applicable(request.Customer, request.Key).Length == 0) return null;
+        var rates = request.Price.Rates;
+        var cap = request.Operation == ModelOperation.ChatCompletions ? request.OutputCap : 0;
+        var media = MediaPartTokens * request.MediaParts;
+        var bound = request.BodyBytes + media;
+        var amount = WorstCase.Amount(rates, bound, cap, request.Choices);
+        if (accounts.TryReserve(request.Customer, request.Key, amount, out _) is { } cheap)
+        {
+            request.Reservation = cheap;
+            return null;
+        }
+        var exact = ExactInput(request) + media;
+        amount = WorstCase.Amount(rates, exact, cap, request.Choices);
+        if (accounts.TryReserve(request.Customer, request.Key, amount, out var refusedBy) is { } counted)
+        {
+            request.Reservation = counted;
+            return null;
+        }
+        return Refusal(request, refusedBy!, rates, exact, amount);
+    }
+
+    /// <summary>The tokenizer's count with a small margin for framing the backend may add.</summary>
+    private long ExactInput(GatewayRequest request)
+    {
+        var root = request.Body.RootElement;
+        var counted = request.Operation == ModelOperation.Embeddings
+            ? ChatTokenEstimator.CountEmbeddingInput(counter, request.Model.Tokenizer, root.GetProperty("input"))
+            : ChatTokenEstimator.CountInput(counter, request.Model.Tokenizer, root);
+        return counted + counted / 50 + 16;
+    }
+
+    private static ApiError Refusal(GatewayRequest request, AccountView refusedBy, TokenRates rates, long inputTokens, decimal amount)
+    {
+        var available = Math.Max(refusedBy.Available, 0m);
+        var message = $"Insufficient quota: the {refusedBy.Name} has ${Money.Format(available)} available, " +
+            $"and this request could cost up to ${Money.Format(amount)}.";
+        if (request.Operation == ModelOperation.ChatCompletions)
+        {
+            var affordable = WorstCase.AffordableOutputCap(rates, inputTokens, request.Choices, available);
+            message += affordable > 0
+                ? $" The largest max_tokens it could afford for this input is {affordable.ToString(CultureInfo.InvariantCulture)}."
+                : " It cannot afford even this request's input.";
+        }
+        if (refusedBy.ResetsAt is { } resets) message += $" The budget resets at {resets.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}.";
+        return new ApiError(StatusCodes.Status429TooManyRequests, "insufficient_quota", "insufficient_quota", message);
+    }
+}
