@@ -19,11 +19,16 @@ internal sealed record CliResult(int ExitCode, string Output, string Error)
 /// </summary>
 internal sealed class CliHarness(HttpMessageHandler? handler, Dictionary<string, string> variables)
 {
-    public static CliHarness For(TollgateFactory app) => new(app.Server.CreateHandler(), new Dictionary<string, string>
+    public static CliHarness For(TollgateFactory app)
     {
-        ["TOLLGATE_SERVER"] = "http://localhost",
-        ["TOLLGATE_ADMIN_TOKEN"] = TollgateFactory.AdminToken,
-    });
+        var harness = Token(TollgateFactory.AdminToken, app.Server.CreateHandler());
+        harness.Variables["TOLLGATE_SERVER"] = "http://localhost";
+        return harness;
+    }
+
+    /// <summary>A command line with an admin token in TOLLGATE_ADMIN_TOKEN, over <paramref name="handler"/> (null: real sockets).</summary>
+    public static CliHarness Token(string token, HttpMessageHandler? handler) =>
+        new(handler, new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = token });
 
     public Dictionary<string, string> Variables { get; } = variables;
 

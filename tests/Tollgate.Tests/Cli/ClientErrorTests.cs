@@ -1,30 +1,19 @@
 using System.Net;
 using System.Net.Sockets;
 using Tollgate.Cli;
-using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Cli;
 
 /// <summary>How the client verbs fail: each way says what to do and exits with the code scripts branch on.</summary>
-public sealed class ClientErrorTests : IAsyncLifetime
+public sealed class ClientErrorTests : CliTestBase
 {
-    private readonly TollgateFactory _app = new();
-    private CliHarness _cli = null!;
-
-    public Task InitializeAsync()
-    {
-        _cli = CliHarness.For(_app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task AnyVerb_WithoutToken_ExitsThreeAndSaysHowToGiveOne()
     {
-        _cli.Variables.Remove("TOLLGATE_ADMIN_TOKEN");
+        Cli.Variables.Remove("TOLLGATE_ADMIN_TOKEN");
 
-        var result = await _cli.RunAsync("customers", "list");
+        var result = await Cli.RunAsync("customers", "list");
 
         Assert.Equal(ExitCodes.Unauthorized, result.ExitCode);
         Assert.Contains("No admin token", result.Error);
@@ -35,7 +24,7 @@ public sealed class ClientErrorTests : IAsyncLifetime
     [Fact]
     public async Task AnyVerb_WithWrongToken_ExitsThreeAndSaysTheTokenWasRefused()
     {
-        var result = await _cli.RunAsync("customers", "list", "--token", "not-the-token");
+        var result = await Cli.RunAsync("customers", "list", "--token", "not-the-token");
 
         Assert.Equal(ExitCodes.Unauthorized, result.ExitCode);
         Assert.Contains("did not accept the admin token", result.Error);
@@ -49,7 +38,7 @@ public sealed class ClientErrorTests : IAsyncLifetime
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop(); // nothing listens there now
-        var cli = new CliHarness(handler: null, new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = "any" });
+        var cli = CliHarness.Token("any", handler: null);
 
         var result = await cli.RunAsync("customers", "list", "--server", $"http://127.0.0.1:{port}");
 
@@ -61,7 +50,7 @@ public sealed class ClientErrorTests : IAsyncLifetime
     [Fact]
     public async Task AnyVerb_ServerNotAUrl_ExitsTwo()
     {
-        var result = await _cli.RunAsync("customers", "list", "--server", "localhost:8080");
+        var result = await Cli.RunAsync("customers", "list", "--server", "localhost:8080");
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
         Assert.Contains("is not an http(s) URL", result.Error);
@@ -72,7 +61,7 @@ public sealed class ClientErrorTests : IAsyncLifetime
     {
         var stub = new StubHandler(HttpStatusCode.InternalServerError,
             """{"error":{"message":"The database is on fire.","type":"server_error","param":null,"code":"internal_error"}}""");
-        var cli = new CliHarness(stub, new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = "any" });
+        var cli = CliHarness.Token("any", stub);
 
         var result = await cli.RunAsync("customers", "list");
 
@@ -84,7 +73,7 @@ public sealed class ClientErrorTests : IAsyncLifetime
     public async Task AnyVerb_AnswerNotInTheErrorShape_ExitsTwoWithTheStatus()
     {
         var stub = new StubHandler(HttpStatusCode.BadGateway, "<html>Bad Gateway</html>", "text/html");
-        var cli = new CliHarness(stub, new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = "any" });
+        var cli = CliHarness.Token("any", stub);
 
         var result = await cli.RunAsync("models", "list");
 
@@ -96,7 +85,8 @@ public sealed class ClientErrorTests : IAsyncLifetime
     public async Task PostingVerb_WithIdempotencyKeyAndPathPrefix_SendsBothWhereExpected()
     {
         var stub = new StubHandler(HttpStatusCode.OK, """{"id":"cus_1","name":"A","billing_mode":"prepaid","created_at":"2026-01-01T00:00:00Z"}""");
-        var cli = new CliHarness(stub, new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = "secret-token", ["TOLLGATE_SERVER"] = "https://ops.example/tollgate" });
+        var cli = CliHarness.Token("secret-token", stub);
+        cli.Variables["TOLLGATE_SERVER"] = "https://ops.example/tollgate";
 
         var result = await cli.RunAsync("customers", "create", "--name", "A", "--idempotency-key", "retry-1");
 
@@ -110,7 +100,7 @@ public sealed class ClientErrorTests : IAsyncLifetime
     [Fact]
     public async Task UnknownVerb_IsAUsageErrorWithExitTwo()
     {
-        var result = await _cli.RunAsync("customers", "delete", "cus_1");
+        var result = await Cli.RunAsync("customers", "delete", "cus_1");
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
         Assert.Contains("delete", result.Error);
@@ -119,7 +109,7 @@ public sealed class ClientErrorTests : IAsyncLifetime
     [Fact]
     public async Task Help_ListsVerbsAndExitCodes()
     {
-        var result = await _cli.RunAsync("--help");
+        var result = await Cli.RunAsync("--help");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("Exit codes: 0 success", result.Output);

@@ -1,25 +1,14 @@
 using Tollgate.Cli;
-using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Cli;
 
-public sealed class CustomerCommandsTests : IAsyncLifetime
+public sealed class CustomerCommandsTests : CliTestBase
 {
-    private readonly TollgateFactory _app = new();
-    private CliHarness _cli = null!;
-
-    public Task InitializeAsync()
-    {
-        _cli = CliHarness.For(_app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task CustomersList_ForPeople_PrintsTable()
     {
-        var result = await _cli.RunAsync("customers", "list");
+        var result = await Cli.RunAsync("customers", "list");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("Billing", result.Output);
@@ -31,9 +20,9 @@ public sealed class CustomerCommandsTests : IAsyncLifetime
     [Fact]
     public async Task CustomersList_WithJson_PrintsTheApiListAsIs()
     {
-        var direct = await _app.AdminClient().GetStringAsync("/admin/v1/customers");
+        var direct = await App.AdminClient().GetStringAsync("/admin/v1/customers");
 
-        var result = await _cli.RunAsync("customers", "list", "--json");
+        var result = await Cli.RunAsync("customers", "list", "--json");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Equal(direct, result.Output.TrimEnd('\n'));
@@ -46,15 +35,15 @@ public sealed class CustomerCommandsTests : IAsyncLifetime
     [Fact]
     public async Task CustomersCreate_ThenShowAndUpdate_ChangesTheCustomer()
     {
-        var created = await _cli.RunAsync("customers", "create", "--name", "Acme Corp", "--billing-mode", "postpaid");
+        var created = await Cli.RunAsync("customers", "create", "--name", "Acme Corp", "--billing-mode", "postpaid");
         Assert.Equal(ExitCodes.Ok, created.ExitCode);
-        var id = (await _cli.JsonAsync("customers", "list")).GetProperty("data").EnumerateArray()
+        var id = (await Cli.JsonAsync("customers", "list")).GetProperty("data").EnumerateArray()
             .Single(c => c.GetProperty("name").GetString() == "Acme Corp").GetProperty("id").GetString()!;
         Assert.Contains($"Created customer {id}.", created.Output);
         Assert.Contains("postpaid", created.Output);
 
-        var updated = await _cli.JsonAsync("customers", "update", id, "--name", "Acme Inc");
-        var shown = await _cli.RunAsync("customers", "show", id);
+        var updated = await Cli.JsonAsync("customers", "update", id, "--name", "Acme Inc");
+        var shown = await Cli.RunAsync("customers", "show", id);
 
         Assert.Equal("Acme Inc", updated.GetProperty("name").GetString());
         Assert.Equal("postpaid", updated.GetProperty("billing_mode").GetString());
@@ -65,11 +54,11 @@ public sealed class CustomerCommandsTests : IAsyncLifetime
     [Fact]
     public async Task CustomersList_WithLimit_SaysHowToFetchTheNextPage()
     {
-        var second = (await _cli.JsonAsync("customers", "create", "--name", "Second")).GetProperty("id").GetString()!;
-        var demo = (await _cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        var second = (await Cli.JsonAsync("customers", "create", "--name", "Second")).GetProperty("id").GetString()!;
+        var demo = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
 
-        var first = await _cli.RunAsync("customers", "list", "--limit", "1");
-        var next = await _cli.JsonAsync("customers", "list", "--limit", "1", "--starting-after", demo);
+        var first = await Cli.RunAsync("customers", "list", "--limit", "1");
+        var next = await Cli.JsonAsync("customers", "list", "--limit", "1", "--starting-after", demo);
 
         Assert.Contains($"--starting-after {demo}", first.Output);
         Assert.DoesNotContain("Second", first.Output);
@@ -80,9 +69,9 @@ public sealed class CustomerCommandsTests : IAsyncLifetime
     [Fact]
     public async Task CustomersUpdate_WithInvalidName_PrintsMessageAndParamAndExitsOne()
     {
-        var id = (await _cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        var id = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
 
-        var result = await _cli.RunAsync("customers", "update", id, "--name", " ");
+        var result = await Cli.RunAsync("customers", "update", id, "--name", " ");
 
         Assert.Equal(ExitCodes.Refused, result.ExitCode);
         Assert.Contains("'name' must be 1 to 200 characters.", result.Error);
@@ -93,7 +82,7 @@ public sealed class CustomerCommandsTests : IAsyncLifetime
     [Fact]
     public async Task CustomersUpdate_WithNothingToChange_RefusesWithoutCallingTheServer()
     {
-        var result = await _cli.RunAsync("customers", "update", "cus_unknown");
+        var result = await Cli.RunAsync("customers", "update", "cus_unknown");
 
         Assert.Equal(ExitCodes.Refused, result.ExitCode);
         Assert.Contains("Nothing to change", result.Error);
@@ -102,7 +91,7 @@ public sealed class CustomerCommandsTests : IAsyncLifetime
     [Fact]
     public async Task CustomersShow_UnknownId_ExitsOneWithTheServersMessage()
     {
-        var result = await _cli.RunAsync("customers", "show", "cus_missing");
+        var result = await Cli.RunAsync("customers", "show", "cus_missing");
 
         Assert.Equal(ExitCodes.Refused, result.ExitCode);
         Assert.Contains("No such customer: 'cus_missing'.", result.Error);
@@ -111,11 +100,11 @@ public sealed class CustomerCommandsTests : IAsyncLifetime
     [Fact]
     public async Task CustomersCreate_RepeatedWithIdempotencyKey_CreatesOnce()
     {
-        var first = await _cli.JsonAsync("customers", "create", "--name", "Once", "--idempotency-key", "create-once-1");
-        var again = await _cli.JsonAsync("customers", "create", "--name", "Once", "--idempotency-key", "create-once-1");
+        var first = await Cli.JsonAsync("customers", "create", "--name", "Once", "--idempotency-key", "create-once-1");
+        var again = await Cli.JsonAsync("customers", "create", "--name", "Once", "--idempotency-key", "create-once-1");
 
         Assert.Equal(first.GetProperty("id").GetString(), again.GetProperty("id").GetString());
-        var names = (await _cli.JsonAsync("customers", "list")).GetProperty("data").EnumerateArray().Select(c => c.GetProperty("name").GetString());
+        var names = (await Cli.JsonAsync("customers", "list")).GetProperty("data").EnumerateArray().Select(c => c.GetProperty("name").GetString());
         Assert.Single(names, n => n == "Once");
     }
 }

@@ -1,33 +1,28 @@
 using System.Net;
 using Tollgate.Cli;
-using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Cli;
 
-public sealed class KeyCommandsTests : IAsyncLifetime
+public sealed class KeyCommandsTests : CliTestBase
 {
-    private readonly TollgateFactory _app = new();
-    private CliHarness _cli = null!;
     private string _customer = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _cli = CliHarness.For(_app);
-        _customer = (await _cli.JsonAsync("customers", "create", "--name", "Key Owner")).GetProperty("id").GetString()!;
+        await base.InitializeAsync();
+        _customer = (await Cli.JsonAsync("customers", "create", "--name", "Key Owner")).GetProperty("id").GetString()!;
     }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task KeysCreate_ForPeople_ShowsTheSecretOnceInAWarningPanelAndTheKeyWorks()
     {
-        var result = await _cli.RunAsync("keys", "create", "--customer", _customer, "--name", "ci", "--model", "tg-mini");
+        var result = await Cli.RunAsync("keys", "create", "--customer", _customer, "--name", "ci", "--model", "tg-mini");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("Shown once", result.Output);
         Assert.Contains("shown only now", result.Output);
         var secret = result.Output.Split([' ', '\n', '┃', '│'], StringSplitOptions.RemoveEmptyEntries).Single(w => w.StartsWith("tg_", StringComparison.Ordinal) && w.Count(c => c == '_') == 2);
-        using var models = await _app.ApiClient(secret).GetAsync("/v1/models");
+        using var models = await App.ApiClient(secret).GetAsync("/v1/models");
         Assert.Equal(HttpStatusCode.OK, models.StatusCode);
         Assert.Contains("tg-mini", await models.Content.ReadAsStringAsync());
         Assert.DoesNotContain("tg-pro", await models.Content.ReadAsStringAsync());
@@ -36,7 +31,7 @@ public sealed class KeyCommandsTests : IAsyncLifetime
     [Fact]
     public async Task KeysCreate_WithJson_PrintsTheSecretAndKeyDocument()
     {
-        var created = await _cli.JsonAsync("keys", "create", "--customer", _customer, "--model", "tg-mini", "--model", "tg-pro");
+        var created = await Cli.JsonAsync("keys", "create", "--customer", _customer, "--model", "tg-mini", "--model", "tg-pro");
 
         Assert.StartsWith("tg_", created.GetProperty("key").GetString(), StringComparison.Ordinal);
         var key = created.GetProperty("api_key");
@@ -47,10 +42,10 @@ public sealed class KeyCommandsTests : IAsyncLifetime
     [Fact]
     public async Task KeysList_WithCustomerFilter_ListsOnlyThatCustomersKeys()
     {
-        var id = (await _cli.JsonAsync("keys", "create", "--customer", _customer, "--name", "mine")).GetProperty("api_key").GetProperty("id").GetString()!;
+        var id = (await Cli.JsonAsync("keys", "create", "--customer", _customer, "--name", "mine")).GetProperty("api_key").GetProperty("id").GetString()!;
 
-        var table = await _cli.RunAsync("keys", "list", "--customer", _customer);
-        var json = await _cli.JsonAsync("keys", "list", "--customer", _customer);
+        var table = await Cli.RunAsync("keys", "list", "--customer", _customer);
+        var json = await Cli.JsonAsync("keys", "list", "--customer", _customer);
 
         Assert.Contains(id, table.Output);
         Assert.Contains("active", table.Output);
@@ -61,27 +56,27 @@ public sealed class KeyCommandsTests : IAsyncLifetime
     [Fact]
     public async Task KeysRotate_IssuesANewSecretAndStopsTheOldOne()
     {
-        var created = await _cli.JsonAsync("keys", "create", "--customer", _customer);
+        var created = await Cli.JsonAsync("keys", "create", "--customer", _customer);
         var oldId = created.GetProperty("api_key").GetProperty("id").GetString()!;
 
-        var rotated = await _cli.RunAsync("keys", "rotate", oldId);
-        var old = await _cli.JsonAsync("keys", "show", oldId);
+        var rotated = await Cli.RunAsync("keys", "rotate", oldId);
+        var old = await Cli.JsonAsync("keys", "show", oldId);
 
         Assert.Equal(ExitCodes.Ok, rotated.ExitCode);
         Assert.Contains($"Rotated key {oldId} into key", rotated.Output);
         Assert.Contains("Shown once", rotated.Output);
         Assert.Equal("revoked", old.GetProperty("status").GetString());
-        using var refused = await _app.ApiClient(created.GetProperty("key").GetString()).GetAsync("/v1/models");
+        using var refused = await App.ApiClient(created.GetProperty("key").GetString()).GetAsync("/v1/models");
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]
     public async Task KeysRevoke_ThenShow_SaysRevoked()
     {
-        var id = (await _cli.JsonAsync("keys", "create", "--customer", _customer)).GetProperty("api_key").GetProperty("id").GetString()!;
+        var id = (await Cli.JsonAsync("keys", "create", "--customer", _customer)).GetProperty("api_key").GetProperty("id").GetString()!;
 
-        var revoked = await _cli.RunAsync("keys", "revoke", id);
-        var shown = await _cli.RunAsync("keys", "show", id);
+        var revoked = await Cli.RunAsync("keys", "revoke", id);
+        var shown = await Cli.RunAsync("keys", "show", id);
 
         Assert.Equal(ExitCodes.Ok, revoked.ExitCode);
         Assert.Contains($"Revoked key {id}.", revoked.Output);
@@ -91,9 +86,9 @@ public sealed class KeyCommandsTests : IAsyncLifetime
     [Fact]
     public async Task KeysUpdate_AllModelsAndExpiry_ChangesScopeAndExpiry()
     {
-        var id = (await _cli.JsonAsync("keys", "create", "--customer", _customer, "--model", "tg-mini")).GetProperty("api_key").GetProperty("id").GetString()!;
+        var id = (await Cli.JsonAsync("keys", "create", "--customer", _customer, "--model", "tg-mini")).GetProperty("api_key").GetProperty("id").GetString()!;
 
-        var updated = await _cli.JsonAsync("keys", "update", id, "--all-models", "--expires-at", "2099-01-31");
+        var updated = await Cli.JsonAsync("keys", "update", id, "--all-models", "--expires-at", "2099-01-31");
 
         Assert.Equal(System.Text.Json.JsonValueKind.Null, updated.GetProperty("models").ValueKind);
         Assert.Equal(new DateTimeOffset(2099, 1, 31, 0, 0, 0, TimeSpan.Zero), updated.GetProperty("expires_at").GetDateTimeOffset());
@@ -102,7 +97,7 @@ public sealed class KeyCommandsTests : IAsyncLifetime
     [Fact]
     public async Task KeysCreate_ExpiryInThePast_ExitsOneNamingTheField()
     {
-        var result = await _cli.RunAsync("keys", "create", "--customer", _customer, "--expires-at", "2001-01-01");
+        var result = await Cli.RunAsync("keys", "create", "--customer", _customer, "--expires-at", "2001-01-01");
 
         Assert.Equal(ExitCodes.Refused, result.ExitCode);
         Assert.Contains("'expires_at' must be in the future.", result.Error);
@@ -112,7 +107,7 @@ public sealed class KeyCommandsTests : IAsyncLifetime
     [Fact]
     public async Task KeysCreate_BadTime_IsAUsageErrorWithExitTwo()
     {
-        var result = await _cli.RunAsync("keys", "create", "--customer", _customer, "--expires-at", "next tuesday");
+        var result = await Cli.RunAsync("keys", "create", "--customer", _customer, "--expires-at", "next tuesday");
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
         Assert.Contains("'next tuesday' is not a time", result.Error);

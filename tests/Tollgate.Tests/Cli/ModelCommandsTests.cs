@@ -1,29 +1,18 @@
 using Tollgate.Cli;
-using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Cli;
 
-public sealed class ModelCommandsTests : IAsyncLifetime
+public sealed class ModelCommandsTests : CliTestBase
 {
     private const string Definition = """
         {"kind": "chat", "tier": "premium", "backends": [{"id": "tg-new-sim", "kind": "simulator"}], "price": {"input": "1.5", "output": "6"}}
         """;
 
-    private readonly TollgateFactory _app = new();
-    private CliHarness _cli = null!;
-
-    public Task InitializeAsync()
-    {
-        _cli = CliHarness.For(_app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task ModelsList_ForPeople_PrintsTheCatalogWithCurrentPrices()
     {
-        var result = await _cli.RunAsync("models", "list");
+        var result = await Cli.RunAsync("models", "list");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("tg-mini", result.Output);
@@ -34,8 +23,8 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ModelsShow_ForPeopleAndJson_ShowsPriceVersionsAndBackends()
     {
-        var table = await _cli.RunAsync("models", "show", "tg-mini");
-        var json = await _cli.JsonAsync("models", "show", "tg-mini");
+        var table = await Cli.RunAsync("models", "show", "tg-mini");
+        var json = await Cli.JsonAsync("models", "show", "tg-mini");
 
         Assert.Contains("Price versions", table.Output);
         Assert.Contains("tg-mini-sim", table.Output);
@@ -46,11 +35,11 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ModelsPut_FromFile_CreatesTheModel()
     {
-        var file = Path.Combine(_app.DataDir, "model.json");
+        var file = Path.Combine(App.DataDir, "model.json");
         await File.WriteAllTextAsync(file, Definition);
 
-        var result = await _cli.RunAsync("models", "put", "tg-new", "--file", file);
-        var shown = await _cli.JsonAsync("models", "show", "tg-new");
+        var result = await Cli.RunAsync("models", "put", "tg-new", "--file", file);
+        var shown = await Cli.JsonAsync("models", "show", "tg-new");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("Saved model tg-new.", result.Output);
@@ -61,7 +50,7 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ModelsPut_FromStandardInput_CreatesTheModel()
     {
-        var result = await _cli.RunWithInputAsync(Definition, "models", "put", "tg-new", "--json");
+        var result = await Cli.RunWithInputAsync(Definition, "models", "put", "tg-new", "--json");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Equal("tg-new-sim", result.Json().GetProperty("backends")[0].GetProperty("id").GetString());
@@ -70,17 +59,17 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ModelsPut_NotJson_ExitsOneWithoutSending()
     {
-        var result = await _cli.RunWithInputAsync("{ not json", "models", "put", "tg-new");
+        var result = await Cli.RunWithInputAsync("{ not json", "models", "put", "tg-new");
 
         Assert.Equal(ExitCodes.Refused, result.ExitCode);
         Assert.Contains("not valid JSON", result.Error);
-        Assert.Equal(ExitCodes.Refused, (await _cli.RunAsync("models", "show", "tg-new")).ExitCode);
+        Assert.Equal(ExitCodes.Refused, (await Cli.RunAsync("models", "show", "tg-new")).ExitCode);
     }
 
     [Fact]
     public async Task ModelsPut_InvalidDefinition_ExitsOneNamingTheField()
     {
-        var result = await _cli.RunWithInputAsync("""{"kind": "chat", "backends": []}""", "models", "put", "tg-new");
+        var result = await Cli.RunWithInputAsync("""{"kind": "chat", "backends": []}""", "models", "put", "tg-new");
 
         Assert.Equal(ExitCodes.Refused, result.ExitCode);
         Assert.Contains("param: backends", result.Error);
@@ -89,8 +78,8 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ModelsPrice_AddsANewVersionAndKeepsTheOld()
     {
-        var result = await _cli.RunAsync("models", "price", "tg-mini", "--input", "0.2", "--output", "0.8", "--request-fee", "0.001");
-        var model = await _cli.JsonAsync("models", "show", "tg-mini");
+        var result = await Cli.RunAsync("models", "price", "tg-mini", "--input", "0.2", "--output", "0.8", "--request-fee", "0.001");
+        var model = await Cli.JsonAsync("models", "show", "tg-mini");
 
         var history = model.GetProperty("price_history").EnumerateArray().ToList();
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
@@ -102,7 +91,7 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ModelsPrice_EffectiveInThePast_ExitsOne()
     {
-        var result = await _cli.RunAsync("models", "price", "tg-mini", "--input", "0.2", "--effective-from", "2020-01-01");
+        var result = await Cli.RunAsync("models", "price", "tg-mini", "--input", "0.2", "--effective-from", "2020-01-01");
 
         Assert.Equal(ExitCodes.Refused, result.ExitCode);
         Assert.Contains("param: effective_from", result.Error);
@@ -111,8 +100,8 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ModelsCost_AddsACostVersionToTheBackend()
     {
-        var result = await _cli.RunAsync("models", "cost", "tg-mini-sim", "--input", "0.05", "--output", "0.2");
-        var model = await _cli.JsonAsync("models", "show", "tg-mini");
+        var result = await Cli.RunAsync("models", "cost", "tg-mini-sim", "--input", "0.05", "--output", "0.2");
+        var model = await Cli.JsonAsync("models", "show", "tg-mini");
 
         var cost = model.GetProperty("backends")[0].GetProperty("cost");
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
@@ -123,8 +112,8 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ModelsRetire_RemovesTheModelFromTheCatalog()
     {
-        var result = await _cli.RunAsync("models", "retire", "tg-pro");
-        var list = await _cli.JsonAsync("models", "list");
+        var result = await Cli.RunAsync("models", "retire", "tg-pro");
+        var list = await Cli.JsonAsync("models", "list");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("Retired model tg-pro.", result.Output);

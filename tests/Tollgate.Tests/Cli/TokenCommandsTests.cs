@@ -1,26 +1,15 @@
 using Tollgate.Cli;
-using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Cli;
 
-public sealed class TokenCommandsTests : IAsyncLifetime
+public sealed class TokenCommandsTests : CliTestBase
 {
-    private readonly TollgateFactory _app = new();
-    private CliHarness _cli = null!;
-
-    public Task InitializeAsync()
-    {
-        _cli = CliHarness.For(_app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task TokensCreate_ForPeople_ShowsTheSecretOnceAndListsTheToken()
     {
-        var result = await _cli.RunAsync("tokens", "create", "--name", "reporting", "--scope", "read", "--scope", "billing");
-        var list = await _cli.RunAsync("tokens", "list");
+        var result = await Cli.RunAsync("tokens", "create", "--name", "reporting", "--scope", "read", "--scope", "billing");
+        var list = await Cli.RunAsync("tokens", "list");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("Shown once", result.Output);
@@ -32,10 +21,10 @@ public sealed class TokenCommandsTests : IAsyncLifetime
     [Fact]
     public async Task TokensCreate_ReadScope_CanListButNotCreate()
     {
-        var token = (await _cli.JsonAsync("tokens", "create", "--name", "viewer", "--scope", "read")).GetProperty("token").GetString()!;
+        var token = (await Cli.JsonAsync("tokens", "create", "--name", "viewer", "--scope", "read")).GetProperty("token").GetString()!;
 
-        var listed = await _cli.RunAsync("customers", "list", "--token", token);
-        var refused = await _cli.RunAsync("customers", "create", "--name", "Nope", "--token", token);
+        var listed = await Cli.RunAsync("customers", "list", "--token", token);
+        var refused = await Cli.RunAsync("customers", "create", "--name", "Nope", "--token", token);
 
         Assert.Equal(ExitCodes.Ok, listed.ExitCode);
         Assert.Equal(ExitCodes.Unauthorized, refused.ExitCode);
@@ -46,11 +35,11 @@ public sealed class TokenCommandsTests : IAsyncLifetime
     [Fact]
     public async Task TokensRevoke_ThenUsingIt_ExitsThreeAndSaysSetTheToken()
     {
-        var created = await _cli.JsonAsync("tokens", "create", "--name", "short-lived", "--scope", "full");
+        var created = await Cli.JsonAsync("tokens", "create", "--name", "short-lived", "--scope", "full");
         var id = created.GetProperty("admin_token").GetProperty("id").GetString()!;
 
-        var revoked = await _cli.RunAsync("tokens", "revoke", id);
-        var refused = await _cli.RunAsync("customers", "list", "--token", created.GetProperty("token").GetString()!);
+        var revoked = await Cli.RunAsync("tokens", "revoke", id);
+        var refused = await Cli.RunAsync("customers", "list", "--token", created.GetProperty("token").GetString()!);
 
         Assert.Equal(ExitCodes.Ok, revoked.ExitCode);
         Assert.Contains("revoked", revoked.Output);
@@ -61,7 +50,7 @@ public sealed class TokenCommandsTests : IAsyncLifetime
     [Fact]
     public async Task TokensCreate_UnknownScope_IsAUsageError()
     {
-        var result = await _cli.RunAsync("tokens", "create", "--name", "x", "--scope", "everything");
+        var result = await Cli.RunAsync("tokens", "create", "--name", "x", "--scope", "everything");
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
         Assert.Contains("everything", result.Error);

@@ -1,28 +1,22 @@
 using OpenAI.Chat;
 using Tollgate.Cli;
-using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Cli;
 
-public sealed class UsageCommandsTests : IAsyncLifetime
+public sealed class UsageCommandsTests : CliTestBase
 {
-    private readonly TollgateFactory _app = new();
-    private CliHarness _cli = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _cli = CliHarness.For(_app);
-        await _app.OpenAi().GetChatClient("tg-mini").CompleteChatAsync([new UserChatMessage("Meter me")]);
-        await _app.OpenAi().GetChatClient("tg-pro").CompleteChatAsync([new UserChatMessage("And me")]);
+        await base.InitializeAsync();
+        await App.OpenAi().GetChatClient("tg-mini").CompleteChatAsync([new UserChatMessage("Meter me")]);
+        await App.OpenAi().GetChatClient("tg-pro").CompleteChatAsync([new UserChatMessage("And me")]);
     }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task UsageList_ForPeopleAndJson_ShowsEachMeteredRequest()
     {
-        var table = await _cli.RunAsync("usage", "list");
-        var json = await _cli.JsonAsync("usage", "list");
+        var table = await Cli.RunAsync("usage", "list");
+        var json = await Cli.JsonAsync("usage", "list");
 
         Assert.Equal(ExitCodes.Ok, table.ExitCode);
         Assert.Contains("tg-mini-sim", table.Output);
@@ -36,8 +30,8 @@ public sealed class UsageCommandsTests : IAsyncLifetime
     [Fact]
     public async Task UsageList_WithModelFilterAndLimit_FiltersAndPages()
     {
-        var mini = await _cli.JsonAsync("usage", "list", "--model", "tg-mini");
-        var page = await _cli.RunAsync("usage", "list", "--limit", "1");
+        var mini = await Cli.JsonAsync("usage", "list", "--model", "tg-mini");
+        var page = await Cli.RunAsync("usage", "list", "--limit", "1");
 
         Assert.Equal("tg-mini", Assert.Single(mini.GetProperty("data").EnumerateArray()).GetProperty("model").GetString());
         Assert.Contains("--starting-after", page.Output);
@@ -46,8 +40,8 @@ public sealed class UsageCommandsTests : IAsyncLifetime
     [Fact]
     public async Task UsageSummary_GroupByModel_TotalsEachModelWithMargin()
     {
-        var table = await _cli.RunAsync("usage", "summary", "--group-by", "model");
-        var json = await _cli.JsonAsync("usage", "summary", "--group-by", "model");
+        var table = await Cli.RunAsync("usage", "summary", "--group-by", "model");
+        var json = await Cli.JsonAsync("usage", "summary", "--group-by", "model");
 
         Assert.Equal(ExitCodes.Ok, table.ExitCode);
         Assert.Contains("Usage by model", table.Output);
@@ -59,7 +53,7 @@ public sealed class UsageCommandsTests : IAsyncLifetime
     [Fact]
     public async Task UsageSummary_NoUsageInRange_SaysSo()
     {
-        var result = await _cli.RunAsync("usage", "summary", "--from", "2001-01-01", "--to", "2001-02-01");
+        var result = await Cli.RunAsync("usage", "summary", "--from", "2001-01-01", "--to", "2001-02-01");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("No usage", result.Output);
