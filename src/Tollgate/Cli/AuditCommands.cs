@@ -20,9 +20,9 @@ internal static class AuditCommands
     public static Command Create(ClientVerbs cli)
     {
         var paging = PageOptions.Standard("entry id");
-        var targetType = new Option<string>("--target-type") { Description = "Only changes to this kind of thing: customer, api_key, model, backend, admin_token." };
-        var targetId = new Option<string>("--target-id") { Description = "Only changes to this id." };
-        var actor = new Option<string>("--actor") { Description = "Only changes by this admin token id ('env' is TOLLGATE_ADMIN_TOKEN)." };
+        var targetType = new Option<string>("--target-type") { Description = "Only changes to this kind of thing: customer, api_key, model, backend, admin_token.", HelpName = "type" };
+        var targetId = new Option<string>("--target-id") { Description = "Only changes to this id.", HelpName = "id" };
+        var actor = new Option<string>("--actor") { Description = "Only changes by this admin token id ('env' is TOLLGATE_ADMIN_TOKEN).", HelpName = "token-id" };
 
         return cli.Group("audit", "The audit log: who changed what, when, with before and after.",
             cli.Verb("list", "List audit entries, newest first (--json for the full before and after).", async call =>

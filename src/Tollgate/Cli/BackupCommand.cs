@@ -13,8 +13,8 @@ internal static class BackupCommand
 {
     public static Command Create(CliEnvironment environment)
     {
-        var dataDir = new Option<string>("--data-dir") { Description = "The data directory 'tollgate serve' uses (TOLLGATE_DATA_DIR). Default ./data." };
-        var to = new Option<string>("--to") { Description = "The backup file to write.", Required = true };
+        var dataDir = new Option<string>("--data-dir") { Description = "The data directory 'tollgate serve' uses (TOLLGATE_DATA_DIR). Default ./data.", HelpName = "dir" };
+        var to = new Option<string>("--to") { Description = "The backup file to write.", Required = true, HelpName = "file" };
         var force = new Option<bool>("--force") { Description = "Overwrite the backup file if it exists." };
         var backup = new Command("backup", "Copy the database consistently, even while Tollgate is serving. Local: no server or token needed.") { dataDir, to, force };
         backup.SetAction((ParseResult result, CancellationToken cancellationToken) => CliAction.RunAsync(environment.Error, () =>

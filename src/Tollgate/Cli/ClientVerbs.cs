@@ -12,6 +12,7 @@ internal sealed class ClientVerbs(CliEnvironment environment)
     private readonly Option<string> _server = new("--server")
     {
         Description = $"The Tollgate server (TOLLGATE_SERVER). Default {ApiClient.DefaultServer}.",
+        HelpName = "url",
         Recursive = true,
     };
 
@@ -26,6 +27,7 @@ internal sealed class ClientVerbs(CliEnvironment environment)
     private readonly Option<string> _idempotencyKey = new("--idempotency-key")
     {
         Description = "Run this change at most once: repeating the command with the same key returns the first result.",
+        HelpName = "key",
     };
 
     public CliEnvironment Environment { get; } = environment;

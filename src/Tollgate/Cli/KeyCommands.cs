@@ -22,13 +22,14 @@ internal static class KeyCommands
     {
         var paging = PageOptions.Standard("key id");
         var id = CliOptions.Id("key-id", "The key's id (the part after tg_ and before the next _, as 'keys list' shows).");
-        var customerFilter = new Option<string>("--customer") { Description = "Only this customer's keys." };
-        var customer = new Option<string>("--customer") { Description = "The customer who owns the key.", Required = true };
+        var customerFilter = new Option<string>("--customer") { Description = "Only this customer's keys.", HelpName = "customer-id" };
+        var customer = new Option<string>("--customer") { Description = "The customer who owns the key.", Required = true, HelpName = "customer-id" };
         var name = new Option<string>("--name") { Description = "A name to tell keys apart (1 to 200 characters)." };
         var models = new Option<string[]>("--model")
         {
             Description = "Allow only this model; repeat for several. Without it the key may call every model.",
             AllowMultipleArgumentsPerToken = true,
+            HelpName = "model-id",
         };
         var expires = CliOptions.Time("--expires-at", "The key stops working at this time.");
         var allModels = new Option<bool>("--all-models") { Description = "Lift the model restriction." };
@@ -36,6 +37,7 @@ internal static class KeyCommands
         var grace = new Option<int?>("--expire-old-in-seconds")
         {
             Description = "Keep the old secret working this long (0 to 604800), so clients can switch over. Default 0: it stops now.",
+            HelpName = "seconds",
         };
 
         return cli.Group("keys", "Customers' API keys: list, show, create, update, rotate, revoke.",

@@ -17,6 +17,7 @@ internal static class ModelCommands
         var file = new Option<string>("--file")
         {
             Description = "The model definition as JSON (kind, tier, tokenizer, max_output_tokens, owned_by, backends, price). Default, or '-': standard input.",
+            HelpName = "file",
         };
         var price = new RateOptions();
         var cost = new RateOptions();

@@ -6,13 +6,13 @@ namespace Tollgate.Cli;
 /// <summary>A price or cost card as options, in dollars per million tokens, kept as the decimal strings the API takes.</summary>
 internal sealed class RateOptions
 {
-    public Option<string> Input { get; } = new("--input") { Description = "Dollars per 1M input tokens, e.g. 0.15.", Required = true };
+    public Option<string> Input { get; } = new("--input") { Description = "Dollars per 1M input tokens, e.g. 0.15.", Required = true, HelpName = "dollars" };
 
-    public Option<string> CachedInput { get; } = new("--cached-input") { Description = "Dollars per 1M cached input tokens. Default: the input rate." };
+    public Option<string> CachedInput { get; } = new("--cached-input") { Description = "Dollars per 1M cached input tokens. Default: the input rate.", HelpName = "dollars" };
 
-    public Option<string> Output { get; } = new("--output") { Description = "Dollars per 1M output tokens. Default 0." };
+    public Option<string> Output { get; } = new("--output") { Description = "Dollars per 1M output tokens. Default 0.", HelpName = "dollars" };
 
-    public Option<string> RequestFee { get; } = new("--request-fee") { Description = "Dollars per request. Default 0." };
+    public Option<string> RequestFee { get; } = new("--request-fee") { Description = "Dollars per request. Default 0.", HelpName = "dollars" };
 
     public Option<DateTimeOffset?> EffectiveFrom { get; } = CliOptions.Time("--effective-from", "When the new version starts (now or later; history is never rewritten). Default now.");
 

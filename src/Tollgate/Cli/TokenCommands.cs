@@ -26,6 +26,7 @@ internal static class TokenCommands
             Description = $"A scope to grant; repeat for several: {string.Join(", ", AdminScopes.All)} (full includes every other).",
             Required = true,
             AllowMultipleArgumentsPerToken = true,
+            HelpName = "scope",
         };
         scopes.AcceptOnlyFromAmong([.. AdminScopes.All]);
 

@@ -76,10 +76,10 @@ internal static class UsageCommands
     /// <summary>The filters list and summary share, sent as the API's query parameters.</summary>
     private sealed class Filters
     {
-        private readonly Option<string> _customer = new("--customer") { Description = "Only this customer's usage (customer id)." };
-        private readonly Option<string> _key = new("--key") { Description = "Only this API key's usage (key id)." };
-        private readonly Option<string> _model = new("--model") { Description = "Only this model's usage." };
-        private readonly Option<string> _backend = new("--backend") { Description = "Only usage served by this backend." };
+        private readonly Option<string> _customer = new("--customer") { Description = "Only this customer's usage.", HelpName = "customer-id" };
+        private readonly Option<string> _key = new("--key") { Description = "Only this API key's usage.", HelpName = "key-id" };
+        private readonly Option<string> _model = new("--model") { Description = "Only this model's usage.", HelpName = "model-id" };
+        private readonly Option<string> _backend = new("--backend") { Description = "Only usage served by this backend.", HelpName = "backend-id" };
         private readonly Option<DateTimeOffset?> _from = CliOptions.Time("--from", "From this time on.");
         private readonly Option<DateTimeOffset?> _to = CliOptions.Time("--to", "Before this time.");
 
