@@ -13,7 +13,7 @@ internal static class BackendUsage
             return null;
         if (!TryLong(usage, "prompt_tokens", out var input)) return null;
         var output = 0L;
-        if (usage.TryGetProperty("completion_tokens", out var completion) && !completion.TryGetInt64(out output)) return null;
+        if (usage.TryGetProperty("completion_tokens", out var completion) && !completion.TryReadInt64(out output)) return null;
         var cached = Nested(usage, "prompt_tokens_details", "cached_tokens");
         var reasoning = Nested(usage, "completion_tokens_details", "reasoning_tokens");
         return new TokenUsage(input, cached, output, reasoning);
@@ -25,6 +25,6 @@ internal static class BackendUsage
     private static bool TryLong(JsonElement element, string name, out long value)
     {
         value = 0;
-        return element.TryGetProperty(name, out var field) && field.ValueKind == JsonValueKind.Number && field.TryGetInt64(out value);
+        return element.TryGetProperty(name, out var field) && field.TryReadInt64(out value);
     }
 }

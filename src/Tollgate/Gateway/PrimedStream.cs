@@ -25,10 +25,12 @@ internal sealed class PrimedStream
         var events = stream.Events.GetAsyncEnumerator(cancellationToken);
         try
         {
-            var hasFirst = await events.MoveNextAsync();
-            return hasFirst
+            if (!await events.MoveNextAsync())
+                return await FailAsync(events, new BackendFailure(BackendFailureKind.ServerError, "the backend stream ended before its first event"));
+            // Nothing has reached the client yet, so a garbled first event can still fall through to the next backend.
+            return SafeJson.IsObject(events.Current.Span)
                 ? new PrimedStream(events, true, null)
-                : await FailAsync(events, new BackendFailure(BackendFailureKind.ServerError, "the backend stream ended before its first event"));
+                : await FailAsync(events, new BackendFailure(BackendFailureKind.Malformed, "the backend stream's first event is not a JSON object"));
         }
         catch (BackendStreamException ex)
         {

@@ -168,6 +168,18 @@ internal static class Stub
         http.Abort();
     };
 
+    /// <summary>A stream of exactly these <c>data</c> payloads, then <c>[DONE]</c>.</summary>
+    public static StubReply Events(params string[] events) => async (http, _, stopping) =>
+    {
+        await StartStreamAsync(http);
+        foreach (var data in events) await WriteEventAsync(http, data, stopping);
+        await WriteEventAsync(http, "[DONE]", stopping);
+    };
+
+    /// <summary>One content chunk, as <see cref="Stream"/> sends them.</summary>
+    public static string ChunkJson(string content) =>
+        Chunk(new JsonObject { ["model"] = "up-model" }, new JsonObject { ["content"] = content }, null).ToJsonString();
+
     /// <summary>Sends the stream's headers and a keep-alive comment, then drops the connection.</summary>
     public static StubReply StreamHeadersThenDisconnect() => async (http, _, _) =>
     {

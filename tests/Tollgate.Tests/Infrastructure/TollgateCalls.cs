@@ -17,9 +17,11 @@ internal static class TollgateCalls
 
     /// <summary>
     /// Defines <paramref name="modelId"/> as an <c>open_ai</c> model served by <paramref name="baseUrls"/> in
-    /// that order (upstream name <c>up-model</c>, first-byte timeout 1 s), priced at $1 in / $2 out.
+    /// that order (upstream name <c>up-model</c>), priced at $1 in / $2 out. First-byte timeouts are 15 s
+    /// unless <paramref name="firstByteTimeouts"/> gives them backend by backend.
     /// </summary>
-    public static Task PutUpstreamModelAsync(this TollgateFactory app, string modelId, string[] baseUrls, string kind = "chat", string? capParameter = null)
+    public static Task PutUpstreamModelAsync(
+        this TollgateFactory app, string modelId, string[] baseUrls, string kind = "chat", string? capParameter = null, double[]? firstByteTimeouts = null)
     {
         var backends = new JsonArray();
         for (var i = 0; i < baseUrls.Length; i++)
@@ -30,7 +32,7 @@ internal static class TollgateCalls
                 ["kind"] = "open_ai",
                 ["base_url"] = baseUrls[i],
                 ["upstream_model"] = "up-model",
-                ["first_byte_timeout_seconds"] = 1,
+                ["first_byte_timeout_seconds"] = firstByteTimeouts?[i] ?? 15,
                 ["cost"] = new JsonObject { ["input"] = "0.1", ["output"] = "0.2" },
             };
             if (capParameter is not null) backend["cap_parameter"] = capParameter;

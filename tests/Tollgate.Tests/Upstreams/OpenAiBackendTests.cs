@@ -44,7 +44,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
             _ => Stub.Status(500),
         });
         _stub.On("second", Stub.Completion(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [first, _stub.BaseUrl("second")]);
+        await _app.PutUpstreamModelAsync(Model, [first, _stub.BaseUrl("second")], firstByteTimeouts: [1, 15]);
 
         ChatCompletion completion = await _app.OpenAi().GetChatClient(Model).CompleteChatAsync([new UserChatMessage("Say something short")]);
 
@@ -104,6 +104,8 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         """{"prompt_tokens":1e30,"completion_tokens":9,"total_tokens":1e30}""",
         """{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}""",
         """{"prompt_tokens":"12","completion_tokens":"9"}""",
+        """{"prompt_tokens":12,"completion_tokens":"9"}""",
+        """{"prompt_tokens":12,"completion_tokens":{"text":9}}""",
     ];
 
     [Theory]
@@ -162,12 +164,65 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         Assert.True(usage.ChargedAmount > 0);
     }
 
-    [Fact]
-    public async Task PostChatStream_FirstStreamBreaksBeforeFirstEvent_SecondBackendServes()
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("[1,2,3]")]
+    [InlineData("42")]
+    public async Task PostChatStream_LaterEventNotAJsonObject_ErrorEventAndForwardedTokensBilled(string garbage)
     {
-        _stub.On("first", Stub.StreamHeadersThenDisconnect());
+        _stub.On("first", Stub.Events(Stub.ChunkJson("Hello there"), garbage, Stub.ChunkJson(" never relayed")));
+        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        using var client = _app.ApiClient();
+
+        using var response = await client.PostAsync("/v1/chat/completions", JsonBody(StreamBody));
+        var events = Sse.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal([null, "error"], events.Select(e => e.Event));
+        var usage = Assert.Single(await _app.UsageAsync());
+        Assert.Equal((UsageStatus.UpstreamFailed, UsageSource.Tokenizer), (usage.Status, usage.Source));
+        Assert.Equal(Tokens("Hello there"), usage.Tokens.OutputTokens);
+    }
+
+    [Fact]
+    public async Task PostChatStream_ChunkFieldsOfUnexpectedTypes_RelayedWholeAndMetered()
+    {
+        var odd = JsonNode.Parse(Stub.ChunkJson("Hello there"))!.AsObject();
+        odd["created"] = "yesterday";
+        odd["id"] = 7;
+        var oddUsage = JsonNode.Parse(Stub.ChunkJson(" again"))!.AsObject();
+        oddUsage["usage"] = JsonNode.Parse("""{"prompt_tokens":12,"completion_tokens":"many"}""");
+        _stub.On("first", Stub.Events(odd.ToJsonString(), oddUsage.ToJsonString()));
+        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        using var client = _app.ApiClient();
+
+        using var response = await client.PostAsync("/v1/chat/completions",
+            JsonBody("""{"model":"stub-chat","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"""));
+        var sse = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("Hello there again", ContentOf(sse));
+        Assert.EndsWith("data: [DONE]\n\n", sse);
+        var usage = Assert.Single(await _app.UsageAsync());
+        Assert.Equal((UsageStatus.Completed, UsageSource.Tokenizer), (usage.Status, usage.Source));
+        Assert.Equal(Tokens("Hello there again"), usage.Tokens.OutputTokens);
+    }
+
+    /// <summary>Until a stream's first event is relayed nothing has reached the client, so any failure falls through.</summary>
+    [Theory]
+    [InlineData("headers then disconnect")]
+    [InlineData("headers then silence")]
+    [InlineData("not json at all")]
+    [InlineData("[1,2,3]")]
+    [InlineData("\"a string\"")]
+    public async Task PostChatStream_FirstStreamFailsBeforeFirstEvent_SecondBackendServes(string failure)
+    {
+        _stub.On("first", failure switch
+        {
+            "headers then disconnect" => Stub.StreamHeadersThenDisconnect(),
+            "headers then silence" => Stub.StreamThenStall(chunks: 0),
+            _ => Stub.Events(failure, Stub.ChunkJson("never relayed")),
+        });
         _stub.On("second", Stub.Stream(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")]);
+        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")], firstByteTimeouts: [1, 15]);
         using var client = _app.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(StreamBody));
@@ -179,23 +234,6 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         var usage = Assert.Single(await _app.UsageAsync());
         Assert.Equal(BackendId(Model, 1), usage.BackendId);
         Assert.Equal((UsageStatus.Completed, UsageSource.Backend, 9L), (usage.Status, usage.Source, usage.Tokens.OutputTokens));
-    }
-
-    [Fact]
-    public async Task PostChatStream_FirstStreamSendsHeadersButNoEvent_FallsBackAfterFirstByteTimeout()
-    {
-        _stub.On("first", Stub.StreamThenStall(chunks: 0));
-        _stub.On("second", Stub.Stream(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")]);
-        using var client = _app.ApiClient();
-        client.Timeout = TimeSpan.FromSeconds(30);
-
-        using var response = await client.PostAsync("/v1/chat/completions", JsonBody(StreamBody));
-        var sse = await response.Content.ReadAsStringAsync();
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(string.Concat(Stub.Pieces), ContentOf(sse));
-        Assert.Equal(BackendId(Model, 1), Assert.Single(await _app.UsageAsync()).BackendId);
     }
 
     [Fact]
@@ -244,7 +282,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     {
         _stub.On("first", Stub.Status(500));
         _stub.On("second", Stub.Stall());
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")]);
+        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")], firstByteTimeouts: [15, 1]);
         using var client = _app.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(stream ? StreamBody : ChatBody));
@@ -257,7 +295,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     public async Task PostChatStream_LastStreamSendsNoEventInTime_Returns504()
     {
         _stub.On("first", Stub.StreamThenStall(chunks: 0));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")], firstByteTimeouts: [1]);
         using var client = _app.ApiClient();
         client.Timeout = TimeSpan.FromSeconds(30);
 

@@ -85,7 +85,7 @@ internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
         if (root.TryGetProperty("n", out var n) && n.ValueKind != JsonValueKind.Null)
         {
             var max = options.Value.MaxChoices;
-            if (!n.TryGetInt32(out var choices) || choices < 1 || choices > max)
+            if (!n.TryReadInt32(out var choices) || choices < 1 || choices > max)
                 return ApiError.InvalidRequest($"'n' must be an integer from 1 to {max}.", "n");
             request.Choices = choices;
         }
@@ -98,7 +98,7 @@ internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
         foreach (var name in (string[])["max_completion_tokens", "max_tokens"])
         {
             if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) continue;
-            if (!value.TryGetInt32(out var asked) || asked < 1)
+            if (!value.TryReadInt32(out var asked) || asked < 1)
                 return ApiError.InvalidRequest($"'{name}' must be a positive integer.", name);
             if (asked > modelMax)
                 return ApiError.InvalidRequest(
@@ -124,7 +124,7 @@ internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
                 "'input' must be a non-empty string, an array of non-empty strings, or an array of token arrays.", "input");
         if (root.TryGetProperty("encoding_format", out var format) && !(format.ValueEquals("float") || format.ValueEquals("base64")))
             return ApiError.InvalidRequest("'encoding_format' must be 'float' or 'base64'.", "encoding_format");
-        if (root.TryGetProperty("dimensions", out var dimensions) && (!dimensions.TryGetInt32(out var d) || d < 1))
+        if (root.TryGetProperty("dimensions", out var dimensions) && (!dimensions.TryReadInt32(out var d) || d < 1))
             return ApiError.InvalidRequest("'dimensions' must be a positive integer.", "dimensions");
         return null;
     }
@@ -138,8 +138,8 @@ internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
             var ok = item.ValueKind switch
             {
                 JsonValueKind.String => item.GetString()!.Length > 0,
-                JsonValueKind.Number => item.TryGetInt32(out var t) && t >= 0,
-                JsonValueKind.Array => item.GetArrayLength() > 0 && item.EnumerateArray().All(t => t.TryGetInt32(out var v) && v >= 0),
+                JsonValueKind.Number => item.TryReadInt32(out var t) && t >= 0,
+                JsonValueKind.Array => item.GetArrayLength() > 0 && item.EnumerateArray().All(t => t.TryReadInt32(out var v) && v >= 0),
                 _ => false,
             };
             if (!ok) return false;

@@ -43,10 +43,11 @@ internal sealed partial class Relay(Meter meter, Settle settle, ILogger<Relay> l
                 using (var chunk = JsonDocument.Parse(data))
                 {
                     var root = chunk.RootElement;
+                    if (root.ValueKind != JsonValueKind.Object) throw new JsonException("A stream event is not a JSON object.");
                     if (streamId is null && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
                     {
                         streamId = id.GetString();
-                        created = root.TryGetProperty("created", out var c) && c.TryGetInt64(out var t) ? t : 0;
+                        created = root.TryGetProperty("created", out var c) && c.TryReadInt64(out var t) ? t : 0;
                     }
                     var hadText = request.ForwardedText.Length;
                     CollectText(request.ForwardedText, root);

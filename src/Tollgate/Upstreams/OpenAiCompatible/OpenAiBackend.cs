@@ -1,8 +1,8 @@
 using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Tollgate.Catalog;
+using Tollgate.Gateway;
 
 namespace Tollgate.Upstreams.OpenAiCompatible;
 
@@ -72,7 +72,7 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBac
             try
             {
                 var body = await ReadBoundedAsync(response, linked.Token).ConfigureAwait(false);
-                return IsJsonObject(body)
+                return SafeJson.IsObject(body)
                     ? new BackendJson(body)
                     : new BackendFailure(BackendFailureKind.Malformed, "response body is not a JSON object");
             }
@@ -170,21 +170,6 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBac
 
     private static bool IsEventStream(HttpResponseMessage response) =>
         string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsJsonObject(byte[] body)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
-            reader.Skip();
-            return !reader.Read();
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
 
     private static void Dispose(CancellationTokenSource linked, CancellationTokenSource timeout)
     {

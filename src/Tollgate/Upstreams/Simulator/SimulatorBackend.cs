@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Tollgate.Catalog;
+using Tollgate.Gateway;
 using Tollgate.Tokenization;
 
 namespace Tollgate.Upstreams.Simulator;
@@ -35,7 +36,7 @@ internal sealed class SimulatorBackend(TokenCounter counter, SimulatedText text,
         var prompt = body.TryGetProperty("messages", out var messages) ? messages.GetRawText() : "";
         var cap = ReadInt(body, "max_completion_tokens") ?? ReadInt(body, "max_tokens") ?? 4096;
         var n = ReadInt(body, "n") ?? 1;
-        long? seed = body.TryGetProperty("seed", out var s) && s.TryGetInt64(out var sv) ? sv : null;
+        long? seed = body.TryGetProperty("seed", out var s) && s.TryReadInt64(out var sv) ? sv : null;
         var stop = ReadStop(body);
         var choices = Enumerable.Range(0, n).Select(i => text.Generate(encoding, SimulatedText.SeedOf(prompt, seed, i), cap, stop)).ToArray();
         var id = "chatcmpl-sim" + SimulatedText.SeedOf(prompt, seed, -1).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
@@ -208,7 +209,7 @@ internal sealed class SimulatorBackend(TokenCounter counter, SimulatedText text,
     }
 
     private static int? ReadInt(JsonElement body, string name) =>
-        body.TryGetProperty(name, out var value) && value.TryGetInt32(out var i) ? i : null;
+        body.TryGetProperty(name, out var value) && value.TryReadInt32(out var i) ? i : null;
 
     private static List<string> ReadStop(JsonElement body)
     {
