@@ -10,6 +10,7 @@ namespace Tollgate.Bench;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WrkResult))]
 [JsonSerializable(typeof(PutModel))]
+[JsonSerializable(typeof(GrantRequest))]
 [JsonSerializable(typeof(UsagePage))]
 [JsonSerializable(typeof(UsageSummary))]
 [JsonSerializable(typeof(BenchReport))]

@@ -44,6 +44,9 @@ internal sealed record BenchOptions
     /// <summary>A git commit to build Tollgate from instead of the working tree.</summary>
     public string? TollgateRef { get; init; }
 
+    /// <summary>Extra environment for the Tollgate process, to compare settings (TOLLGATE_*, DOTNET_*).</summary>
+    public IReadOnlyDictionary<string, string> TollgateEnvironment { get; init; } = new Dictionary<string, string>();
+
     public string? PortkeyDir { get; init; }
 
     public string? OutputDir { get; init; }
@@ -72,6 +75,7 @@ internal sealed record BenchOptions
           --time-limit 9m         start no measurement after this much time (m or s)
           --own-closed-loop       use the built-in closed-loop generator even where wrk is installed
           --tollgate-ref REF      build Tollgate from git commit REF instead of the working tree
+          --tollgate-env K=V      set an environment variable for the Tollgate process only (repeatable)
           --portkey-dir DIR       the Portkey peer's folder (default ../shared/peers/portkey)
           --out DIR               results folder (default bench/results/<UTC time>)
           --keep-data             keep Tollgate's data directory and the logs' temporary folder
@@ -100,6 +104,7 @@ internal sealed record BenchOptions
                 "--time-limit" => options with { TimeLimit = ParseTime(Value()) },
                 "--own-closed-loop" => options with { OwnClosedLoop = true },
                 "--tollgate-ref" => options with { TollgateRef = Value() },
+                "--tollgate-env" => options with { TollgateEnvironment = WithVariable(options.TollgateEnvironment, Value()) },
                 "--portkey-dir" => options with { PortkeyDir = Value() },
                 "--out" => options with { OutputDir = Value() },
                 "--keep-data" => options with { KeepData = true },
@@ -112,6 +117,13 @@ internal sealed record BenchOptions
         if (options.Targets.Except(knownTargets).FirstOrDefault() is { } unknownTarget) throw new ArgumentException($"unknown target {unknownTarget}");
         if (options.Scenarios.Except(["chat", "chat-stream"]).FirstOrDefault() is { } unknownScenario) throw new ArgumentException($"unknown scenario {unknownScenario}");
         return options;
+    }
+
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> environment, string assignment)
+    {
+        var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0) throw new ArgumentException($"--tollgate-env wants NAME=VALUE, not '{assignment}'");
+        return new Dictionary<string, string>(environment) { [assignment[..equals]] = assignment[(equals + 1)..] };
     }
 
     private static string[] List(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -60,9 +60,12 @@ internal sealed class BenchRun(BenchOptions options)
                         break;
                     case "tollgate":
                         var models = scenarios.SelectMany(sc => shapes.Select(sh => TollgateServer.ModelFor(sc, sh)));
-                        tollgate = await TollgateServer.StartAsync(built.Tollgate, Path.Combine(work, "tollgate-data"), logDir, mockUrl, models, cancellationToken);
+                        tollgate = await TollgateServer.StartAsync(built.Tollgate, Path.Combine(work, "tollgate-data"), logDir, mockUrl, models,
+                            options.TollgateEnvironment, cancellationToken);
                         _processes.Add(tollgate.Process);
                         targets.Add(tollgate.AsTarget());
+                        if (options.TollgateEnvironment.Count > 0)
+                            Say($"Tollgate ran with {string.Join(", ", options.TollgateEnvironment.Select(e => $"{e.Key}={e.Value}"))}.");
                         break;
                     default:
                         var peerDir = options.PortkeyDir ?? repo.DefaultPortkeyDir;
@@ -96,7 +99,7 @@ internal sealed class BenchRun(BenchOptions options)
             var processes = _processes.Where(p => !p.HasExited)
                 .Select(p => new ProcessMemory(p.Name, ProcStats.PeakRssMiB(p.Pid), ProcStats.CpuSeconds(p.Pid))).ToList();
             var summaries = Summarizer.Summarize(cells);
-            var machine = await MachineProbe.ReadAsync(repo, options.TollgateRef, wrk, portkeyVersion, cancellationToken);
+            var machine = await MachineProbe.ReadAsync(repo, built.Commit, wrk, portkeyVersion, cancellationToken);
             var settings = new RunSettings(options.Duration.TotalSeconds, options.Warmup.TotalSeconds, options.Rounds, options.Connections, options.Rates,
                 options.OpenConnections, [.. targets.Select(t => t.Name)], [.. scenarios.Select(sc => sc.Name)],
                 wrk is null ? "built-in closed loop" : "wrk");
@@ -119,13 +122,15 @@ internal sealed class BenchRun(BenchOptions options)
         }
     }
 
-    private async Task<(string Tollgate, string Mock, string? Yarp)> BuildAsync(RepoLayout repo, string work, string logDir, CancellationToken cancellationToken)
+    private async Task<(string Tollgate, string Mock, string? Yarp, string? Commit)> BuildAsync(RepoLayout repo, string work, string logDir, CancellationToken cancellationToken)
     {
         var source = repo;
+        string? commit = null;
         if (options.TollgateRef is { } gitRef)
         {
             Console.WriteLine($"Exporting src/ at {gitRef}…");
-            source = await SourceExport.ExportAsync(repo, gitRef, Path.Combine(work, "source"), cancellationToken);
+            source = await SourceExport.ExportAsync(repo, gitRef, cancellationToken);
+            commit = SourceExport.CommitOf(source);
         }
         Console.WriteLine("Building Tollgate, the mock and the YARP forwarder (Release)…");
         var tollgate = await ReleaseBuild.BuildAsync(source.TollgateProject, "tollgate", Path.Combine(work, "build", "tollgate"), Path.Combine(logDir, "build-tollgate.log"), cancellationToken);
@@ -133,7 +138,7 @@ internal sealed class BenchRun(BenchOptions options)
         var yarp = options.Targets.Contains("yarp")
             ? await ReleaseBuild.BuildAsync(repo.YarpProject, "tollgate-bench-yarp", Path.Combine(work, "build", "yarp"), Path.Combine(logDir, "build-yarp.log"), cancellationToken)
             : null;
-        return (tollgate, mock, yarp);
+        return (tollgate, mock, yarp, commit);
     }
 
     /// <summary>One request per target and scenario before any load: a target that answers wrongly is left out, with the reason.</summary>

@@ -33,13 +33,13 @@ internal sealed partial class TollgateServer : IDisposable
     public static string ModelFor(Scenario scenario, LoadShape shape) => $"bench-{shape.Id}-{scenario.Name}";
 
     public static async Task<TollgateServer> StartAsync(string assembly, string dataDir, string logDir, Uri mock,
-        IEnumerable<string> models, CancellationToken cancellationToken)
+        IEnumerable<string> models, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var port = FreePort.Next();
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
         var adminToken = "bench-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var process = ChildProcess.Start("tollgate", "dotnet", [assembly, "serve", "--data-dir", dataDir, "--urls", baseUrl.ToString().TrimEnd('/')],
-            Path.Combine(logDir, "tollgate.log"), new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = adminToken });
+            Path.Combine(logDir, "tollgate.log"), new Dictionary<string, string>(environment) { ["TOLLGATE_ADMIN_TOKEN"] = adminToken });
         await MockServer.WaitHealthyAsync(process, new Uri(baseUrl, "/readyz"), cancellationToken);
 
         var credentials = await File.ReadAllTextAsync(Path.Combine(dataDir, "demo-credentials.txt"), cancellationToken);
@@ -50,6 +50,7 @@ internal sealed partial class TollgateServer : IDisposable
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
         var server = new TollgateServer(process, baseUrl, apiKey, admin);
         foreach (var model in models) await server.PutModelAsync(model, mock, cancellationToken);
+        if (DemoCustomer().Match(credentials) is { Success: true } customer) await server.TopUpAsync(customer.Value, cancellationToken);
         return server;
     }
 
@@ -64,6 +65,19 @@ internal sealed partial class TollgateServer : IDisposable
         using var response = await _admin.PutAsJsonAsync($"/admin/v1/models/{model}", body, BenchJson.Default.PutModel, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"PUT /admin/v1/models/{model} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+    }
+
+    /// <summary>
+    /// The demo customer's $10 would run out after some 700,000 requests of this benchmark and turn
+    /// the rest into refusals: a grant keeps a long run on the serving path. Builds without
+    /// wallets answer 404 and need none.
+    /// </summary>
+    private async Task TopUpAsync(string customerId, CancellationToken cancellationToken)
+    {
+        using var response = await _admin.PostAsJsonAsync($"/admin/v1/customers/{customerId}/grants",
+            new GrantRequest("100000", "promotional", "benchmark"), BenchJson.Default.GrantRequest, cancellationToken);
+        if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.NotFound)
+            throw new InvalidOperationException($"granting credit to {customerId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
     }
 
     /// <summary>
@@ -117,6 +131,9 @@ internal sealed partial class TollgateServer : IDisposable
 
     [GeneratedRegex(@"tg_[a-z0-9]{12}_[A-Za-z0-9]{40}")]
     private static partial Regex DemoKey();
+
+    [GeneratedRegex(@"cus_[a-z0-9]+")]
+    private static partial Regex DemoCustomer();
 }
 
 internal sealed record Rates(string Input, string? CachedInput, string Output);
@@ -124,6 +141,8 @@ internal sealed record Rates(string Input, string? CachedInput, string Output);
 internal sealed record PutBackend(string Id, string Kind, string BaseUrl, Rates Cost);
 
 internal sealed record PutModel(string Kind, string Tier, int MaxOutputTokens, PutBackend[] Backends, Rates Price);
+
+internal sealed record GrantRequest(string Amount, string Kind, string Note);
 
 internal sealed record UsagePage(IReadOnlyList<UsageRow> Data, bool HasMore);
 
