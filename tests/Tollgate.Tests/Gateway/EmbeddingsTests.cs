@@ -8,18 +8,12 @@ using static Tollgate.Tests.Infrastructure.TollgateCalls;
 namespace Tollgate.Tests.Gateway;
 
 /// <summary><c>POST /v1/embeddings</c> through the official SDK, which always asks for base64.</summary>
-public sealed class EmbeddingsTests : IAsyncLifetime
+public sealed class EmbeddingsTests : TollgateTestBase
 {
-    private readonly TollgateFactory _app = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task GenerateEmbeddings_WithOfficialSdk_ReturnsUnitVectorsInOrderAndMetersExactly()
     {
-        var client = _app.OpenAi().GetEmbeddingClient("tg-embed");
+        var client = App.OpenAi().GetEmbeddingClient("tg-embed");
 
         OpenAIEmbeddingCollection embeddings = await client.GenerateEmbeddingsAsync(["the gateway meters", "every token", "the gateway meters"]);
 
@@ -33,7 +27,7 @@ public sealed class EmbeddingsTests : IAsyncLifetime
         }
         Assert.Equal(embeddings[0].ToFloats().ToArray(), embeddings[2].ToFloats().ToArray());
         Assert.NotEqual(embeddings[0].ToFloats().ToArray(), embeddings[1].ToFloats().ToArray());
-        var usage = Assert.Single(await _app.UsageAsync());
+        var usage = Assert.Single(await App.UsageAsync());
         Assert.Equal((UsageSource.Backend, 0L), (usage.Source, usage.Tokens.OutputTokens));
         Assert.Equal(embeddings.Usage.InputTokenCount, usage.Tokens.InputTokens);
         Assert.True(usage.Tokens.InputTokens > 0);
@@ -44,12 +38,12 @@ public sealed class EmbeddingsTests : IAsyncLifetime
     [Fact]
     public async Task GenerateEmbedding_SdkBase64_DecodesToTheFloatAnswer()
     {
-        using var http = _app.ApiClient();
+        using var http = App.ApiClient();
         using var floats = await http.PostAsync("/v1/embeddings", JsonBody("""{"model":"tg-embed","input":"same text","encoding_format":"float"}"""));
         using var json = JsonDocument.Parse(await floats.Content.ReadAsStringAsync());
         var expected = json.RootElement.GetProperty("data")[0].GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray();
 
-        OpenAIEmbedding embedding = await _app.OpenAi().GetEmbeddingClient("tg-embed").GenerateEmbeddingAsync("same text");
+        OpenAIEmbedding embedding = await App.OpenAi().GetEmbeddingClient("tg-embed").GenerateEmbeddingAsync("same text");
 
         Assert.Equal(expected, embedding.ToFloats().ToArray());
     }
@@ -57,7 +51,7 @@ public sealed class EmbeddingsTests : IAsyncLifetime
     [Fact]
     public async Task GenerateEmbedding_DimensionsOption_ReturnsThatManyValues()
     {
-        OpenAIEmbedding embedding = await _app.OpenAi().GetEmbeddingClient("tg-embed")
+        OpenAIEmbedding embedding = await App.OpenAi().GetEmbeddingClient("tg-embed")
             .GenerateEmbeddingAsync("short", new EmbeddingGenerationOptions { Dimensions = 64 });
 
         Assert.Equal(64, embedding.ToFloats().Length);
@@ -69,14 +63,14 @@ public sealed class EmbeddingsTests : IAsyncLifetime
     {
         await using var stub = await StubUpstream.StartAsync();
         stub.On("embed", Stub.Embeddings(JsonNode.Parse("""{"prompt_tokens":2,"total_tokens":2}""")!.AsObject()));
-        await _app.PutUpstreamModelAsync("stub-embed", [stub.BaseUrl("embed")], kind: "embeddings");
+        await App.PutUpstreamModelAsync("stub-embed", [stub.BaseUrl("embed")], kind: "embeddings");
 
-        OpenAIEmbedding embedding = await _app.OpenAi().GetEmbeddingClient("stub-embed").GenerateEmbeddingAsync("two tokens");
+        OpenAIEmbedding embedding = await App.OpenAi().GetEmbeddingClient("stub-embed").GenerateEmbeddingAsync("two tokens");
 
         Assert.Equal([0.6f, 0.8f, 0f], embedding.ToFloats().ToArray());
         var forwarded = Assert.Single(stub.Received("embed")).Body;
         Assert.Equal("base64", forwarded["encoding_format"]!.GetValue<string>());
         Assert.Equal("up-model", forwarded["model"]!.GetValue<string>());
-        Assert.Equal(2, Assert.Single(await _app.UsageAsync()).Tokens.InputTokens);
+        Assert.Equal(2, Assert.Single(await App.UsageAsync()).Tokens.InputTokens);
     }
 }

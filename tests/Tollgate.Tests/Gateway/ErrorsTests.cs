@@ -11,18 +11,19 @@ using static Tollgate.Tests.Infrastructure.TollgateCalls;
 namespace Tollgate.Tests.Gateway;
 
 /// <summary>Every data-plane error of DESIGN §6 that applies before wallets and limits, in OpenAI's one error shape.</summary>
-public sealed class ErrorsTests : IAsyncLifetime
+public sealed class ErrorsTests : TollgateTestBase
 {
     private const string Hello = """{"model":"tg-mini","messages":[{"role":"user","content":"hi"}]}""";
 
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private readonly TollgateFactory _app;
+    private readonly FakeTimeProvider _time;
 
-    public ErrorsTests() => _app = new TollgateFactory(_time);
+    public ErrorsTests()
+        : this(new FakeTimeProvider(DateTimeOffset.UtcNow))
+    {
+    }
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private ErrorsTests(FakeTimeProvider time)
+        : base(time) => _time = time;
 
     public static TheoryData<string?> BadAuthorizations => new()
     {
@@ -41,22 +42,22 @@ public sealed class ErrorsTests : IAsyncLifetime
     [MemberData(nameof(BadAuthorizations))]
     public async Task PostChat_MissingOrMalformedOrUnknownKey_Returns401InvalidApiKey(string? authorization)
     {
-        using var client = _app.CreateClient();
+        using var client = App.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonBody(Hello) };
         if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
 
         using var response = await client.SendAsync(request);
 
         await AssertErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_api_key");
-        Assert.Empty(await _app.UsageAsync());
+        Assert.Empty(await App.UsageAsync());
     }
 
     [Fact]
     public async Task PostChat_RightKeyIdWrongSecret_Returns401WithoutEchoingTheSecret()
     {
-        var key = _app.DemoApiKey;
+        var key = App.DemoApiKey;
         var wrong = key[..^6] + (key[^6..] == "aaaaaa" ? "bbbbbb" : "aaaaaa");
-        using var client = _app.ApiClient(wrong);
+        using var client = App.ApiClient(wrong);
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(Hello));
 
@@ -67,8 +68,8 @@ public sealed class ErrorsTests : IAsyncLifetime
     [Fact]
     public async Task CompleteChat_KeyPastItsExpiry_Returns401InvalidApiKey()
     {
-        var key = await _app.CreateKeyAsync(expiresAt: _time.GetUtcNow().AddHours(1));
-        var chat = _app.OpenAi(key.Secret).GetChatClient("tg-mini");
+        var key = await App.CreateKeyAsync(expiresAt: _time.GetUtcNow().AddHours(1));
+        var chat = App.OpenAi(key.Secret).GetChatClient("tg-mini");
         await chat.CompleteChatAsync([new UserChatMessage("before expiry")]);
 
         _time.Advance(TimeSpan.FromHours(1));
@@ -76,17 +77,17 @@ public sealed class ErrorsTests : IAsyncLifetime
 
         var body = AssertError(error, HttpStatusCode.Unauthorized, "invalid_api_key");
         Assert.Contains("expired", body.GetProperty("message").GetString());
-        Assert.Single(await _app.UsageAsync());
+        Assert.Single(await App.UsageAsync());
     }
 
     [Fact]
     public async Task CompleteChat_RevokedKey_Returns401OnTheNextRequest()
     {
-        var key = await _app.CreateKeyAsync();
-        var chat = _app.OpenAi(key.Secret).GetChatClient("tg-mini");
+        var key = await App.CreateKeyAsync();
+        var chat = App.OpenAi(key.Secret).GetChatClient("tg-mini");
         await chat.CompleteChatAsync([new UserChatMessage("before revocation")]);
 
-        using (var admin = _app.AdminClient())
+        using (var admin = App.AdminClient())
         using (var revoked = await admin.PostAsync($"/admin/v1/keys/{key.Id}/revoke", JsonBody("{}")))
         {
             Assert.True(revoked.IsSuccessStatusCode, await revoked.Content.ReadAsStringAsync());
@@ -100,7 +101,7 @@ public sealed class ErrorsTests : IAsyncLifetime
     [Fact]
     public async Task GetModels_WithoutKey_Returns401InvalidApiKey()
     {
-        using var client = _app.CreateClient();
+        using var client = App.CreateClient();
 
         using var list = await client.GetAsync("/v1/models");
         using var one = await client.GetAsync("/v1/models/tg-mini");
@@ -144,18 +145,18 @@ public sealed class ErrorsTests : IAsyncLifetime
     [InlineData("/v1/embeddings", """{"model":"tg-mini","input":"hi"}""", "model", "model_not_supported")]
     public async Task Post_MalformedBody_Returns400NamingTheParam(string path, string body, string? param, string? code)
     {
-        using var client = _app.ApiClient();
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync(path, JsonBody(body));
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, code, param);
-        Assert.Empty(await _app.UsageAsync());
+        Assert.Empty(await App.UsageAsync());
     }
 
     [Fact]
     public async Task CompleteChat_ZeroMaxOutputTokens_SdkGets400NamingMaxCompletionTokens()
     {
-        var chat = _app.OpenAi().GetChatClient("tg-mini");
+        var chat = App.OpenAi().GetChatClient("tg-mini");
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() =>
             chat.CompleteChatAsync([new UserChatMessage("hi")], new ChatCompletionOptions { MaxOutputTokenCount = 0 }));
@@ -167,7 +168,7 @@ public sealed class ErrorsTests : IAsyncLifetime
     public async Task CompleteChat_UnknownModel_Returns404ModelNotFound()
     {
         var error = await Assert.ThrowsAsync<ClientResultException>(() =>
-            _app.OpenAi().GetChatClient("no-such-model").CompleteChatAsync([new UserChatMessage("hi")]));
+            App.OpenAi().GetChatClient("no-such-model").CompleteChatAsync([new UserChatMessage("hi")]));
 
         AssertError(error, HttpStatusCode.NotFound, "model_not_found", "model");
     }
@@ -175,14 +176,14 @@ public sealed class ErrorsTests : IAsyncLifetime
     [Fact]
     public async Task CompleteChat_ModelOutsideKeyScope_Returns404ModelNotFound()
     {
-        var key = await _app.CreateKeyAsync(models: ["tg-pro"]);
-        var sdk = _app.OpenAi(key.Secret);
+        var key = await App.CreateKeyAsync(models: ["tg-pro"]);
+        var sdk = App.OpenAi(key.Secret);
         await sdk.GetChatClient("tg-pro").CompleteChatAsync([new UserChatMessage("in scope")]);
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() => sdk.GetChatClient("tg-mini").CompleteChatAsync([new UserChatMessage("out of scope")]));
 
         AssertError(error, HttpStatusCode.NotFound, "model_not_found", "model");
-        using var client = _app.ApiClient(key.Secret);
+        using var client = App.ApiClient(key.Secret);
         using var model = await client.GetAsync("/v1/models/tg-mini");
         await AssertErrorAsync(model, HttpStatusCode.NotFound, "model_not_found", "model");
     }
@@ -190,34 +191,34 @@ public sealed class ErrorsTests : IAsyncLifetime
     [Fact]
     public async Task PostChat_UnpricedModel_Returns404AndIsNeverBilledAtZero()
     {
-        await _app.PutModelAsync("tg-unpriced", JsonNode.Parse("""{"kind":"chat","backends":[{"id":"tg-unpriced-sim","kind":"simulator"}]}""")!.AsObject());
-        using var client = _app.ApiClient();
+        await App.PutModelAsync("tg-unpriced", JsonNode.Parse("""{"kind":"chat","backends":[{"id":"tg-unpriced-sim","kind":"simulator"}]}""")!.AsObject());
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody("""{"model":"tg-unpriced","messages":[{"role":"user","content":"hi"}]}"""));
         using var model = await client.GetAsync("/v1/models/tg-unpriced");
 
         await AssertErrorAsync(response, HttpStatusCode.NotFound, "model_not_found", "model");
         await AssertErrorAsync(model, HttpStatusCode.NotFound, "model_not_found", "model");
-        Assert.Empty(await _app.UsageAsync());
+        Assert.Empty(await App.UsageAsync());
     }
 
     [Fact]
     public async Task CompleteChat_GatedModel_Returns403ModelGatedOnCallAndOnGetModel()
     {
         var error = await Assert.ThrowsAsync<ClientResultException>(() =>
-            _app.OpenAi().GetChatClient("tg-flagship").CompleteChatAsync([new UserChatMessage("hi")]));
-        var getError = await Assert.ThrowsAsync<ClientResultException>(() => _app.OpenAi().GetOpenAIModelClient().GetModelAsync("tg-flagship"));
+            App.OpenAi().GetChatClient("tg-flagship").CompleteChatAsync([new UserChatMessage("hi")]));
+        var getError = await Assert.ThrowsAsync<ClientResultException>(() => App.OpenAi().GetOpenAIModelClient().GetModelAsync("tg-flagship"));
 
         AssertError(error, HttpStatusCode.Forbidden, "model_gated", "model");
         AssertError(getError, HttpStatusCode.Forbidden, "model_gated", "model");
-        Assert.Empty(await _app.UsageAsync());
+        Assert.Empty(await App.UsageAsync());
     }
 
     [Fact]
     public async Task PostChat_GatedModelInKeyScope_StillReturns403ModelGated()
     {
-        var key = await _app.CreateKeyAsync(models: ["tg-flagship"]);
-        using var client = _app.ApiClient(key.Secret);
+        var key = await App.CreateKeyAsync(models: ["tg-flagship"]);
+        using var client = App.ApiClient(key.Secret);
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody("""{"model":"tg-flagship","messages":[{"role":"user","content":"hi"}]}"""));
 
@@ -234,14 +235,14 @@ public sealed class ErrorsTests : IAsyncLifetime
     [InlineData("POST", "/v1/chat/completions/extra")]
     public async Task Request_UnknownV1Path_Returns404NotProxied(string method, string path)
     {
-        using var client = _app.ApiClient();
+        using var client = App.ApiClient();
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method == "POST") request.Content = JsonBody(Hello);
 
         using var response = await client.SendAsync(request);
 
         await AssertErrorAsync(response, HttpStatusCode.NotFound, "unknown_url");
-        Assert.Empty(await _app.UsageAsync());
+        Assert.Empty(await App.UsageAsync());
     }
 
     [Theory]
@@ -253,7 +254,7 @@ public sealed class ErrorsTests : IAsyncLifetime
         const string prefix = """{"model":"tg-mini","messages":[{"role":"user","content":""" + "\"";
         var body = Encoding.UTF8.GetBytes(prefix + new string('a', 16 * 1024 * 1024 + 1 - prefix.Length - 4) + "\"}]}");
         Assert.Equal(16 * 1024 * 1024 + 1, body.Length);
-        using var client = _app.ApiClient();
+        using var client = App.ApiClient();
         using HttpContent content = chunked ? new StreamContent(new UnseekableStream(body)) : new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = content };
@@ -262,7 +263,7 @@ public sealed class ErrorsTests : IAsyncLifetime
         using var response = await client.SendAsync(request);
 
         await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "request_too_large");
-        Assert.Empty(await _app.UsageAsync());
+        Assert.Empty(await App.UsageAsync());
     }
 
     /// <summary>A body whose length the client cannot know in advance, so it is sent chunked.</summary>

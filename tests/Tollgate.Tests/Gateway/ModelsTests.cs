@@ -9,21 +9,22 @@ using static Tollgate.Tests.Infrastructure.TollgateCalls;
 namespace Tollgate.Tests.Gateway;
 
 /// <summary><c>GET /v1/models</c> lists exactly what the key can call now; <c>GET /v1/models/{id}</c> answers as a call would.</summary>
-public sealed class ModelsTests : IAsyncLifetime
+public sealed class ModelsTests : TollgateTestBase
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private readonly TollgateFactory _app;
+    private readonly FakeTimeProvider _time;
 
-    public ModelsTests() => _app = new TollgateFactory(_time);
+    public ModelsTests()
+        : this(new FakeTimeProvider(DateTimeOffset.UtcNow))
+    {
+    }
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private ModelsTests(FakeTimeProvider time)
+        : base(time) => _time = time;
 
     [Fact]
     public async Task GetModels_DemoKey_ListsEveryCallableModelButNotTheGatedOne()
     {
-        OpenAIModelCollection models = await _app.OpenAi().GetOpenAIModelClient().GetModelsAsync();
+        OpenAIModelCollection models = await App.OpenAi().GetOpenAIModelClient().GetModelsAsync();
 
         Assert.Equal(["tg-embed", "tg-mini", "tg-pro"], models.Select(m => m.Id).Order(StringComparer.Ordinal));
         Assert.All(models, m => Assert.Equal("tollgate-simulator", m.OwnedBy));
@@ -32,9 +33,9 @@ public sealed class ModelsTests : IAsyncLifetime
     [Fact]
     public async Task GetModels_ScopedKey_ListsOnlyItsCallableModels()
     {
-        var key = await _app.CreateKeyAsync(models: ["tg-pro", "tg-flagship", "no-such-model"]);
+        var key = await App.CreateKeyAsync(models: ["tg-pro", "tg-flagship", "no-such-model"]);
 
-        OpenAIModelCollection models = await _app.OpenAi(key.Secret).GetOpenAIModelClient().GetModelsAsync();
+        OpenAIModelCollection models = await App.OpenAi(key.Secret).GetOpenAIModelClient().GetModelsAsync();
 
         Assert.Equal(["tg-pro"], models.Select(m => m.Id));
     }
@@ -42,7 +43,7 @@ public sealed class ModelsTests : IAsyncLifetime
     [Fact]
     public async Task GetModel_Callable_ReturnsTheModel()
     {
-        OpenAIModel model = await _app.OpenAi().GetOpenAIModelClient().GetModelAsync("tg-mini");
+        OpenAIModel model = await App.OpenAi().GetOpenAIModelClient().GetModelAsync("tg-mini");
 
         Assert.Equal(("tg-mini", "tollgate-simulator"), (model.Id, model.OwnedBy));
         Assert.InRange(model.CreatedAt, _time.GetUtcNow().AddMinutes(-1), _time.GetUtcNow().AddMinutes(1));
@@ -51,7 +52,7 @@ public sealed class ModelsTests : IAsyncLifetime
     [Fact]
     public async Task GetModel_Unknown_Returns404ModelNotFound()
     {
-        var error = await Assert.ThrowsAsync<ClientResultException>(() => _app.OpenAi().GetOpenAIModelClient().GetModelAsync("no-such-model"));
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => App.OpenAi().GetOpenAIModelClient().GetModelAsync("no-such-model"));
 
         AssertError(error, HttpStatusCode.NotFound, "model_not_found", "model");
     }
@@ -61,9 +62,9 @@ public sealed class ModelsTests : IAsyncLifetime
     {
         var model = JsonNode.Parse("""{"kind":"chat","backends":[{"id":"tg-later-sim","kind":"simulator"}],"price":{"input":"1","output":"2"}}""")!.AsObject();
         model["price"]!["effective_from"] = _time.GetUtcNow().AddHours(1);
-        await _app.PutModelAsync("tg-later", model);
-        var client = _app.OpenAi().GetOpenAIModelClient();
-        using var http = _app.ApiClient();
+        await App.PutModelAsync("tg-later", model);
+        var client = App.OpenAi().GetOpenAIModelClient();
+        using var http = App.ApiClient();
 
         OpenAIModelCollection before = await client.GetModelsAsync();
         using var callBefore = await http.PostAsync("/v1/chat/completions", JsonBody("""{"model":"tg-later","messages":[{"role":"user","content":"hi"}]}"""));
@@ -80,14 +81,14 @@ public sealed class ModelsTests : IAsyncLifetime
     [Fact]
     public async Task GetModels_RetiredModel_NoLongerListedOrCallable()
     {
-        using (var admin = _app.AdminClient())
+        using (var admin = App.AdminClient())
         using (var retired = await admin.DeleteAsync("/admin/v1/models/tg-pro"))
         {
             Assert.True(retired.IsSuccessStatusCode, await retired.Content.ReadAsStringAsync());
         }
-        using var http = _app.ApiClient();
+        using var http = App.ApiClient();
 
-        OpenAIModelCollection models = await _app.OpenAi().GetOpenAIModelClient().GetModelsAsync();
+        OpenAIModelCollection models = await App.OpenAi().GetOpenAIModelClient().GetModelsAsync();
         using var call = await http.PostAsync("/v1/chat/completions", JsonBody("""{"model":"tg-pro","messages":[{"role":"user","content":"hi"}]}"""));
         using var get = await http.GetAsync("/v1/models/tg-pro");
 

@@ -6,14 +6,8 @@ using static Tollgate.Tests.Infrastructure.TollgateCalls;
 namespace Tollgate.Tests.Gateway;
 
 /// <summary>What Tollgate answers has the shape of OpenAI's published schemas, so official clients read it.</summary>
-public sealed class OpenAiSchemaTests : IAsyncLifetime
+public sealed class OpenAiSchemaTests : TollgateTestBase
 {
-    private readonly TollgateFactory _app = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Theory]
     [InlineData("""{"model":"tg-mini","messages":[{"role":"user","content":"Describe the gateway"}]}""")]
     [InlineData("""{"model":"tg-mini","n":3,"max_tokens":5,"messages":[{"role":"system","content":"Be brief"},{"role":"user","content":"hi"}]}""")]
@@ -41,7 +35,7 @@ public sealed class OpenAiSchemaTests : IAsyncLifetime
     {
         await using var stub = await StubUpstream.StartAsync();
         stub.On("plain", Stub.Stream(usage: null));
-        await _app.PutUpstreamModelAsync("stub-chat", [stub.BaseUrl("plain")]);
+        await App.PutUpstreamModelAsync("stub-chat", [stub.BaseUrl("plain")]);
 
         var chunks = Sse.Chunks(await PostOkAsync("/v1/chat/completions",
             """{"model":"stub-chat","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"""));
@@ -84,7 +78,7 @@ public sealed class OpenAiSchemaTests : IAsyncLifetime
     [Fact]
     public async Task GetModels_ListAndOne_AreValidListModelsResponseAndModel()
     {
-        using var client = _app.ApiClient();
+        using var client = App.ApiClient();
 
         var list = await client.GetStringAsync("/v1/models");
         var one = await client.GetStringAsync("/v1/models/tg-mini");
@@ -102,7 +96,7 @@ public sealed class OpenAiSchemaTests : IAsyncLifetime
     [InlineData(null, "/v1/files", "{}")]
     public async Task Post_Error_IsValidErrorResponse(string? apiKey, string path, string request)
     {
-        using var client = _app.ApiClient(apiKey);
+        using var client = App.ApiClient(apiKey);
 
         using var response = await client.PostAsync(path, JsonBody(request));
 
@@ -116,7 +110,7 @@ public sealed class OpenAiSchemaTests : IAsyncLifetime
     {
         await using var stub = await StubUpstream.StartAsync();
         stub.On("broken", Stub.Events(Stub.ChunkJson("Hello"), "not json"));
-        await _app.PutUpstreamModelAsync("stub-chat", [stub.BaseUrl("broken")]);
+        await App.PutUpstreamModelAsync("stub-chat", [stub.BaseUrl("broken")]);
 
         var events = Sse.Parse(await PostOkAsync("/v1/chat/completions",
             """{"model":"stub-chat","stream":true,"messages":[{"role":"user","content":"hi"}]}"""));
@@ -140,7 +134,7 @@ public sealed class OpenAiSchemaTests : IAsyncLifetime
 
     private async Task<string> PostOkAsync(string path, string request)
     {
-        using var client = _app.ApiClient();
+        using var client = App.ApiClient();
         using var response = await client.PostAsync(path, JsonBody(request));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);

@@ -11,20 +11,19 @@ using static Tollgate.Tests.Infrastructure.TollgateCalls;
 namespace Tollgate.Tests.Upstreams;
 
 /// <summary>The <c>open_ai</c> backend kind against a real stub server on loopback, driven through the gateway.</summary>
-public sealed class OpenAiBackendTests : IAsyncLifetime
+public sealed class OpenAiBackendTests : TollgateTestBase
 {
     private const string Model = "stub-chat";
     private const string ChatBody = """{"model":"stub-chat","messages":[{"role":"user","content":"Say something short"}]}""";
     private const string StreamBody = """{"model":"stub-chat","stream":true,"messages":[{"role":"user","content":"Say something short"}]}""";
 
-    private readonly TollgateFactory _app = new();
     private StubUpstream _stub = null!;
 
-    public async Task InitializeAsync() => _stub = await StubUpstream.StartAsync();
+    public override async Task InitializeAsync() => _stub = await StubUpstream.StartAsync();
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _app.DisposeAsync();
+        await base.DisposeAsync();
         await _stub.DisposeAsync();
     }
 
@@ -44,14 +43,14 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
             _ => Stub.Status(500),
         });
         _stub.On("second", Stub.Completion(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [first, _stub.BaseUrl("second")], firstByteTimeouts: [1, 15]);
+        await App.PutUpstreamModelAsync(Model, [first, _stub.BaseUrl("second")], firstByteTimeouts: [1, 15]);
 
-        ChatCompletion completion = await _app.OpenAi().GetChatClient(Model).CompleteChatAsync([new UserChatMessage("Say something short")]);
+        ChatCompletion completion = await App.OpenAi().GetChatClient(Model).CompleteChatAsync([new UserChatMessage("Say something short")]);
 
         Assert.Equal(Stub.Text, completion.Content[0].Text);
         Assert.Equal(Model, completion.Model);
         Assert.Single(_stub.Received("second"));
-        var usage = Assert.Single(await _app.UsageAsync());
+        var usage = Assert.Single(await App.UsageAsync());
         Assert.Equal(BackendId(Model, 1), usage.BackendId);
         Assert.Equal(UsageSource.Backend, usage.Source);
         Assert.Equal((12, 9), (usage.Tokens.InputTokens, usage.Tokens.OutputTokens));
@@ -68,25 +67,25 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     {
         _stub.On("first", Stub.ClientError(status));
         _stub.On("second", Stub.Completion(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")]);
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(ChatBody));
 
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal(Stub.ClientErrorBody, await response.Content.ReadAsStringAsync());
         Assert.Empty(_stub.Received("second"));
-        Assert.Empty(await _app.UsageAsync());
+        Assert.Empty(await App.UsageAsync());
     }
 
     [Fact]
     public async Task CompleteChat_BackendAnswers4xx_SdkSeesTheBackendsError()
     {
         _stub.On("first", Stub.ClientError(400));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() =>
-            _app.OpenAi().GetChatClient(Model).CompleteChatAsync([new UserChatMessage("hi")]));
+            App.OpenAi().GetChatClient(Model).CompleteChatAsync([new UserChatMessage("hi")]));
 
         Assert.Equal(400, error.Status);
         Assert.Contains("context_length_exceeded", error.GetRawResponse()!.Content.ToString());
@@ -113,13 +112,13 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     public async Task PostChat_UsageMissingOrAbsurd_BilledByTokenizerCount(string usageJson)
     {
         _stub.On("first", Stub.Completion(usageJson == "missing" ? null : JsonNode.Parse(usageJson)!.AsObject()));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(ChatBody));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var usage = Assert.Single(await _app.UsageAsync());
+        var usage = Assert.Single(await App.UsageAsync());
         Assert.Equal(UsageSource.Tokenizer, usage.Source);
         Assert.InRange(usage.Tokens.InputTokens, 1, 100);
         Assert.Equal(Tokens(Stub.Text), usage.Tokens.OutputTokens);
@@ -134,8 +133,8 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         var cut = new TaskCompletionSource();
         _stub.On("first", Stub.StreamThenDisconnect(chunks: 4, cut.Task));
         _stub.On("second", Stub.Stream(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")]);
+        using var client = App.ApiClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonBody(StreamBody) };
 
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -156,7 +155,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         }
         // Once bytes reached the client the request cannot move to another backend.
         Assert.Empty(_stub.Received("second"));
-        var usage = Assert.Single(await _app.UsageAsync());
+        var usage = Assert.Single(await App.UsageAsync());
         Assert.Equal(UsageStatus.UpstreamFailed, usage.Status);
         Assert.Equal(UsageSource.Tokenizer, usage.Source);
         Assert.True(usage.Streamed);
@@ -171,14 +170,14 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     public async Task PostChatStream_LaterEventNotAJsonObject_ErrorEventAndForwardedTokensBilled(string garbage)
     {
         _stub.On("first", Stub.Events(Stub.ChunkJson("Hello there"), garbage, Stub.ChunkJson(" never relayed")));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(StreamBody));
         var events = Sse.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.Equal([null, "error"], events.Select(e => e.Event));
-        var usage = Assert.Single(await _app.UsageAsync());
+        var usage = Assert.Single(await App.UsageAsync());
         Assert.Equal((UsageStatus.UpstreamFailed, UsageSource.Tokenizer), (usage.Status, usage.Source));
         Assert.Equal(Tokens("Hello there"), usage.Tokens.OutputTokens);
     }
@@ -192,8 +191,8 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         var oddUsage = JsonNode.Parse(Stub.ChunkJson(" again"))!.AsObject();
         oddUsage["usage"] = JsonNode.Parse("""{"prompt_tokens":12,"completion_tokens":"many"}""");
         _stub.On("first", Stub.Events(odd.ToJsonString(), oddUsage.ToJsonString()));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions",
             JsonBody("""{"model":"stub-chat","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"""));
@@ -201,7 +200,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
 
         Assert.Equal("Hello there again", ContentOf(sse));
         Assert.EndsWith("data: [DONE]\n\n", sse);
-        var usage = Assert.Single(await _app.UsageAsync());
+        var usage = Assert.Single(await App.UsageAsync());
         Assert.Equal((UsageStatus.Completed, UsageSource.Tokenizer), (usage.Status, usage.Source));
         Assert.Equal(Tokens("Hello there again"), usage.Tokens.OutputTokens);
     }
@@ -222,8 +221,8 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
             _ => Stub.Events(failure, Stub.ChunkJson("never relayed")),
         });
         _stub.On("second", Stub.Stream(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")], firstByteTimeouts: [1, 15]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")], firstByteTimeouts: [1, 15]);
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(StreamBody));
         var sse = await response.Content.ReadAsStringAsync();
@@ -231,7 +230,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(string.Concat(Stub.Pieces), ContentOf(sse));
         Assert.EndsWith("data: [DONE]\n\n", sse);
-        var usage = Assert.Single(await _app.UsageAsync());
+        var usage = Assert.Single(await App.UsageAsync());
         Assert.Equal(BackendId(Model, 1), usage.BackendId);
         Assert.Equal((UsageStatus.Completed, UsageSource.Backend, 9L), (usage.Status, usage.Source, usage.Tokens.OutputTokens));
     }
@@ -240,14 +239,14 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     public async Task PostChatStream_UsageChunkMissing_ClientGetsCountedUsageAndTokenizerBills()
     {
         _stub.On("first", Stub.Stream(usage: null));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions",
             JsonBody("""{"model":"stub-chat","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say something short"}]}"""));
         var chunks = Sse.Chunks(await response.Content.ReadAsStringAsync());
 
-        var usage = Assert.Single(await _app.UsageAsync());
+        var usage = Assert.Single(await App.UsageAsync());
         Assert.Equal((UsageStatus.Completed, UsageSource.Tokenizer), (usage.Status, usage.Source));
         Assert.True(usage.Tokens.InputTokens > 0);
         Assert.Equal(Tokens(string.Concat(Stub.Pieces)), usage.Tokens.OutputTokens);
@@ -266,13 +265,13 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         _stub.On("first", Stub.Status(500));
         _stub.On("second", failure == "503" ? Stub.Status(503) : Stub.Malformed());
         var second = failure == "refused" ? StubUpstream.ClosedBaseUrl() : _stub.BaseUrl("second");
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), second]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), second]);
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(ChatBody));
 
         await AssertErrorAsync(response, HttpStatusCode.BadGateway, "upstream_unavailable", type: "server_error");
-        Assert.Empty(await _app.UsageAsync());
+        Assert.Empty(await App.UsageAsync());
     }
 
     [Theory]
@@ -282,21 +281,21 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     {
         _stub.On("first", Stub.Status(500));
         _stub.On("second", Stub.Stall());
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")], firstByteTimeouts: [15, 1]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first"), _stub.BaseUrl("second")], firstByteTimeouts: [15, 1]);
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(stream ? StreamBody : ChatBody));
 
         await AssertErrorAsync(response, HttpStatusCode.GatewayTimeout, "upstream_timeout", type: "server_error");
-        Assert.Empty(await _app.UsageAsync());
+        Assert.Empty(await App.UsageAsync());
     }
 
     [Fact]
     public async Task PostChatStream_LastStreamSendsNoEventInTime_Returns504()
     {
         _stub.On("first", Stub.StreamThenStall(chunks: 0));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")], firstByteTimeouts: [1]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")], firstByteTimeouts: [1]);
+        using var client = App.ApiClient();
         client.Timeout = TimeSpan.FromSeconds(30);
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(StreamBody));
@@ -317,8 +316,8 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     public async Task PostChat_NonStreaming_RewritesOnlyModelAndCapAndAddsNoStreamOptions()
     {
         _stub.On("first", Stub.Completion(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        using var client = App.ApiClient();
         var sent = JsonNode.Parse($$"""{"model":"stub-chat","max_tokens":100,{{RichFields}}}""")!.AsObject();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(sent.ToJsonString()));
@@ -338,8 +337,8 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     public async Task PostChatStream_AddsIncludeUsageKeepsOtherStreamOptionsAndRewritesNothingElse()
     {
         _stub.On("first", Stub.Stream(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        using var client = App.ApiClient();
         var sent = JsonNode.Parse($$"""{"model":"stub-chat","stream":true,"stream_options":{"include_obfuscation":false},"max_completion_tokens":64,{{RichFields}}}""")!.AsObject();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(sent.ToJsonString()));
@@ -365,8 +364,8 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     public async Task PostChat_OutputCap_SentOnceInTheBackendsField(string? capParameter, string request, string field, int cap, string absent)
     {
         _stub.On("first", Stub.Completion(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")], capParameter: capParameter);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")], capParameter: capParameter);
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(request));
 
@@ -381,9 +380,9 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     {
         _stub.On("first", Stub.Completion(Stub.Usage(12, 9)));
         _stub.On("stream", Stub.Stream(Stub.Usage(12, 9)));
-        await _app.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
-        await _app.PutUpstreamModelAsync("stub-stream", [_stub.BaseUrl("stream")]);
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
+        await App.PutUpstreamModelAsync("stub-stream", [_stub.BaseUrl("stream")]);
+        using var client = App.ApiClient();
 
         using var complete = await client.PostAsync("/v1/chat/completions", JsonBody(ChatBody));
         using var stream = await client.PostAsync("/v1/chat/completions",
@@ -407,8 +406,8 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     public async Task PostEmbeddings_ForwardsWithoutChatRewritesAndBillsBackendUsage()
     {
         _stub.On("first", Stub.Embeddings(JsonNode.Parse("""{"prompt_tokens":3,"total_tokens":3}""")!.AsObject()));
-        await _app.PutUpstreamModelAsync("stub-embed", [_stub.BaseUrl("first")], kind: "embeddings");
-        using var client = _app.ApiClient();
+        await App.PutUpstreamModelAsync("stub-embed", [_stub.BaseUrl("first")], kind: "embeddings");
+        using var client = App.ApiClient();
         var sent = JsonNode.Parse("""{"model":"stub-embed","input":"three token text","encoding_format":"float","user":"u1"}""")!.AsObject();
 
         using var response = await client.PostAsync("/v1/embeddings", JsonBody(sent.ToJsonString()));
@@ -420,7 +419,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         Assert.EndsWith("/v1/embeddings", forwarded.Path);
         Assert.Equal("up-model", forwarded.Body["model"]!.GetValue<string>());
         AssertUntouched(sent, forwarded.Body, "model");
-        var usage = Assert.Single(await _app.UsageAsync());
+        var usage = Assert.Single(await App.UsageAsync());
         Assert.Equal((3L, 0L, UsageSource.Backend), (usage.Tokens.InputTokens, usage.Tokens.OutputTokens, usage.Source));
         Assert.Equal(3 * 1m / 1_000_000, usage.ChargedAmount);
     }

@@ -5,14 +5,8 @@ using static Tollgate.Tests.Infrastructure.TollgateCalls;
 namespace Tollgate.Tests.Upstreams;
 
 /// <summary>The built-in simulator: the demo's backend, which must take what any client may send.</summary>
-public sealed class SimulatorBackendTests : IAsyncLifetime
+public sealed class SimulatorBackendTests : TollgateTestBase
 {
-    private readonly TollgateFactory _app = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     /// <summary>Fields the gateway does not check are forwarded as sent; the simulator reads them without throwing.</summary>
     [Theory]
     [InlineData(""","seed":"abc" """)]
@@ -20,12 +14,12 @@ public sealed class SimulatorBackendTests : IAsyncLifetime
     [InlineData(""","stop":{"not":"a list"}""")]
     public async Task PostChat_UncheckedFieldOfOddType_ServedAndMetered(string field)
     {
-        using var client = _app.ApiClient();
+        using var client = App.ApiClient();
 
         using var response = await client.PostAsync("/v1/chat/completions",
             JsonBody($$"""{"model":"tg-mini","messages":[{"role":"user","content":"hi"}]{{field}}}"""));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(Assert.Single(await _app.UsageAsync()).Tokens.OutputTokens > 0);
+        Assert.True(Assert.Single(await App.UsageAsync()).Tokens.OutputTokens > 0);
     }
 }
