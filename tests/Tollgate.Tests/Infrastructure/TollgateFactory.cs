@@ -52,6 +52,9 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Settings.DatabasePath;
 
+    /// <summary>Leaves the data directory in place at dispose, for tests that read its files afterwards; they delete it.</summary>
+    public bool KeepDataDir { get; init; }
+
     protected override IHostBuilder CreateHostBuilder() =>
         Host.CreateDefaultBuilder().ConfigureLogging(logging =>
         {
@@ -93,6 +96,7 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (KeepDataDir) return;
         try
         {
             Directory.Delete(DataDir, recursive: true);
