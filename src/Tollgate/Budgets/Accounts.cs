@@ -9,13 +9,16 @@ namespace Tollgate.Budgets;
 /// budgets and customer monthly budgets. Funds come from the durable ledger at start and move
 /// with each settled request, grant and expiry; limits follow the catalog snapshot.
 /// </summary>
-internal sealed class Accounts(TimeProvider time)
+internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = null)
 {
     private readonly ConcurrentDictionary<string, SpendAccount> _wallets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SpendAccount> _keyBudgets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SpendAccount> _customerBudgets = new(StringComparer.Ordinal);
     private AccountTotals _totals = AccountTotals.Empty;
     private long _open;
+
+    /// <summary>Told of each settlement that moved a budget, for threshold alerts.</summary>
+    internal IBudgetObserver? Observer => observer;
 
     /// <summary>Reservations taken and not yet settled or released: zero whenever no request is in flight.</summary>
     public long OpenReservations => Interlocked.Read(ref _open);
@@ -44,7 +47,10 @@ internal sealed class Accounts(TimeProvider time)
             if (customer.MonthlyBudget is { } budget)
             {
                 _customerBudgets.AddOrUpdate(customer.Id,
-                    id => new SpendAccount("customer monthly budget", BudgetPeriod.Monthly, budget, _totals.CustomerMonthSpend.GetValueOrDefault(id), month),
+                    id => new SpendAccount("customer monthly budget", BudgetPeriod.Monthly, budget, _totals.CustomerMonthSpend.GetValueOrDefault(id), month)
+                    {
+                        Owner = new BudgetOwner(BudgetOwner.CustomerScope, id, null),
+                    },
                     (_, account) => { account.SetLimit(budget); return account; });
             }
         }
@@ -53,8 +59,7 @@ internal sealed class Accounts(TimeProvider time)
             if (key.Budget is not { } budget) continue;
             var period = key.BudgetPeriod;
             _keyBudgets.AddOrUpdate(key.Id,
-                id => new SpendAccount($"key budget ({(period == BudgetPeriod.Monthly ? "monthly" : "lifetime")})", period, budget,
-                    (period == BudgetPeriod.Monthly ? _totals.KeyMonthSpend : _totals.KeyLifetimeSpend).GetValueOrDefault(id), month),
+                _ => NewKeyBudget(key, budget, month),
                 (_, account) => account.Period == period ? Limited(account, budget) : NewKeyBudget(key, budget, month));
         }
     }
@@ -123,7 +128,10 @@ internal sealed class Accounts(TimeProvider time)
 
     private SpendAccount NewKeyBudget(KeyEntry key, decimal budget, DateTimeOffset month) =>
         new($"key budget ({(key.BudgetPeriod == BudgetPeriod.Monthly ? "monthly" : "lifetime")})", key.BudgetPeriod, budget,
-            (key.BudgetPeriod == BudgetPeriod.Monthly ? _totals.KeyMonthSpend : _totals.KeyLifetimeSpend).GetValueOrDefault(key.Id), month);
+            (key.BudgetPeriod == BudgetPeriod.Monthly ? _totals.KeyMonthSpend : _totals.KeyLifetimeSpend).GetValueOrDefault(key.Id), month)
+        {
+            Owner = new BudgetOwner(BudgetOwner.KeyScope, key.CustomerId, key.Id),
+        };
 }
 
 /// <summary>What the ledger and usage events say at start: balances, and spend this month and ever.</summary>

@@ -25,7 +25,11 @@ internal sealed class Reservation
     public void Settle(decimal charged, DateTimeOffset now)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
-        foreach (var account in _accounts) account.Settle(Amount, charged, now);
+        foreach (var account in _accounts)
+        {
+            var spend = account.Settle(Amount, charged, now);
+            if (account.Owner is not null && spend.After > spend.Before) _owner.Observer?.Spent(account, spend, now);
+        }
         _owner.Closed();
     }
 

@@ -19,6 +19,9 @@ internal sealed class SpendAccount(string name, BudgetPeriod period, decimal lim
 
     public BudgetPeriod Period { get; } = period;
 
+    /// <summary>Whose budget this is, for alerts; null for a wallet, which has no thresholds.</summary>
+    public BudgetOwner? Owner { get; init; }
+
     /// <summary>
     /// For a wallet, <c>used</c> holds the funds (the ledger balance) and the limit is the credit
     /// limit; for a budget, <c>used</c> is what the period spent.
@@ -36,14 +39,16 @@ internal sealed class SpendAccount(string name, BudgetPeriod period, decimal lim
         }
     }
 
-    /// <summary>Replaces a reservation by the actual charge.</summary>
-    public void Settle(decimal reserved, decimal charged, DateTimeOffset now)
+    /// <summary>Replaces a reservation by the actual charge; returns the period's spend before and after, for threshold alerts.</summary>
+    public BudgetSpend Settle(decimal reserved, decimal charged, DateTimeOffset now)
     {
         lock (_lock)
         {
             Roll(now);
+            var before = _used;
             _reserved -= reserved;
             _used += Period == BudgetPeriod.Wallet ? -charged : charged;
+            return new BudgetSpend(before, _used, _limit, _periodStart);
         }
     }
 
