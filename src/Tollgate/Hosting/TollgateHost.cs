@@ -15,6 +15,7 @@ using Tollgate.Tokenization;
 using Tollgate.Upstreams;
 using Tollgate.Upstreams.OpenAiCompatible;
 using Tollgate.Upstreams.Simulator;
+using Tollgate.Webhooks;
 
 namespace Tollgate.Hosting;
 
@@ -55,10 +56,15 @@ internal static class TollgateHost
         services.AddSingleton(state);
         services.AddSingleton<CatalogRefresher>();
 
-        // Spend accounts: funds from the ledger, limits from the snapshot, kept in step by the refresher.
-        var accounts = new Accounts(time);
-        accounts.Load(boot.Totals, boot.Snapshot);
-        services.AddSingleton(accounts);
+        // Spend accounts: funds from the ledger, limits from the snapshot, kept in step by the refresher;
+        // budget thresholds crossed on settlement become webhook events.
+        services.AddSingleton(sp =>
+        {
+            var accounts = new Accounts(time, sp.GetService<IBudgetObserver>());
+            accounts.Load(boot.Totals, boot.Snapshot);
+            return accounts;
+        });
+        services.AddWebhooks();
         services.AddSingleton<GrantExpiryService>();
         services.AddHostedService(sp => sp.GetRequiredService<GrantExpiryService>());
 

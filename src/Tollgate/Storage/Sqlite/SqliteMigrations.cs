@@ -159,6 +159,54 @@ internal static class SqliteMigrations
         CREATE INDEX grants_expiry ON grants(expires_at) WHERE expires_at IS NOT NULL;
         CREATE INDEX usage_events_key_time ON usage_events(key_id, completed_at);
         """,
+        """
+        CREATE TABLE webhook_endpoints (
+            id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            description TEXT,
+            events TEXT NOT NULL,
+            enabled INTEGER NOT NULL,
+            secret BLOB NOT NULL,
+            previous_secret BLOB,
+            previous_secret_expires_at INTEGER,
+            secret_rotated_at INTEGER,
+            created_at INTEGER NOT NULL,
+            deleted_at INTEGER
+        );
+        CREATE TABLE webhook_events (
+            id TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            idempotency_key TEXT UNIQUE
+        );
+        CREATE INDEX webhook_events_time ON webhook_events(created_at);
+        CREATE TABLE webhook_deliveries (
+            id TEXT PRIMARY KEY,
+            endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+            event_id TEXT NOT NULL REFERENCES webhook_events(id),
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at INTEGER,
+            last_status_code INTEGER,
+            last_error TEXT,
+            delivered_at INTEGER,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX webhook_deliveries_time ON webhook_deliveries(created_at);
+        CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, created_at);
+        CREATE INDEX webhook_deliveries_event ON webhook_deliveries(event_id);
+        CREATE TABLE webhook_attempts (
+            delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id),
+            attempt INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            status_code INTEGER,
+            error TEXT,
+            duration_ms INTEGER NOT NULL,
+            PRIMARY KEY (delivery_id, attempt)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;
