@@ -129,3 +129,22 @@ internal sealed record AdminTokenDto(string Id, string Name, string[] Scopes, Da
 internal sealed record CreatedAdminTokenDto(string Token, AdminTokenDto AdminToken);
 
 internal sealed record AuditEntryDto(long Id, string Actor, string Action, string TargetType, string TargetId, System.Text.Json.JsonElement? Before, System.Text.Json.JsonElement? After, DateTimeOffset At);
+
+/// <summary>A webhook endpoint to create or change. <c>events</c> lists event types, or <c>["*"]</c> for every type; an empty <c>description</c> removes it.</summary>
+internal sealed record WebhookEndpointRequest(string? Url, string[]? Events, string? Description = null, bool? Enabled = null);
+
+/// <summary>Never holds a signing secret: only the answers to creation and rotation do.</summary>
+internal sealed record WebhookEndpointDto(string Id, string Url, string? Description, string[] Events, bool Enabled, DateTimeOffset CreatedAt,
+    DateTimeOffset? SecretRotatedAt, DateTimeOffset? PreviousSecretExpiresAt, DateTimeOffset? DeletedAt);
+
+internal sealed record CreatedWebhookEndpointDto(string Secret, WebhookEndpointDto WebhookEndpoint);
+
+internal sealed record RotateWebhookSecretRequest(int? ExpirePreviousInSeconds);
+
+internal sealed record WebhookAttemptDto(int Attempt, DateTimeOffset At, int? StatusCode, string? Error, int DurationMs);
+
+internal sealed record WebhookDeliveryDto(string Id, string EndpointId, string EventId, string EventType, string Status, int Attempts, int? LastStatusCode,
+    string? LastError, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, DateTimeOffset CreatedAt, IReadOnlyList<WebhookAttemptDto>? AttemptLog = null);
+
+/// <summary>An event as its deliveries send it: <c>payload</c> is the signed body.</summary>
+internal sealed record WebhookEventDto(string Id, string Type, DateTimeOffset CreatedAt, System.Text.Json.JsonElement Payload);

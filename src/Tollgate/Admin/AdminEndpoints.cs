@@ -15,6 +15,7 @@ internal static class AdminEndpoints
         admin.MapUsage();
         admin.MapTokens();
         admin.MapAudit();
+        admin.MapWebhooks();
     }
 
     /// <summary>Creating requests are idempotent under an Idempotency-Key header.</summary>

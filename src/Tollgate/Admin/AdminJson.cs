@@ -26,4 +26,13 @@ namespace Tollgate.Admin;
 [JsonSerializable(typeof(AdminTokenRequest))]
 [JsonSerializable(typeof(AdminTokenDto))]
 [JsonSerializable(typeof(CreatedAdminTokenDto))]
+[JsonSerializable(typeof(ListResponse<WebhookEndpointDto>))]
+[JsonSerializable(typeof(ListResponse<WebhookDeliveryDto>))]
+[JsonSerializable(typeof(ListResponse<WebhookEventDto>))]
+[JsonSerializable(typeof(WebhookEndpointRequest))]
+[JsonSerializable(typeof(WebhookEndpointDto))]
+[JsonSerializable(typeof(CreatedWebhookEndpointDto))]
+[JsonSerializable(typeof(RotateWebhookSecretRequest))]
+[JsonSerializable(typeof(WebhookDeliveryDto))]
+[JsonSerializable(typeof(WebhookEventDto))]
 internal sealed partial class AdminJson : JsonSerializerContext;
