@@ -60,7 +60,7 @@ internal sealed record BenchOptions
 
         Usage: dotnet run -c Release --project bench/Tollgate.Bench -- [options]
 
-          --quick                 one round of 2 s per measurement, one open-loop rate, 3 s priming: about two minutes
+          --quick                 one round of 2 s per measurement, one open-loop rate, 3 s priming (about 1.5 min of load)
           --duration 4s           measured time per target and load shape (s or ms)
           --warmup 1s             unmeasured load before each measurement
           --prime 8s              load per target and scenario before all measurements, until the JIT has settled

@@ -24,4 +24,13 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
-return await new BenchRun(options).RunAsync(cancel.Token);
+try
+{
+    return await new BenchRun(options).RunAsync(cancel.Token);
+}
+catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or OperationCanceledException)
+{
+    // A failed build, a target that never became ready, Ctrl+C: say why in one line; the processes are already stopped.
+    Console.Error.WriteLine($"tollgate-bench: {ex.Message}");
+    return 1;
+}
