@@ -1,0 +1,81 @@
+using Tollgate.Billing.Catalog;
+using Tollgate.Billing.Ledger;
+using Tollgate.Billing.Wallets;
+using Tollgate.Budgets;
+using Tollgate.Catalog;
+using Tollgate.Storage;
+
+namespace Tollgate.Tests.Storage;
+
+/// <summary>
+/// Stored enum values are part of the file format: renaming or renumbering a member would orphan
+/// every row written before. A new member is added here on purpose, never by accident.
+/// </summary>
+public sealed class StoredNamesTests
+{
+    [Fact]
+    public void Of_StoredEnums_NamesAreFrozen()
+    {
+        AssertFrozen(new Dictionary<UsageStatus, string>
+        {
+            [UsageStatus.Completed] = "completed",
+            [UsageStatus.ClientCancelled] = "client_cancelled",
+            [UsageStatus.UpstreamFailed] = "upstream_failed",
+        });
+        AssertFrozen(new Dictionary<UsageSource, string> { [UsageSource.Backend] = "backend", [UsageSource.Tokenizer] = "tokenizer" });
+        AssertFrozen(new Dictionary<BackendKind, string> { [BackendKind.OpenAi] = "open_ai", [BackendKind.Simulator] = "simulator" });
+        AssertFrozen(new Dictionary<ModelTier, string> { [ModelTier.Standard] = "standard", [ModelTier.Premium] = "premium", [ModelTier.Gated] = "gated" });
+        AssertFrozen(new Dictionary<ModelKind, string> { [ModelKind.Chat] = "chat", [ModelKind.Embeddings] = "embeddings" });
+        AssertFrozen(new Dictionary<BillingMode, string> { [BillingMode.Prepaid] = "prepaid", [BillingMode.Postpaid] = "postpaid" });
+        AssertFrozen(new Dictionary<GrantKind, string> { [GrantKind.Purchased] = "purchased", [GrantKind.Promotional] = "promotional" });
+        AssertFrozen(new Dictionary<BudgetPeriod, string>
+        {
+            [BudgetPeriod.Wallet] = "wallet",
+            [BudgetPeriod.Monthly] = "monthly",
+            [BudgetPeriod.Lifetime] = "lifetime",
+        });
+    }
+
+    [Fact]
+    public void LedgerEntryKind_StoredNumbers_AreFrozen()
+    {
+        var expected = new Dictionary<LedgerEntryKind, int>
+        {
+            [LedgerEntryKind.Grant] = 1,
+            [LedgerEntryKind.Payment] = 2,
+            [LedgerEntryKind.Usage] = 3,
+            [LedgerEntryKind.SubscriptionFee] = 4,
+            [LedgerEntryKind.TrueUp] = 5,
+            [LedgerEntryKind.Discount] = 6,
+            [LedgerEntryKind.Adjustment] = 7,
+            [LedgerEntryKind.CreditNote] = 8,
+            [LedgerEntryKind.Expiry] = 9,
+        };
+
+        Assert.Equal(expected, Enum.GetValues<LedgerEntryKind>().ToDictionary(k => k, k => (int)k));
+    }
+
+    [Theory]
+    [InlineData("Completed")]
+    [InlineData("clientcancelled")]
+    [InlineData("client-cancelled")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void TryParse_NotAStoredName_Refused(string? stored) => Assert.False(StoredNames.TryParse<UsageStatus>(stored, out _));
+
+    [Fact]
+    public void Parse_UnknownStoredName_ThrowsNamingIt()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => StoredNames.Parse<UsageSource>("guessed"));
+
+        Assert.Contains("guessed", error.Message);
+    }
+
+    /// <summary>Every member has exactly the expected name, and each name reads back as its member.</summary>
+    private static void AssertFrozen<T>(Dictionary<T, string> expected)
+        where T : struct, Enum
+    {
+        Assert.Equal(expected, Enum.GetValues<T>().ToDictionary(v => v, v => StoredNames.Of(v)));
+        foreach (var (value, name) in expected) Assert.Equal(value, StoredNames.Parse<T>(name));
+    }
+}
