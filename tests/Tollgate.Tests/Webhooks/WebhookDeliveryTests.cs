@@ -250,5 +250,5 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
 
     [Fact]
     public void StoredDeliveryStatuses_AreFrozen() =>
-        Assert.Equal(["pending", "succeeded", "failed"], Enum.GetValues<WebhookDeliveryStatus>().Select(Storage.StoredNames.Of));
+        Assert.Equal(["pending", "succeeded", "failed"], Enum.GetValues<WebhookDeliveryStatus>().Select(Tollgate.Storage.StoredNames.Of));
 }
