@@ -11,9 +11,10 @@ internal sealed record ListResponse<T>(string Object, IReadOnlyList<T> Data, boo
 }
 
 /// <summary>Money limits are decimal strings; an empty string removes the limit.</summary>
-internal sealed record CustomerRequest(string? Name, string? BillingMode, string? CreditLimit = null, string? MonthlyBudget = null);
+/// <remarks><c>rate_limits</c> given replaces the whole set; <c>{}</c> removes them.</remarks>
+internal sealed record CustomerRequest(string? Name, string? BillingMode, string? CreditLimit = null, string? MonthlyBudget = null, Limits.RateLimits? RateLimits = null);
 
-internal sealed record CustomerDto(string Id, string Name, string BillingMode, DateTimeOffset CreatedAt, string? CreditLimit, string? MonthlyBudget);
+internal sealed record CustomerDto(string Id, string Name, string BillingMode, DateTimeOffset CreatedAt, string? CreditLimit, string? MonthlyBudget, Limits.RateLimits? RateLimits);
 
 internal sealed record GrantRequest(string? Amount, string? Kind, DateTimeOffset? ExpiresAt, string? Note);
 
@@ -21,15 +22,16 @@ internal sealed record GrantDto(string Id, string Kind, string Amount, string Re
 
 internal sealed record WalletDto(string CustomerId, string Balance, string Reserved, string Available, string? CreditLimit, IReadOnlyList<GrantDto> Grants);
 
-internal sealed record KeyRequest(string? Name, string[]? Models, DateTimeOffset? ExpiresAt, string? Budget = null, string? BudgetPeriod = null);
+internal sealed record KeyRequest(string? Name, string[]? Models, DateTimeOffset? ExpiresAt, string? Budget = null, string? BudgetPeriod = null, Limits.RateLimits? RateLimits = null);
 
 /// <summary>An empty <c>budget</c> string removes the key's budget.</summary>
-internal sealed record KeyUpdateRequest(string? Name, string[]? Models, DateTimeOffset? ExpiresAt, bool? AllModels, bool? NoExpiry, string? Budget = null, string? BudgetPeriod = null);
+internal sealed record KeyUpdateRequest(string? Name, string[]? Models, DateTimeOffset? ExpiresAt, bool? AllModels, bool? NoExpiry, string? Budget = null, string? BudgetPeriod = null,
+    Limits.RateLimits? RateLimits = null);
 
 internal sealed record RotateKeyRequest(int? ExpireOldInSeconds);
 
 internal sealed record KeyDto(string Id, string Prefix, string CustomerId, string Name, string[]? Models, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset CreatedAt, string Status,
-    string? Budget, string? BudgetPeriod);
+    string? Budget, string? BudgetPeriod, Limits.RateLimits? RateLimits);
 
 /// <summary>The only document that ever holds an API key's secret: the answer to its creation or rotation.</summary>
 internal sealed record CreatedKeyDto(string Key, KeyDto ApiKey);

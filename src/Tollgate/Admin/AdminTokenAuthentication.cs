@@ -32,7 +32,7 @@ internal sealed class AdminTokenAuthentication(
         var secret = header[7..].Trim();
         if (settings.AdminToken is { Length: > 0 } configured && hasher.Matches(secret, hasher.Hash(configured)))
             return Success("env", [AdminScopes.Full]);
-        if (!AdminTokenSecret.TryGetId(secret, out var id)) return AuthenticateResult.Fail("invalid admin token");
+        if (!SecretFormat.AdminToken.TryGetId(secret, out var id)) return AuthenticateResult.Fail("invalid admin token");
         var token = await tokens.FindAsync(id, Context.RequestAborted);
         if (token is null || token.RevokedAt is not null || !hasher.Matches(secret, token.SecretHash))
             return AuthenticateResult.Fail("invalid admin token");

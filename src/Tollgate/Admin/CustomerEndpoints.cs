@@ -41,9 +41,10 @@ internal static class CustomerEndpoints
         if (body.BillingMode is not null && !StoredNames.TryParse(body.BillingMode, out mode))
             return ApiErrorResult.Invalid("'billing_mode' must be 'prepaid' or 'postpaid'.", "billing_mode");
         if (!MoneyField.TryRead(body.CreditLimit, null, "credit_limit", out var credit, out var invalid)
-            || !MoneyField.TryRead(body.MonthlyBudget, null, "monthly_budget", out var budget, out invalid)) return invalid!;
+            || !MoneyField.TryRead(body.MonthlyBudget, null, "monthly_budget", out var budget, out invalid)
+            || !RateLimitsField.TryRead(body.RateLimits, null, out var limits, out invalid)) return invalid!;
         var now = time.UtcNowStored();
-        var customer = new CustomerEntry(RandomText.Id("cus_"), name.Trim(), mode, now) { CreditLimit = credit, MonthlyBudget = budget };
+        var customer = new CustomerEntry(RandomText.Id("cus_"), name.Trim(), mode, now) { CreditLimit = credit, MonthlyBudget = budget, Limits = limits };
         var dto = ToDto(customer);
         await store.CreateAsync(customer, user.Audit("customer.create", "customer", customer.Id, null, dto, AdminJson.Default.CustomerDto, now), cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
@@ -61,8 +62,16 @@ internal static class CustomerEndpoints
         if (body.BillingMode is not null && !StoredNames.TryParse(body.BillingMode, out mode))
             return ApiErrorResult.Invalid("'billing_mode' must be 'prepaid' or 'postpaid'.", "billing_mode");
         if (!MoneyField.TryRead(body.CreditLimit, customer.CreditLimit, "credit_limit", out var credit, out var invalid)
-            || !MoneyField.TryRead(body.MonthlyBudget, customer.MonthlyBudget, "monthly_budget", out var budget, out invalid)) return invalid!;
-        var updated = customer with { Name = body.Name?.Trim() ?? customer.Name, BillingMode = mode, CreditLimit = credit, MonthlyBudget = budget };
+            || !MoneyField.TryRead(body.MonthlyBudget, customer.MonthlyBudget, "monthly_budget", out var budget, out invalid)
+            || !RateLimitsField.TryRead(body.RateLimits, customer.Limits, out var limits, out invalid)) return invalid!;
+        var updated = customer with
+        {
+            Name = body.Name?.Trim() ?? customer.Name,
+            BillingMode = mode,
+            CreditLimit = credit,
+            MonthlyBudget = budget,
+            Limits = limits,
+        };
         var after = ToDto(updated);
         await store.UpdateAsync(updated, user.Audit("customer.update", "customer", customerId, ToDto(customer), after, AdminJson.Default.CustomerDto, time.UtcNowStored()),
             cancellationToken);
@@ -73,5 +82,5 @@ internal static class CustomerEndpoints
     private static bool IsValidName(string name) => !string.IsNullOrWhiteSpace(name) && name.Trim().Length <= 200;
 
     internal static CustomerDto ToDto(CustomerEntry c) =>
-        new(c.Id, c.Name, StoredNames.Of(c.BillingMode), c.CreatedAt, MoneyField.Format(c.CreditLimit), MoneyField.Format(c.MonthlyBudget));
+        new(c.Id, c.Name, StoredNames.Of(c.BillingMode), c.CreatedAt, MoneyField.Format(c.CreditLimit), MoneyField.Format(c.MonthlyBudget), c.Limits);
 }

@@ -33,9 +33,10 @@ internal static class KeyEndpoints
         var now = time.UtcNowStored();
         if (Validate(body?.Name, body?.Models, body?.ExpiresAt, now) is { } invalid) return invalid;
         if (ReadBudget(body?.Budget, body?.BudgetPeriod, null, BudgetPeriod.Monthly, out var budget, out var period) is { } badBudget) return badBudget;
-        var (id, secret) = ApiKeySecret.Create();
+        if (!RateLimitsField.TryRead(body?.RateLimits, null, out var limits, out var badLimits)) return badLimits!;
+        var (id, secret) = SecretFormat.ApiKey.Create();
         var key = new KeyEntry(id, customerId, body?.Name?.Trim() ?? "key", hasher.Hash(secret),
-            body?.Models?.ToHashSet(StringComparer.Ordinal), body?.ExpiresAt, null, now) { Budget = budget, BudgetPeriod = period };
+            body?.Models?.ToHashSet(StringComparer.Ordinal), body?.ExpiresAt, null, now) { Budget = budget, BudgetPeriod = period, Limits = limits };
         var dto = ToDto(key, now);
         await store.CreateKeyAsync(key, user.Audit("key.create", "api_key", id, null, dto, AdminJson.Default.KeyDto, now), cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
@@ -64,8 +65,10 @@ internal static class KeyEndpoints
         if (key.RevokedAt is not null) return ApiErrorResult.Invalid("A revoked key cannot be changed.", "key");
         if (Validate(body.Name, body.Models, body.ExpiresAt, now) is { } invalid) return invalid;
         if (ReadBudget(body.Budget, body.BudgetPeriod, key.Budget, key.BudgetPeriod, out var budget, out var period) is { } badBudget) return badBudget;
+        if (!RateLimitsField.TryRead(body.RateLimits, key.Limits, out var limits, out var badLimits)) return badLimits!;
         var updated = key with
         {
+            Limits = limits,
             Budget = budget,
             BudgetPeriod = period,
             Name = body.Name?.Trim() ?? key.Name,
@@ -88,7 +91,7 @@ internal static class KeyEndpoints
         if (!key.IsActiveAt(now)) return ApiErrorResult.Invalid("Only an active key can be rotated.", "key");
         if (body?.ExpireOldInSeconds is < 0 or > 7 * 24 * 3600)
             return ApiErrorResult.Invalid("'expire_old_in_seconds' must be from 0 to 604800 (7 days).", "expire_old_in_seconds");
-        var (id, secret) = ApiKeySecret.Create();
+        var (id, secret) = SecretFormat.ApiKey.Create();
         var replacement = key with { Id = id, SecretHash = hasher.Hash(secret), CreatedAt = now, RevokedAt = null };
         var replaced = key with { RevokedAt = now + TimeSpan.FromSeconds(body?.ExpireOldInSeconds ?? 0) };
         var dto = ToDto(replacement, now);
@@ -132,7 +135,7 @@ internal static class KeyEndpoints
     }
 
     internal static KeyDto ToDto(KeyEntry k, DateTimeOffset now) => new(
-        k.Id, ApiKeySecret.DisplayPrefix(k.Id), k.CustomerId, k.Name, k.Models?.Order(StringComparer.Ordinal).ToArray(), k.ExpiresAt, k.RevokedAt, k.CreatedAt,
+        k.Id, SecretFormat.ApiKey.DisplayPrefix(k.Id), k.CustomerId, k.Name, k.Models?.Order(StringComparer.Ordinal).ToArray(), k.ExpiresAt, k.RevokedAt, k.CreatedAt,
         k.RevokedAt is { } r && r <= now ? "revoked" : k.ExpiresAt is { } e && e <= now ? "expired" : "active",
-        MoneyField.Format(k.Budget), k.Budget is null ? null : StoredNames.Of(k.BudgetPeriod));
+        MoneyField.Format(k.Budget), k.Budget is null ? null : StoredNames.Of(k.BudgetPeriod), k.Limits);
 }

@@ -33,7 +33,7 @@ internal static class TokenEndpoints
         if (body.Scopes is not { Length: > 0 } scopes || scopes.Any(s => !AdminScopes.All.Contains(s)))
             return ApiErrorResult.Invalid($"'scopes' must list one or more of: {string.Join(", ", AdminScopes.All)}.", "scopes");
         var now = time.UtcNowStored();
-        var (id, secret) = AdminTokenSecret.Create();
+        var (id, secret) = SecretFormat.AdminToken.Create();
         var token = new AdminTokenRecord(id, name.Trim(), hasher.Hash(secret), [.. scopes.Distinct(StringComparer.Ordinal)], now, null);
         var dto = ToDto(token);
         await store.CreateAsync(token, user.Audit("admin_token.create", "admin_token", id, null, dto, AdminJson.Default.AdminTokenDto, now), cancellationToken);

@@ -10,4 +10,7 @@ internal sealed record CustomerEntry(string Id, string Name, BillingMode Billing
 
     /// <summary>Most the customer may be charged per UTC month, across all keys; null means no budget.</summary>
     public decimal? MonthlyBudget { get; init; }
+
+    /// <summary>Rate limits across all the customer's keys; null means none beyond the keys' own.</summary>
+    public Limits.RateLimits? Limits { get; init; }
 }

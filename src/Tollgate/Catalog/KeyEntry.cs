@@ -23,4 +23,7 @@ internal sealed record KeyEntry(
     public decimal? Budget { get; init; }
 
     public Budgets.BudgetPeriod BudgetPeriod { get; init; } = Budgets.BudgetPeriod.Monthly;
+
+    /// <summary>This key's own rate limits; null means none beyond the customer's.</summary>
+    public Limits.RateLimits? Limits { get; init; }
 }

@@ -28,7 +28,7 @@ internal sealed class DemoSeeder(IModelStore models, ICustomerStore customers, I
         await customers.CreateAsync(customer, Audit("customer.create", "customer", customer.Id, now), cancellationToken);
         var grant = new Grant(RandomText.Id("grant_"), GrantKind.Promotional, DemoCredit, now, null);
         await wallets.AddGrantAsync(customer.Id, grant, "demo credit", Audit("grant.create", "customer", customer.Id, now), cancellationToken);
-        var (keyId, secret) = ApiKeySecret.Create();
+        var (keyId, secret) = SecretFormat.ApiKey.Create();
         await customers.CreateKeyAsync(new KeyEntry(keyId, customer.Id, "demo key", hasher.Hash(secret), null, null, null, now),
             Audit("key.create", "api_key", keyId, now), cancellationToken);
         return (customer.Id, secret);

@@ -10,7 +10,7 @@ namespace Tollgate.Gateway;
 /// <c>GET /v1/account</c>: one document about the caller, extended by each capability and never
 /// reshaped. Sections not in force yet are present and empty. Money is decimal strings.
 /// </summary>
-internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accounts, TimeProvider time)
+internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accounts, Limits.RateLimiter limiter, TimeProvider time)
 {
     public async Task GetAsync(HttpContext http)
     {
@@ -31,7 +31,10 @@ internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accoun
             [.. accounts.BudgetViews(customer, request.Key).Select(b => new AccountBudget(
                 b.Scope, StoredNames.Of(b.View.Period), Money.Format(b.View.Limit), Money.Format(b.View.Used),
                 Money.Format(Math.Max(b.View.Available, 0)), b.View.ResetsAt))],
-            null, [], null, null, []);
+            null,
+            [.. limiter.Read(customer, request.Key).Select(l => new AccountLimit(
+                l.Name + "_per_minute", l.Limit, l.Remaining, time.GetUtcNow() + l.ResetsIn))],
+            null, null, []);
         http.Response.ContentType = "application/json";
         await http.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(document, GatewayJson.Default.AccountDocument));
     }
@@ -42,10 +45,12 @@ internal sealed record AccountDocument(
     AccountBalance Balance,
     IReadOnlyList<AccountBudget> Budgets,
     object? Tier,
-    IReadOnlyList<object> Limits,
+    IReadOnlyList<AccountLimit> Limits,
     object? Subscription,
     object? Contract,
     IReadOnlyList<object> GatedModels);
+
+internal sealed record AccountLimit(string Name, long Limit, long Remaining, DateTimeOffset ResetsAt);
 
 internal sealed record AccountCustomer(string Id, string Name, string BillingMode);
 

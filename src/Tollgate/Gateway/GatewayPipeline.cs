@@ -7,7 +7,7 @@ namespace Tollgate.Gateway;
 /// The request path, in order, in one place. Every <c>/v1</c> call that reaches a model goes
 /// through exactly these stages:
 /// <code>
-/// authenticate → admit → reserve → route + forward → meter → settle → respond
+/// authenticate → admit → limit → reserve → route + forward → meter → settle → respond
 /// </code>
 /// Each stage either lets the request through or ends it with one error in OpenAI's shape.
 /// Streams meter and settle inside the relay, before the stream's tail is sent. A reservation
@@ -17,6 +17,7 @@ namespace Tollgate.Gateway;
 internal sealed class GatewayPipeline(
     Authenticate authenticate,
     Admit admit,
+    Limit limit,
     Reserve reserve,
     Forward forward,
     Respond respond,
@@ -40,6 +41,12 @@ internal sealed class GatewayPipeline(
             return;
         }
 
+        if (limit.Run(request, out var retryAfter) is { } limited)
+        {
+            metrics.Refused(request.Model.Id, limited.Status, limited.Code!);
+            await ApiErrorWriter.WriteAsync(http, limited, retryAfter);
+            return;
+        }
         if (reserve.Run(request) is { } unaffordable)
         {
             await FailAsync(request, unaffordable);

@@ -46,6 +46,9 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
     /// <summary>Parts whose cost their bytes do not bound (images, audio), counted in the raw body.</summary>
     public int MediaParts { get; private set; }
 
+    // limit
+    public Limits.LimitHold? Limits { get; set; }
+
     // reserve
     public Budgets.Reservation? Reservation { get; set; }
 
@@ -87,6 +90,7 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
     {
         // Whatever path the request took, a reservation it still holds is given back.
         Reservation?.Release();
+        Limits?.Release();
         Body?.Dispose();
         if (_rentedBody is not null) ArrayPool<byte>.Shared.Return(_rentedBody);
         _rentedBody = null;

@@ -42,7 +42,7 @@ internal static class Bootstrap
 
         if (settings.AdminToken is null && !await adminTokens.AnyAsync(cancellationToken))
         {
-            var (id, secret) = AdminTokenSecret.Create();
+            var (id, secret) = SecretFormat.AdminToken.Create();
             var now = time.GetUtcNow();
             await adminTokens.CreateAsync(new AdminTokenRecord(id, "bootstrap", hasher.Hash(secret), ["full"], now, null),
                 new AuditEntry("system:bootstrap", "admin_token.create", "admin_token", id, null, null, now), cancellationToken);

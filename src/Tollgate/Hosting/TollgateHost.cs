@@ -81,6 +81,8 @@ internal static class TollgateHost
         services.AddSingleton<Authenticate>();
         services.AddSingleton<Admit>();
         services.AddSingleton<Reserve>();
+        services.AddSingleton<Limit>();
+        services.AddSingleton<Limits.RateLimiter>();
         services.AddSingleton<Forward>();
         services.AddSingleton<Meter>();
         services.AddSingleton<Settle>();

@@ -10,6 +10,7 @@ namespace Tollgate.Hosting;
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(BackendSettings))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(Limits.RateLimits))]
 internal sealed partial class TollgateJson : JsonSerializerContext
 {
 }

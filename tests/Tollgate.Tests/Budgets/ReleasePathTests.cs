@@ -107,9 +107,10 @@ public sealed class ReleasePathTests : IAsyncLifetime
         await _app.PutUpstreamModelAsync("up", [_stub.BaseUrl("a")]);
         using var client = _app.ApiClient();
 
-        var pending = client.PostAsync("/v1/chat/completions", TollgateCalls.JsonBody(StreamBody));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = TollgateCalls.JsonBody(StreamBody) };
+        // The 200 comes once the first event is in, so the cut falls mid-stream, not before it.
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         cut.SetResult();
-        using var response = await pending;
         var sse = await response.Content.ReadAsStringAsync();
 
         Assert.Contains("event: error", sse);

@@ -18,7 +18,7 @@ internal sealed class Authenticate(CatalogState catalog, SecretHasher hasher, Ti
         var secret = header.AsSpan(7).Trim();
         // One answer for every kind of wrong key, so probing learns nothing about which ids exist.
         var invalid = ApiError.InvalidApiKey($"Incorrect API key provided: {Redact(secret)}.");
-        if (!ApiKeySecret.TryGetId(secret, out var id) || !snapshot.Keys.TryGetValue(id, out var key)) return invalid;
+        if (!SecretFormat.ApiKey.TryGetId(secret, out var id) || !snapshot.Keys.TryGetValue(id, out var key)) return invalid;
         if (!hasher.Matches(secret.ToString(), key.SecretHash)) return invalid;
         if (!key.IsActiveAt(time.GetUtcNow()))
             return ApiError.InvalidApiKey(key.RevokedAt is null ? "This API key has expired." : "This API key has been revoked.");

@@ -23,6 +23,7 @@ internal sealed partial class Settle(IUsageRecorder recorder, GatewayMetrics met
         }
         var now = time.GetUtcNow();
         request.CostToServe = request.Backend?.CostCardAt(now)?.CostToServe(request.Usage) ?? 0m;
+        request.Limits?.Settle(request.Usage.TotalTokens);
         var usage = new UsageEvent
         {
             RequestId = request.RequestId,

@@ -43,21 +43,8 @@ internal sealed class SqliteAdminTokenStore(SqliteDatabase database) : IAdminTok
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    public async Task<PageOf<AdminTokenRecord>> ListAsync(Page page, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, $"""
-            SELECT {Columns} FROM admin_tokens
-            WHERE $after IS NULL OR (created_at, id) > (SELECT created_at, id FROM admin_tokens WHERE id = $after)
-            ORDER BY created_at, id LIMIT $limit
-            """);
-        select.Parameters.AddWithValue("$after", (object?)page.StartingAfter ?? DBNull.Value);
-        select.Parameters.AddWithValue("$limit", page.Limit + 1);
-        var tokens = new List<AdminTokenRecord>();
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) tokens.Add(Read(reader));
-        return PageOf<AdminTokenRecord>.FromOverfetch(tokens, page.Limit);
-    }
+    public Task<PageOf<AdminTokenRecord>> ListAsync(Page page, CancellationToken cancellationToken = default) =>
+        SqlitePaging.ByCreationAsync(database, "admin_tokens", Columns, "1 = 1", _ => { }, page, Read, cancellationToken);
 
     private static AdminTokenRecord Read(SqliteDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), (byte[])reader[2], reader.GetString(3).Split(' ', StringSplitOptions.RemoveEmptyEntries),

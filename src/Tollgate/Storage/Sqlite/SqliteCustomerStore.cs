@@ -5,19 +5,20 @@ using Tollgate.Billing.Catalog;
 using Tollgate.Budgets;
 using Tollgate.Catalog;
 using Tollgate.Hosting;
+using Tollgate.Limits;
 using static Tollgate.Storage.Sqlite.SqliteWrites;
 
 namespace Tollgate.Storage.Sqlite;
 
 internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerStore
 {
-    private const string KeyColumns = "id, customer_id, name, secret_hash, models, expires_at, revoked_at, created_at, budget, budget_period";
-    private const string CustomerColumns = "id, name, billing_mode, created_at, credit_limit, monthly_budget";
+    private const string KeyColumns = "id, customer_id, name, secret_hash, models, expires_at, revoked_at, created_at, budget, budget_period, rate_limits";
+    private const string CustomerColumns = "id, name, billing_mode, created_at, credit_limit, monthly_budget, rate_limits";
 
     public Task CreateAsync(CustomerEntry customer, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, (connection, transaction) =>
         {
-            var insert = Command(connection, transaction, $"INSERT INTO customers ({CustomerColumns}) VALUES ($id, $name, $mode, $created, $credit, $budget)");
+            var insert = Command(connection, transaction, $"INSERT INTO customers ({CustomerColumns}) VALUES ($id, $name, $mode, $created, $credit, $budget, $limits)");
             BindCustomer(insert, customer);
             return insert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
@@ -25,26 +26,13 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
     public Task UpdateAsync(CustomerEntry customer, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, (connection, transaction) =>
         {
-            var update = Command(connection, transaction, "UPDATE customers SET name = $name, billing_mode = $mode, credit_limit = $credit, monthly_budget = $budget WHERE id = $id AND created_at = $created");
+            var update = Command(connection, transaction, "UPDATE customers SET name = $name, billing_mode = $mode, credit_limit = $credit, monthly_budget = $budget, rate_limits = $limits WHERE id = $id AND created_at = $created");
             BindCustomer(update, customer);
             return update.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
-    public async Task<PageOf<CustomerEntry>> ListAsync(Page page, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, $"""
-            SELECT {CustomerColumns} FROM customers
-            WHERE $after IS NULL OR (created_at, id) > (SELECT created_at, id FROM customers WHERE id = $after)
-            ORDER BY created_at, id LIMIT $limit
-            """);
-        select.Parameters.AddWithValue("$after", (object?)page.StartingAfter ?? DBNull.Value);
-        select.Parameters.AddWithValue("$limit", page.Limit + 1);
-        var customers = new List<CustomerEntry>();
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) customers.Add(ReadCustomer(reader));
-        return PageOf<CustomerEntry>.FromOverfetch(customers, page.Limit);
-    }
+    public Task<PageOf<CustomerEntry>> ListAsync(Page page, CancellationToken cancellationToken = default) =>
+        SqlitePaging.ByCreationAsync(database, "customers", CustomerColumns, "1 = 1", _ => { }, page, ReadCustomer, cancellationToken);
 
     public Task CreateKeyAsync(KeyEntry key, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, (connection, transaction) => InsertKeyAsync(connection, transaction, key, cancellationToken), cancellationToken);
@@ -68,23 +56,9 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
         return await reader.ReadAsync(cancellationToken) ? ReadKey(reader) : null;
     }
 
-    public async Task<PageOf<KeyEntry>> ListKeysAsync(string? customerId, Page page, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, $"""
-            SELECT {KeyColumns} FROM api_keys
-            WHERE ($customer IS NULL OR customer_id = $customer)
-              AND ($after IS NULL OR (created_at, id) > (SELECT created_at, id FROM api_keys WHERE id = $after))
-            ORDER BY created_at, id LIMIT $limit
-            """);
-        select.Parameters.AddWithValue("$customer", (object?)customerId ?? DBNull.Value);
-        select.Parameters.AddWithValue("$after", (object?)page.StartingAfter ?? DBNull.Value);
-        select.Parameters.AddWithValue("$limit", page.Limit + 1);
-        var keys = new List<KeyEntry>();
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) keys.Add(ReadKey(reader));
-        return PageOf<KeyEntry>.FromOverfetch(keys, page.Limit);
-    }
+    public Task<PageOf<KeyEntry>> ListKeysAsync(string? customerId, Page page, CancellationToken cancellationToken = default) =>
+        SqlitePaging.ByCreationAsync(database, "api_keys", KeyColumns, "$customer IS NULL OR customer_id = $customer",
+            select => select.Parameters.AddWithValue("$customer", (object?)customerId ?? DBNull.Value), page, ReadKey, cancellationToken);
 
     /// <summary>Reads all customers and keys for the snapshot.</summary>
     internal static async Task<(List<CustomerEntry> Customers, List<KeyEntry> Keys)> ReadAllAsync(
@@ -106,7 +80,7 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
     private static Task InsertKeyAsync(SqliteConnection connection, SqliteTransaction transaction, KeyEntry key, CancellationToken cancellationToken)
     {
         var insert = Command(connection, transaction, $"""
-            INSERT INTO api_keys ({KeyColumns}) VALUES ($id, $customer, $name, $hash, $models, $expires, $revoked, $created, $budget, $period)
+            INSERT INTO api_keys ({KeyColumns}) VALUES ($id, $customer, $name, $hash, $models, $expires, $revoked, $created, $budget, $period, $limits)
             """);
         BindKey(insert, key);
         return insert.ExecuteNonQueryAsync(cancellationToken);
@@ -116,7 +90,7 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
     {
         // The secret's hash, owner and creation time never change: rotation makes a new key.
         var update = Command(connection, transaction, """
-            UPDATE api_keys SET name = $name, models = $models, expires_at = $expires, revoked_at = $revoked, budget = $budget, budget_period = $period
+            UPDATE api_keys SET name = $name, models = $models, expires_at = $expires, revoked_at = $revoked, budget = $budget, budget_period = $period, rate_limits = $limits
             WHERE id = $id AND customer_id = $customer AND secret_hash = $hash AND created_at = $created
             """);
         BindKey(update, key);
@@ -131,6 +105,7 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
         command.Parameters.AddWithValue("$created", UnixTime.ToStored(customer.CreatedAt));
         command.Parameters.AddWithValue("$credit", StoredMoney(customer.CreditLimit));
         command.Parameters.AddWithValue("$budget", StoredMoney(customer.MonthlyBudget));
+        command.Parameters.AddWithValue("$limits", StoredLimits(customer.Limits));
     }
 
     private static void BindKey(SqliteCommand command, KeyEntry key)
@@ -146,7 +121,14 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
         command.Parameters.AddWithValue("$created", UnixTime.ToStored(key.CreatedAt));
         command.Parameters.AddWithValue("$budget", StoredMoney(key.Budget));
         command.Parameters.AddWithValue("$period", key.Budget is null ? DBNull.Value : StoredNames.Of(key.BudgetPeriod));
+        command.Parameters.AddWithValue("$limits", StoredLimits(key.Limits));
     }
+
+    private static object StoredLimits(RateLimits? limits) =>
+        limits is null || limits.IsEmpty ? DBNull.Value : JsonSerializer.Serialize(limits, TollgateJson.Default.RateLimits);
+
+    private static RateLimits? ReadLimits(SqliteDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : JsonSerializer.Deserialize(reader.GetString(column), TollgateJson.Default.RateLimits);
 
     private static object StoredMoney(decimal? amount) => amount is { } a ? Money.Format(a) : DBNull.Value;
 
@@ -157,6 +139,7 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
         {
             CreditLimit = ReadMoney(reader, 4),
             MonthlyBudget = ReadMoney(reader, 5),
+            Limits = ReadLimits(reader, 6),
         };
 
     private static KeyEntry ReadKey(SqliteDataReader reader) => new(
@@ -168,5 +151,6 @@ internal sealed class SqliteCustomerStore(SqliteDatabase database) : ICustomerSt
     {
         Budget = ReadMoney(reader, 8),
         BudgetPeriod = reader.IsDBNull(9) ? BudgetPeriod.Monthly : StoredNames.Parse<BudgetPeriod>(reader.GetString(9)),
+        Limits = ReadLimits(reader, 10),
     };
 }

@@ -207,6 +207,10 @@ internal static class SqliteMigrations
             PRIMARY KEY (delivery_id, attempt)
         ) WITHOUT ROWID;
         """,
+        """
+        ALTER TABLE customers ADD COLUMN rate_limits TEXT;
+        ALTER TABLE api_keys ADD COLUMN rate_limits TEXT;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

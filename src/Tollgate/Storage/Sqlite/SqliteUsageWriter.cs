@@ -15,6 +15,7 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, ILogger
 {
     private const int MaxBatch = 512;
     private const long TruncateWalAboveBytes = 64L * 1024 * 1024;
+    private const long TruncateWalRegardlessAboveBytes = 512L * 1024 * 1024;
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
@@ -57,7 +58,9 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, ILogger
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
                 await CommitWithRetryAsync(connection, batch);
                 batch.Clear();
-                await TruncateWalIfLargeAsync(connection);
+                // A truncating checkpoint makes the next commit wait: run it only when nothing is
+                // queued, unless the log has grown past all reason.
+                await TruncateWalIfLargeAsync(connection, idle: _queue.Reader.Count == 0);
             }
         }
         finally
@@ -158,10 +161,10 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, ILogger
         transaction.Commit();
     }
 
-    private async Task TruncateWalIfLargeAsync(SqliteConnection connection)
+    private async Task TruncateWalIfLargeAsync(SqliteConnection connection, bool idle)
     {
         var wal = new FileInfo(database.Path + "-wal");
-        if (!wal.Exists || wal.Length < TruncateWalAboveBytes) return;
+        if (!wal.Exists || wal.Length < (idle ? TruncateWalAboveBytes : TruncateWalRegardlessAboveBytes)) return;
         try
         {
             using var checkpoint = connection.CreateCommand();

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Tollgate.Limits;
+using Tollgate.Upstreams;
+
+namespace Tollgate.Gateway.Stages;
+
+/// <summary>
+/// Rate limits (requests and tokens per minute, requests in flight; per key and per customer),
+/// with OpenAI's <c>x-ratelimit-*</c> headers on the response and 429 <c>rate_limit_exceeded</c>
+/// with <c>retry-after</c> when a limit is reached.
+/// </summary>
+internal sealed class Limit(RateLimiter limiter)
+{
+    public ApiError? Run(GatewayRequest request, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        if (request.Key.Limits is null && request.Customer.Limits is null) return null;
+        var cap = request.Operation == ModelOperation.ChatCompletions ? (long)request.OutputCap * request.Choices : 0;
+        var estimate = (request.BodyBytes + 3) / 4 + cap;
+        var hold = limiter.TryAdmit(request.Customer, request.Key, estimate, out var refusal);
+        if (hold is null)
+        {
+            retryAfter = refusal!.RetryAfter;
+            WriteHeaders(request.Http, limiter.Read(request.Customer, request.Key));
+            return new ApiError(StatusCodes.Status429TooManyRequests, "requests", "rate_limit_exceeded",
+                $"Rate limit reached for {refusal.What} on {refusal.Scope}: limit {refusal.Limit.ToString(CultureInfo.InvariantCulture)}. " +
+                $"Please try again in {Duration(refusal.RetryAfter)}.");
+        }
+        request.Limits = hold;
+        WriteHeaders(request.Http, hold.Headers);
+        return null;
+    }
+
+    private static void WriteHeaders(HttpContext http, IReadOnlyList<LimitReading> readings)
+    {
+        foreach (var reading in readings)
+        {
+            var headers = http.Response.Headers;
+            headers[$"x-ratelimit-limit-{reading.Name}"] = reading.Limit.ToString(CultureInfo.InvariantCulture);
+            headers[$"x-ratelimit-remaining-{reading.Name}"] = reading.Remaining.ToString(CultureInfo.InvariantCulture);
+            headers[$"x-ratelimit-reset-{reading.Name}"] = Duration(reading.ResetsIn);
+        }
+    }
+
+    /// <summary>OpenAI's duration format: <c>6m0s</c>, <c>1.5s</c>, <c>120ms</c>.</summary>
+    public static string Duration(TimeSpan span)
+    {
+        if (span < TimeSpan.FromSeconds(1)) return $"{Math.Ceiling(span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}ms";
+        if (span < TimeSpan.FromMinutes(1)) return $"{Math.Round(span.TotalSeconds, 3).ToString(CultureInfo.InvariantCulture)}s";
+        return $"{((int)span.TotalMinutes).ToString(CultureInfo.InvariantCulture)}m{Math.Round(span.TotalSeconds % 60, 3).ToString(CultureInfo.InvariantCulture)}s";
+    }
+}

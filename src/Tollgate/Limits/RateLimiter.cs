@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using Tollgate.Catalog;
+
+namespace Tollgate.Limits;
+
+/// <summary>
+/// Requests per minute, tokens per minute and requests in flight, per key and per customer, in
+/// memory. Tokens are taken at admission as an estimate (the input's size in bytes over four, plus
+/// the output cap for every choice, as OpenAI counts) and trued up to the metered use at settlement.
+/// </summary>
+internal sealed class RateLimiter(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, TokenBucket> _requests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TokenBucket> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrencyGate> _gates = new(StringComparer.Ordinal);
+
+    /// <summary>Admits the request against every limit that applies, or refuses it having taken nothing.</summary>
+    public LimitHold? TryAdmit(CustomerEntry customer, KeyEntry key, long tokenEstimate, out LimitRefusal? refusal)
+    {
+        refusal = null;
+        var now = time.GetTimestamp();
+        var scopes = Scopes(customer, key);
+        var hold = new LimitHold(this, now, tokenEstimate);
+        foreach (var (scope, limits) in scopes)
+        {
+            if (limits.Concurrency is { } cap)
+            {
+                var gate = _gates.GetOrAdd(scope, _ => new ConcurrencyGate(cap));
+                gate.Limit = cap;
+                if (!gate.TryEnter()) return Refuse(hold, scope, "concurrent requests", cap, TimeSpan.FromSeconds(1), out refusal);
+                hold.Gates.Add(gate);
+            }
+        }
+        foreach (var (scope, limits) in scopes)
+        {
+            if (limits.RequestsPerMinute is not { } rpm) continue;
+            var bucket = Bucket(_requests, scope, rpm, now);
+            if (!bucket.TryTake(1, now, time, out var wait)) return Refuse(hold, scope, "requests per minute", rpm, wait, out refusal);
+            hold.Requests.Add(bucket);
+        }
+        foreach (var (scope, limits) in scopes)
+        {
+            if (limits.TokensPerMinute is not { } tpm) continue;
+            var bucket = Bucket(_tokens, scope, tpm, now);
+            if (!bucket.TryTake(tokenEstimate, now, time, out var wait)) return Refuse(hold, scope, "tokens per minute", tpm, wait, out refusal);
+            hold.Tokens.Add(bucket);
+        }
+        hold.Headers = Headers(scopes, now);
+        return hold;
+    }
+
+    /// <summary>The limits of the tightest scope, for OpenAI's <c>x-ratelimit-*</c> headers and <c>/v1/account</c>.</summary>
+    public IReadOnlyList<LimitReading> Read(CustomerEntry customer, KeyEntry key) => Headers(Scopes(customer, key), time.GetTimestamp());
+
+    private List<LimitReading> Headers(List<(string Scope, RateLimits Limits)> scopes, long now)
+    {
+        var readings = new List<LimitReading>(2);
+        var rpm = scopes.FirstOrDefault(s => s.Limits.RequestsPerMinute is not null);
+        if (rpm.Scope is not null && _requests.TryGetValue(rpm.Scope, out var requests))
+        {
+            var (remaining, resets) = requests.Read(now, time);
+            readings.Add(new LimitReading("requests", requests.Limit, remaining, resets));
+        }
+        var tpm = scopes.FirstOrDefault(s => s.Limits.TokensPerMinute is not null);
+        if (tpm.Scope is not null && _tokens.TryGetValue(tpm.Scope, out var tokens))
+        {
+            var (remaining, resets) = tokens.Read(now, time);
+            readings.Add(new LimitReading("tokens", tokens.Limit, remaining, resets));
+        }
+        return readings;
+    }
+
+    /// <summary>The key's own limits first (tightest and most specific), then the customer's.</summary>
+    private static List<(string Scope, RateLimits Limits)> Scopes(CustomerEntry customer, KeyEntry key)
+    {
+        var scopes = new List<(string, RateLimits)>(2);
+        if (key.Limits is { IsEmpty: false } keyLimits) scopes.Add(("key " + key.Id, keyLimits));
+        if (customer.Limits is { IsEmpty: false } customerLimits) scopes.Add(("customer " + customer.Id, customerLimits));
+        return scopes;
+    }
+
+    private static TokenBucket Bucket(ConcurrentDictionary<string, TokenBucket> buckets, string scope, int limit, long now)
+    {
+        var bucket = buckets.GetOrAdd(scope, _ => new TokenBucket(limit, now));
+        if (bucket.Limit != limit) bucket.SetLimit(limit);
+        return bucket;
+    }
+
+    private static LimitHold? Refuse(LimitHold hold, string scope, string what, int limit, TimeSpan wait, out LimitRefusal refusal)
+    {
+        hold.Undo();
+        refusal = new LimitRefusal(scope, what, limit, wait);
+        return null;
+    }
+
+    internal TimeProvider Time => time;
+}
+
+/// <summary>What one admitted request holds: requests taken, tokens estimated, a place in flight.</summary>
+internal sealed class LimitHold(RateLimiter owner, long admittedAt, long tokenEstimate)
+{
+    private int _closed;
+
+    public List<ConcurrencyGate> Gates { get; } = new(2);
+    public List<TokenBucket> Requests { get; } = new(2);
+    public List<TokenBucket> Tokens { get; } = new(2);
+    public IReadOnlyList<LimitReading> Headers { get; set; } = [];
+
+    /// <summary>Trues the token estimate up to the metered use.</summary>
+    public void Settle(long actualTokens)
+    {
+        var now = owner.Time.GetTimestamp();
+        foreach (var bucket in Tokens) bucket.Adjust(tokenEstimate - actualTokens, now, owner.Time);
+        Tokens.Clear();
+    }
+
+    /// <summary>Leaves the in-flight count; tokens never metered (the request failed) are given back.</summary>
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        foreach (var gate in Gates) gate.Exit();
+        var now = owner.Time.GetTimestamp();
+        foreach (var bucket in Tokens) bucket.Adjust(tokenEstimate, now, owner.Time);
+    }
+
+    /// <summary>Refused part-way: give back everything taken so far.</summary>
+    internal void Undo()
+    {
+        foreach (var bucket in Requests) bucket.Adjust(1, admittedAt, owner.Time);
+        Release();
+    }
+}
+
+internal sealed record LimitReading(string Name, long Limit, long Remaining, TimeSpan ResetsIn);
+
+internal sealed record LimitRefusal(string Scope, string What, int Limit, TimeSpan RetryAfter);
