@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Tollgate.Upstreams;
 
 namespace Tollgate.Gateway;
@@ -27,14 +28,34 @@ internal sealed class PrimedStream
         {
             if (!await events.MoveNextAsync())
                 return await FailAsync(events, new BackendFailure(BackendFailureKind.ServerError, "the backend stream ended before its first event"));
-            // Nothing has reached the client yet, so a garbled first event can still fall through to the next backend.
-            return SafeJson.IsObject(events.Current.Span)
+            // Nothing has reached the client yet, so a garbled or error first event can still fall through to the next backend.
+            return IsChunk(events.Current)
                 ? new PrimedStream(events, true, null)
-                : await FailAsync(events, new BackendFailure(BackendFailureKind.Malformed, "the backend stream's first event is not a JSON object"));
+                : await FailAsync(events, new BackendFailure(BackendFailureKind.Malformed, "the backend stream's first event is not a completion chunk"));
         }
         catch (BackendStreamException ex)
         {
             return await FailAsync(events, new BackendFailure(ex.TimedOut ? BackendFailureKind.Timeout : BackendFailureKind.ServerError, ex.Message));
+        }
+    }
+
+    /// <summary>
+    /// A stream event that is a completion chunk: a JSON object, and not the <c>{"error":…}</c> that
+    /// OpenAI-compatible servers send in place of a chunk when they fail mid-stream.
+    /// </summary>
+    public static bool IsChunk(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && !(root.TryGetProperty("error", out _) && !root.TryGetProperty("choices", out _));
+
+    private static bool IsChunk(ReadOnlyMemory<byte> data)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(data);
+            return IsChunk(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

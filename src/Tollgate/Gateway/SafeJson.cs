@@ -21,15 +21,21 @@ internal static class SafeJson
         return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out value);
     }
 
-    /// <summary>True when <paramref name="json"/> is exactly one well-formed JSON object.</summary>
-    public static bool IsObject(ReadOnlySpan<byte> json)
+    /// <summary>True when <paramref name="json"/> is exactly one well-formed JSON object with a top-level <paramref name="property"/>.</summary>
+    public static bool IsObjectWith(ReadOnlySpan<byte> json, ReadOnlySpan<byte> property)
     {
         try
         {
             var reader = new Utf8JsonReader(json);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
-            reader.Skip();
-            return !reader.Read();
+            var found = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                found |= reader.ValueTextEquals(property);
+                reader.Read();
+                reader.Skip();
+            }
+            return found && !reader.Read();
         }
         catch (JsonException)
         {

@@ -13,8 +13,8 @@ namespace Tollgate.Tests.Infrastructure;
 /// <summary>How the stub answers one request; it gets the request's parsed body and the stub's stop signal.</summary>
 internal delegate Task StubReply(HttpContext http, JsonObject body, CancellationToken stopping);
 
-/// <summary>One request body as the stub received it, with the route (backend) it was sent to.</summary>
-internal sealed record StubRequest(string Route, string Path, JsonObject Body);
+/// <summary>One request as the stub received it: the route (backend) it was sent to, its headers and its body.</summary>
+internal sealed record StubRequest(string Route, string Path, IReadOnlyDictionary<string, string> Headers, JsonObject Body);
 
 /// <summary>
 /// A real OpenAI-compatible server on loopback (Kestrel, port chosen by the OS). Each route name is
@@ -71,7 +71,8 @@ internal sealed class StubUpstream : IAsyncDisposable
     {
         using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
         var body = JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject();
-        _received.Enqueue(new StubRequest(route, http.Request.Path, body));
+        var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        _received.Enqueue(new StubRequest(route, http.Request.Path, headers, body));
         if (!_replies.TryGetValue(route, out var reply))
         {
             http.Response.StatusCode = StatusCodes.Status500InternalServerError;
@@ -176,6 +177,13 @@ internal static class Stub
         await WriteEventAsync(http, "[DONE]", stopping);
     };
 
+    /// <summary>A stream written exactly as given (events, comments, <c>event:</c> lines), then nothing more.</summary>
+    public static StubReply RawStream(string sse) => async (http, _, stopping) =>
+    {
+        await StartStreamAsync(http);
+        await http.Response.WriteAsync(sse, stopping);
+    };
+
     /// <summary>One content chunk, as <see cref="Stream"/> sends them.</summary>
     public static string ChunkJson(string content) =>
         Chunk(new JsonObject { ["model"] = "up-model" }, new JsonObject { ["content"] = content }, null).ToJsonString();
@@ -211,6 +219,9 @@ internal static class Stub
     public static StubReply ClientError(int status) => (http, _, _) => WriteJsonAsync(http, status, ClientErrorBody);
 
     public static StubReply Malformed() => (http, _, _) => WriteJsonAsync(http, 200, """{"id":"chatcmpl-stub","choices":[{"index":0,"message":""");
+
+    /// <summary>A 200 whose body is well-formed JSON but not an answer: an error object, as some servers send.</summary>
+    public static StubReply OkWithError() => (http, _, _) => WriteJsonAsync(http, 200, ClientErrorBody);
 
     private static JsonObject Chunk(JsonObject body, JsonObject? delta, string? finish) => new()
     {

@@ -27,7 +27,7 @@ public sealed class OpenAiBackendTests : TollgateTestBase
         await _stub.DisposeAsync();
     }
 
-    public static TheoryData<string> FailuresThatFallThrough => ["refused", "500", "503", "slow-first-byte", "malformed"];
+    public static TheoryData<string> FailuresThatFallThrough => ["refused", "500", "503", "slow-first-byte", "malformed", "ok-with-error"];
 
     [Theory]
     [MemberData(nameof(FailuresThatFallThrough))]
@@ -40,6 +40,7 @@ public sealed class OpenAiBackendTests : TollgateTestBase
             "503" => Stub.Status(503),
             "slow-first-byte" => Stub.Stall(),
             "malformed" => Stub.Malformed(),
+            "ok-with-error" => Stub.OkWithError(),
             _ => Stub.Status(500),
         });
         _stub.On("second", Stub.Completion(Stub.Usage(12, 9)));
@@ -163,13 +164,20 @@ public sealed class OpenAiBackendTests : TollgateTestBase
         Assert.True(usage.ChargedAmount > 0);
     }
 
+    /// <summary>How OpenAI-compatible servers report a failure inside a stream that has already started.</summary>
+    private const string StreamedError = """{"error":{"message":"The server is overloaded.","type":"server_error","param":null,"code":null}}""";
+
     [Theory]
-    [InlineData("not json at all")]
-    [InlineData("[1,2,3]")]
-    [InlineData("42")]
-    public async Task PostChatStream_LaterEventNotAJsonObject_ErrorEventAndForwardedTokensBilled(string garbage)
+    [InlineData("not json at all", false)]
+    [InlineData("[1,2,3]", false)]
+    [InlineData("42", false)]
+    [InlineData(StreamedError, false)]
+    [InlineData(StreamedError, true)]
+    public async Task PostChatStream_LaterEventNotAChunk_ErrorEventAndForwardedTokensBilled(string garbage, bool asErrorEvent)
     {
-        _stub.On("first", Stub.Events(Stub.ChunkJson("Hello there"), garbage, Stub.ChunkJson(" never relayed")));
+        var hello = $"data: {Stub.ChunkJson("Hello there")}\n\n";
+        var failure = asErrorEvent ? $"event: error\ndata: {garbage}\n\n" : $"data: {garbage}\n\n";
+        _stub.On("first", Stub.RawStream(hello + failure + $"data: {Stub.ChunkJson(" never relayed")}\n\ndata: [DONE]\n\n"));
         await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("first")]);
         using var client = App.ApiClient();
 
@@ -212,12 +220,15 @@ public sealed class OpenAiBackendTests : TollgateTestBase
     [InlineData("not json at all")]
     [InlineData("[1,2,3]")]
     [InlineData("\"a string\"")]
+    [InlineData(StreamedError)]
+    [InlineData("event: error")]
     public async Task PostChatStream_FirstStreamFailsBeforeFirstEvent_SecondBackendServes(string failure)
     {
         _stub.On("first", failure switch
         {
             "headers then disconnect" => Stub.StreamHeadersThenDisconnect(),
             "headers then silence" => Stub.StreamThenStall(chunks: 0),
+            "event: error" => Stub.RawStream($"event: error\ndata: {StreamedError}\n\n"),
             _ => Stub.Events(failure, Stub.ChunkJson("never relayed")),
         });
         _stub.On("second", Stub.Stream(Stub.Usage(12, 9)));
@@ -301,6 +312,37 @@ public sealed class OpenAiBackendTests : TollgateTestBase
         using var response = await client.PostAsync("/v1/chat/completions", JsonBody(StreamBody));
 
         await AssertErrorAsync(response, HttpStatusCode.GatewayTimeout, "upstream_timeout", type: "server_error");
+    }
+
+    [Fact]
+    public async Task PostChat_BackendWithApiKeyEnv_SendsThatKeyUpstreamNeverTheClients()
+    {
+        var variable = "TOLLGATE_TEST_UPSTREAM_KEY_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, "sk-upstream-secret");
+        try
+        {
+            _stub.On("keyed", Stub.Completion(Stub.Usage(12, 9)));
+            _stub.On("open", Stub.Completion(Stub.Usage(12, 9)));
+            await App.PutModelAsync("stub-keyed", JsonNode.Parse($$"""
+                {"kind":"chat","price":{"input":"1","output":"2"},
+                 "backends":[{"id":"stub-keyed-b1","kind":"open_ai","base_url":"{{_stub.BaseUrl("keyed")}}","api_key_env":"{{variable}}"}]}
+                """)!.AsObject());
+            await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("open")]);
+            using var client = App.ApiClient();
+
+            using var keyed = await client.PostAsync("/v1/chat/completions", JsonBody("""{"model":"stub-keyed","messages":[{"role":"user","content":"hi"}]}"""));
+            using var open = await client.PostAsync("/v1/chat/completions", JsonBody(ChatBody));
+
+            Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (keyed.StatusCode, open.StatusCode));
+            Assert.Equal("Bearer sk-upstream-secret", Assert.Single(_stub.Received("keyed")).Headers["Authorization"]);
+            Assert.False(Assert.Single(_stub.Received("open")).Headers.ContainsKey("Authorization"));
+            Assert.All(_stub.Received("keyed").Concat(_stub.Received("open")).SelectMany(r => r.Headers.Values),
+                value => Assert.DoesNotContain(App.DemoApiKey, value));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
     }
 
     /// <summary>Every field of a rich request, as a client would send it.</summary>

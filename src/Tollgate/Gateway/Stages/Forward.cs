@@ -60,17 +60,9 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
             : ApiError.UpstreamUnavailable(message));
     }
 
-    private IEnumerable<BackendEntry> Candidates(ModelEntry model)
-    {
-        foreach (var backend in model.Backends)
-        {
-            if (health.IsHealthy(backend.Id)) yield return backend;
-        }
-        foreach (var backend in model.Backends)
-        {
-            if (!health.IsHealthy(backend.Id)) yield return backend;
-        }
-    }
+    /// <summary>Ordered once, when the request starts: a backend that fails during this request is not tried twice.</summary>
+    private BackendEntry[] Candidates(ModelEntry model) =>
+        [.. model.Backends.Where(b => health.IsHealthy(b.Id)), .. model.Backends.Where(b => !health.IsHealthy(b.Id))];
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backend {BackendId} failed ({Kind}: {Reason}); trying the next")]
     private static partial void LogBackendFailed(ILogger logger, string backendId, BackendFailureKind kind, string reason);

@@ -43,7 +43,7 @@ internal sealed partial class Relay(Meter meter, Settle settle, ILogger<Relay> l
                 using (var chunk = JsonDocument.Parse(data))
                 {
                     var root = chunk.RootElement;
-                    if (root.ValueKind != JsonValueKind.Object) throw new JsonException("A stream event is not a JSON object.");
+                    if (!PrimedStream.IsChunk(root)) throw new Upstreams.BackendStreamException("the backend sent an error or a non-chunk in its stream");
                     if (streamId is null && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
                     {
                         streamId = id.GetString();

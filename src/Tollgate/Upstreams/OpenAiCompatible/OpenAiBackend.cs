@@ -72,9 +72,10 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBac
             try
             {
                 var body = await ReadBoundedAsync(response, linked.Token).ConfigureAwait(false);
-                return SafeJson.IsObject(body)
+                // A 200 must hold the answer: some servers send {"error":…} with it, which is nothing to bill for.
+                return SafeJson.IsObjectWith(body, request.Operation == ModelOperation.Embeddings ? "data"u8 : "choices"u8)
                     ? new BackendJson(body)
-                    : new BackendFailure(BackendFailureKind.Malformed, "response body is not a JSON object");
+                    : new BackendFailure(BackendFailureKind.Malformed, "response body is not an answer (a JSON object with its choices or data)");
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -120,6 +121,7 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBac
                     timedOut: timeout.IsCancellationRequested);
             }
             if (!more) yield break;
+            if (items.Current.EventType == "error") throw new BackendStreamException("the backend sent an error event");
             var data = items.Current.Data;
             if (data.AsSpan().SequenceEqual("[DONE]"u8)) yield break;
             if (data.Length == 0) continue;
