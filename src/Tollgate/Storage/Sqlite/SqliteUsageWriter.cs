@@ -60,7 +60,7 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, ILogger
                 batch.Clear();
                 // A truncating checkpoint makes the next commit wait: run it only when nothing is
                 // queued, unless the log has grown past all reason.
-                await TruncateWalIfLargeAsync(connection, idle: _queue.Reader.Count == 0);
+                await TruncateWalIfLargeAsync(connection, idle: !_queue.Reader.TryPeek(out _));
             }
         }
         finally
