@@ -4,9 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Tollgate.Tests.Infrastructure;
 
@@ -23,24 +21,21 @@ internal sealed record StubRequest(string Route, string Path, IReadOnlyDictionar
 /// </summary>
 internal sealed class StubUpstream : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentDictionary<string, StubReply> _replies = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<StubRequest> _received = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    private StubUpstream(WebApplication app) => _app = app;
+    private StubUpstream()
+    {
+    }
 
     public int Port { get; private set; }
 
     public static async Task<StubUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var stub = new StubUpstream(builder.Build());
-        stub._app.MapPost("/{route}/v1/{**operation}", stub.HandleAsync);
-        await stub._app.StartAsync();
-        stub.Port = new Uri(stub._app.Urls.First()).Port;
+        var stub = new StubUpstream();
+        (stub._app, stub.Port) = await LoopbackServer.StartAsync(app => app.MapPost("/{route}/v1/{**operation}", stub.HandleAsync));
         return stub;
     }
 

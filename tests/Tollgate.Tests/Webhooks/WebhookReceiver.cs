@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Webhooks;
 
@@ -21,11 +19,13 @@ internal sealed record ReceivedWebhook(string Path, string Body, string? Signatu
 /// </summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
     private readonly ConcurrentQueue<int> _statuses = new();
 
-    private WebhookReceiver(WebApplication app) => _app = app;
+    private WebhookReceiver()
+    {
+    }
 
     public int Port { get; private set; }
 
@@ -35,13 +35,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var receiver = new WebhookReceiver(builder.Build());
-        receiver._app.MapPost("/{**path}", receiver.HandleAsync);
-        await receiver._app.StartAsync();
-        receiver.Port = new Uri(receiver._app.Urls.First()).Port;
+        var receiver = new WebhookReceiver();
+        (receiver._app, receiver.Port) = await LoopbackServer.StartAsync(app => app.MapPost("/{**path}", receiver.HandleAsync));
         return receiver;
     }
 
