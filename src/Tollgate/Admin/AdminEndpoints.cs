@@ -16,6 +16,8 @@ internal static class AdminEndpoints
         admin.MapTokens();
         admin.MapAudit();
         admin.MapWebhooks();
+        admin.MapInvoices();
+        admin.MapLedger();
     }
 
     /// <summary>Creating requests are idempotent under an Idempotency-Key header.</summary>

@@ -13,4 +13,8 @@ internal sealed class ApiErrorResult(ApiError error) : IResult
 
     public static ApiErrorResult NotFound(string what, string id) =>
         new(new ApiError(StatusCodes.Status404NotFound, "invalid_request_error", "resource_missing", $"No such {what}: '{id}'."));
+
+    /// <summary>The request is valid but the resource's state does not allow it (409).</summary>
+    public static ApiErrorResult Conflict(string message, string code) =>
+        new(new ApiError(StatusCodes.Status409Conflict, "invalid_request_error", code, message));
 }

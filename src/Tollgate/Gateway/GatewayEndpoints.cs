@@ -12,6 +12,8 @@ internal static class GatewayEndpoints
         v1.MapPost("/chat/completions", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.ChatCompletions));
         v1.MapPost("/embeddings", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.Embeddings));
         v1.MapGet("/account", (HttpContext http, AccountEndpoint account) => account.GetAsync(http));
+        v1.MapGet("/account/usage", (HttpContext http, AccountBillingEndpoints billing) => billing.UsageAsync(http));
+        v1.MapGet("/account/invoices", (HttpContext http, AccountBillingEndpoints billing) => billing.InvoicesAsync(http));
         v1.MapGet("/models", (HttpContext http, ModelsEndpoint models) => models.ListAsync(http));
         v1.MapGet("/models/{id}", (HttpContext http, string id, ModelsEndpoint models) => models.GetAsync(http, id));
         v1.Map("/{**rest}", (HttpContext http) => ApiErrorWriter.WriteAsync(http,

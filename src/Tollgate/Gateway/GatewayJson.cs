@@ -8,6 +8,8 @@ namespace Tollgate.Gateway;
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelObject))]
 [JsonSerializable(typeof(AccountDocument))]
+[JsonSerializable(typeof(AccountUsage))]
+[JsonSerializable(typeof(AccountInvoices))]
 internal sealed partial class GatewayJson : JsonSerializerContext;
 
 /// <summary>The usage-only chunk written when a backend's stream carried no usage but the client asked for it.</summary>

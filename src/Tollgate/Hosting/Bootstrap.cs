@@ -22,7 +22,9 @@ internal static class Bootstrap
         var database = new SqliteDatabase(settings.DatabasePath, settings.FullDurability);
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
-            await SqliteMigrations.ApplyAsync(connection, cancellationToken);
+            var found = await SqliteMigrations.ApplyAsync(connection, cancellationToken);
+            // Rollups arrived with schema 6: a database from before sums its existing usage once.
+            if (found is > 0 and < SqliteMigrations.RollupsVersion) await SqliteUsageRollups.RebuildAsync(connection, cancellationToken);
         }
         var hasher = new SecretHasher(DataDirectory.LoadOrCreatePepper(settings.DataDir, settings.KeyPepper));
         var catalog = new SqliteCatalogStore(database);

@@ -46,6 +46,9 @@ internal static class TollgateHost
         services.AddSingleton(boot.Wallets);
         services.AddSingleton(boot.AdminTokens);
         services.AddSingleton<IUsageQueries, SqliteUsageQueries>();
+        services.AddSingleton<IInvoiceStore, SqliteInvoiceStore>();
+        services.AddSingleton<IReconciler, SqliteReconciler>();
+        services.AddSingleton<Invoicing.InvoiceRuns>();
         services.AddSingleton<SqliteUsageWriter>();
         services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<SqliteUsageWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<SqliteUsageWriter>());
@@ -91,6 +94,7 @@ internal static class TollgateHost
         services.AddSingleton<GatewayPipeline>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<AccountEndpoint>();
+        services.AddSingleton<AccountBillingEndpoints>();
         services.AddSingleton<GatewayMetrics>();
 
         // Admin API.

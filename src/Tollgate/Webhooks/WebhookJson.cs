@@ -6,6 +6,7 @@ namespace Tollgate.Webhooks;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(BudgetThresholdData))]
 [JsonSerializable(typeof(TestEventData))]
+[JsonSerializable(typeof(InvoiceFinalizedData))]
 internal sealed partial class WebhookJson : JsonSerializerContext;
 
 /// <summary>
@@ -26,3 +27,14 @@ internal sealed record BudgetThresholdData(
 
 /// <summary><c>webhook.test</c>: sent on request to check an endpoint and its signature verification.</summary>
 internal sealed record TestEventData(string EndpointId, string Message);
+
+/// <summary><c>invoice.finalized</c>: an invoice got its number; <c>status</c> is <c>paid</c> when nothing is due (prepaid, or a zero total).</summary>
+internal sealed record InvoiceFinalizedData(
+    string InvoiceId,
+    string Number,
+    string CustomerId,
+    string Period,
+    string Status,
+    string Total,
+    string AmountDue,
+    DateTimeOffset FinalizedAt);

@@ -211,9 +211,84 @@ internal static class SqliteMigrations
         ALTER TABLE customers ADD COLUMN rate_limits TEXT;
         ALTER TABLE api_keys ADD COLUMN rate_limits TEXT;
         """,
+        """
+        CREATE TABLE usage_rollups (
+            customer_id TEXT NOT NULL,
+            billing_period TEXT NOT NULL,
+            day TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            backend_id TEXT NOT NULL,
+            price_version INTEGER NOT NULL,
+            requests INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            cached_input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            reasoning_tokens INTEGER NOT NULL,
+            units INTEGER NOT NULL,
+            list_amount TEXT NOT NULL,
+            charged_amount TEXT NOT NULL,
+            cost_to_serve TEXT NOT NULL,
+            PRIMARY KEY (customer_id, billing_period, day, model_id, backend_id, price_version)
+        ) WITHOUT ROWID;
+        CREATE INDEX usage_rollups_day ON usage_rollups(day);
+        CREATE TABLE counters (
+            name TEXT PRIMARY KEY,
+            value INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE invoices (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            period TEXT NOT NULL,
+            billing_mode TEXT NOT NULL,
+            status TEXT NOT NULL,
+            number TEXT UNIQUE,
+            total TEXT NOT NULL,
+            amount_paid TEXT NOT NULL,
+            credit_note_number TEXT UNIQUE,
+            void_reason TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            finalized_at INTEGER,
+            paid_at INTEGER,
+            voided_at INTEGER
+        );
+        CREATE UNIQUE INDEX invoices_one_per_period ON invoices(customer_id, period) WHERE status <> 'void';
+        CREATE INDEX invoices_period ON invoices(period, status);
+        CREATE TABLE invoice_lines (
+            invoice_id TEXT NOT NULL REFERENCES invoices(id),
+            line_no INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            description TEXT NOT NULL,
+            model_id TEXT,
+            price_version INTEGER,
+            token_class TEXT,
+            usage_period TEXT,
+            quantity TEXT NOT NULL,
+            unit_price TEXT,
+            amount TEXT NOT NULL,
+            rounded_amount TEXT,
+            ledger_entry_id INTEGER,
+            PRIMARY KEY (invoice_id, line_no)
+        ) WITHOUT ROWID;
+        CREATE INDEX invoice_lines_ledger ON invoice_lines(ledger_entry_id) WHERE ledger_entry_id IS NOT NULL;
+        CREATE TABLE invoice_payments (
+            id TEXT PRIMARY KEY,
+            invoice_id TEXT NOT NULL REFERENCES invoices(id),
+            customer_id TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            UNIQUE (invoice_id, reference)
+        );
+        ALTER TABLE ledger_entries ADD COLUMN corrects INTEGER REFERENCES ledger_entries(id);
+        ALTER TABLE ledger_entries ADD COLUMN note TEXT;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;
+
+    /// <summary>The version that added <c>usage_rollups</c>.</summary>
+    public const int RollupsVersion = 6;
 
     /// <summary>Brings the schema to the latest version; returns the version found before.</summary>
     public static async Task<int> ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken = default)

@@ -11,8 +11,10 @@ namespace Tollgate.Storage.Sqlite;
 /// commit that holds its event, so a response can hold its last bytes until its usage is durable.
 /// Duplicates (same request id) are ignored without failing the batch.
 /// </summary>
-internal sealed partial class SqliteUsageWriter(SqliteDatabase database, ILogger<SqliteUsageWriter> logger) : BackgroundService, IUsageRecorder
+internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimeProvider time, ILogger<SqliteUsageWriter> logger) : BackgroundService, IUsageRecorder
 {
+    private readonly SqliteUsageRollups _rollups = new(time);
+
     private const int MaxBatch = 512;
     private const long TruncateWalAboveBytes = 64L * 1024 * 1024;
     private const long TruncateWalRegardlessAboveBytes = 512L * 1024 * 1024;
@@ -76,7 +78,8 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, ILogger
         {
             try
             {
-                Commit(connection, batch);
+                var rollups = Commit(connection, batch);
+                _rollups.Committed(rollups);
                 foreach (var pending in batch) pending.Committed.TrySetResult();
                 return;
             }
@@ -94,7 +97,7 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, ILogger
         }
     }
 
-    private static void Commit(SqliteConnection connection, List<Pending> batch)
+    private Dictionary<SqliteUsageRollups.RollupKey, SqliteUsageRollups.RollupTotals> Commit(SqliteConnection connection, List<Pending> batch)
     {
         using var transaction = connection.BeginTransaction(deferred: false);
         using var insertUsage = connection.CreateCommand();
@@ -124,6 +127,7 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, ILogger
         foreach (var name in (string[])["$customer", "$kind", "$amount", "$reference", "$created"]) l.Add(new SqliteParameter { ParameterName = name });
         insertLedger.Prepare();
 
+        var inserted = new List<UsageEvent>(batch.Count);
         foreach (var pending in batch)
         {
             var u = pending.Usage;
@@ -150,7 +154,9 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, ILogger
             p[20].Value = UnixTime.ToStored(u.CompletedAt);
             // A duplicate request id inserts nothing, and then must not add a second ledger entry either;
             // a request charged nothing (inside an allowance) moves no money.
-            if (insertUsage.ExecuteNonQuery() == 0 || u.ChargedAmount == 0) continue;
+            if (insertUsage.ExecuteNonQuery() == 0) continue;
+            inserted.Add(u);
+            if (u.ChargedAmount == 0) continue;
             l[0].Value = u.CustomerId;
             l[1].Value = (int)LedgerEntryKind.Usage;
             l[2].Value = Money.Format(-u.ChargedAmount);
@@ -158,7 +164,9 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, ILogger
             l[4].Value = UnixTime.ToStored(u.CompletedAt);
             insertLedger.ExecuteNonQuery();
         }
+        var rollups = _rollups.Add(connection, transaction, inserted);
         transaction.Commit();
+        return rollups;
     }
 
     private async Task TruncateWalIfLargeAsync(SqliteConnection connection, bool idle)

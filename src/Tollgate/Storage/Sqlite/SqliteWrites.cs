@@ -32,7 +32,8 @@ internal static class SqliteWrites
         return command;
     }
 
-    private static async Task InsertAuditAsync(SqliteConnection connection, SqliteTransaction transaction, AuditEntry audit, CancellationToken cancellationToken)
+    /// <summary>Audits a change that does not alter the catalog (billing documents), without a snapshot rebuild.</summary>
+    public static async Task InsertAuditAsync(SqliteConnection connection, SqliteTransaction transaction, AuditEntry audit, CancellationToken cancellationToken)
     {
         var insert = Command(connection, transaction, """
             INSERT INTO audit_log (actor, action, target_type, target_id, before, after, at)
