@@ -18,6 +18,7 @@ internal static class AdminEndpoints
         admin.MapWebhooks();
         admin.MapInvoices();
         admin.MapLedger();
+        admin.MapSubscriptions();
     }
 
     /// <summary>Creating requests are idempotent under an Idempotency-Key header.</summary>

@@ -45,4 +45,8 @@ namespace Tollgate.Admin;
 [JsonSerializable(typeof(LedgerEntryDto))]
 [JsonSerializable(typeof(ListResponse<LedgerEntryDto>))]
 [JsonSerializable(typeof(ReconciliationDto))]
+[JsonSerializable(typeof(SubscriptionRequest))]
+[JsonSerializable(typeof(SubscriptionDto))]
+[JsonSerializable(typeof(Subscriptions.PlanDocument))]
+[JsonSerializable(typeof(ListResponse<Subscriptions.PlanDocument>))]
 internal sealed partial class AdminJson : JsonSerializerContext;

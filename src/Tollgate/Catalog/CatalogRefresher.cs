@@ -3,7 +3,7 @@ using Tollgate.Storage;
 namespace Tollgate.Catalog;
 
 /// <summary>Reloads the snapshot after a change and swaps it in whole; reloads never overlap.</summary>
-internal sealed class CatalogRefresher(ICatalogStore store, CatalogState state, Budgets.Accounts accounts) : IDisposable
+internal sealed class CatalogRefresher(ICatalogStore store, CatalogState state, Budgets.Accounts accounts, Subscriptions.Allowances allowances) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -15,6 +15,7 @@ internal sealed class CatalogRefresher(ICatalogStore store, CatalogState state, 
             var snapshot = await store.LoadSnapshotAsync(cancellationToken);
             // Accounts first: a request that sees a new key or limit finds its account ready.
             accounts.Apply(snapshot);
+            allowances.Apply(snapshot);
             state.Swap(snapshot);
         }
         finally

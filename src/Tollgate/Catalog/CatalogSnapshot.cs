@@ -28,6 +28,13 @@ internal sealed class CatalogSnapshot
 
     public IReadOnlyList<ModelEntry> ModelsInOrder { get; }
 
+    /// <summary>Subscription plans by id.</summary>
+    public FrozenDictionary<string, Billing.Subscriptions.Plan> Plans { get; init; } = FrozenDictionary<string, Billing.Subscriptions.Plan>.Empty;
+
+    /// <summary>Live (not canceled) subscriptions by customer id.</summary>
+    public FrozenDictionary<string, Subscriptions.SubscriptionEntry> Subscriptions { get; init; } =
+        FrozenDictionary<string, Subscriptions.SubscriptionEntry>.Empty;
+
     /// <summary>Increases with every change written to storage.</summary>
     public long Version { get; }
 }

@@ -10,7 +10,7 @@ namespace Tollgate.Gateway;
 /// <c>GET /v1/account</c>: one document about the caller, extended by each capability and never
 /// reshaped. Sections not in force yet are present and empty. Money is decimal strings.
 /// </summary>
-internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accounts, Limits.RateLimiter limiter, TimeProvider time)
+internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accounts, Limits.RateLimiter limiter, Subscriptions.Allowances allowances, TimeProvider time)
 {
     public async Task GetAsync(HttpContext http)
     {
@@ -34,11 +34,22 @@ internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accoun
             null,
             [.. limiter.Read(customer, request.Key).Select(l => new AccountLimit(
                 l.Name + "_per_minute", l.Limit, l.Remaining, time.GetUtcNow() + l.ResetsIn))],
-            null, null, []);
+            Subscription(request), null, []);
         http.Response.ContentType = "application/json";
         await http.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(document, GatewayJson.Default.AccountDocument));
     }
+
+    private AccountSubscription? Subscription(GatewayRequest request) =>
+        request.Snapshot.Subscriptions.TryGetValue(request.Customer.Id, out var s)
+            ? new AccountSubscription(s.Plan.Id, s.Plan.Name, StoredNames.Of(s.Status), s.PeriodEnd, s.CancelAtPeriodEnd,
+                [.. allowances.Read(s).Select(w => new AccountWindow(w.Name, w.Model, w.Used, w.Size, w.Remaining, w.ResetsAt))])
+            : null;
 }
+
+internal sealed record AccountSubscription(
+    string Plan, string PlanName, string Status, DateTimeOffset PeriodEnd, bool CancelAtPeriodEnd, IReadOnlyList<AccountWindow> Windows);
+
+internal sealed record AccountWindow(string Name, string? Model, long Used, long Size, long Remaining, DateTimeOffset? ResetsAt);
 
 internal sealed record AccountDocument(
     AccountCustomer Customer,
@@ -46,7 +57,7 @@ internal sealed record AccountDocument(
     IReadOnlyList<AccountBudget> Budgets,
     object? Tier,
     IReadOnlyList<AccountLimit> Limits,
-    object? Subscription,
+    AccountSubscription? Subscription,
     object? Contract,
     IReadOnlyList<object> GatedModels);
 

@@ -7,7 +7,7 @@ namespace Tollgate.Gateway;
 /// The request path, in order, in one place. Every <c>/v1</c> call that reaches a model goes
 /// through exactly these stages:
 /// <code>
-/// authenticate → admit → limit → reserve → route + forward → meter → settle → respond
+/// authenticate → admit → limit (rates, then the subscription allowance) → reserve → route + forward → meter → settle → respond
 /// </code>
 /// Each stage either lets the request through or ends it with one error in OpenAI's shape.
 /// Streams meter and settle inside the relay, before the stream's tail is sent. A reservation
@@ -18,6 +18,7 @@ internal sealed class GatewayPipeline(
     Authenticate authenticate,
     Admit admit,
     Limit limit,
+    Allowance allowance,
     Reserve reserve,
     Forward forward,
     Respond respond,
@@ -45,6 +46,12 @@ internal sealed class GatewayPipeline(
         {
             metrics.Refused(request.Model.Id, limited.Status, limited.Code!);
             await ApiErrorWriter.WriteAsync(http, limited, retryAfter);
+            return;
+        }
+        if (allowance.Run(request, out var resetsIn) is { } exhausted)
+        {
+            metrics.Refused(request.Model.Id, exhausted.Status, exhausted.Code!);
+            await ApiErrorWriter.WriteAsync(http, exhausted, resetsIn);
             return;
         }
         if (reserve.Run(request) is { } unaffordable)

@@ -49,6 +49,13 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
     // limit
     public Limits.LimitHold? Limits { get; set; }
 
+    // limit: subscription allowance
+    /// <summary>Units taken from the subscription's windows: the request is inside the allowance and charged nothing.</summary>
+    public Subscriptions.AllowanceHold? Allowance { get; set; }
+
+    /// <summary>The model the client asked for, when the plan's overage policy served a cheaper one.</summary>
+    public string? DowngradedFrom { get; set; }
+
     // reserve
     public Budgets.Reservation? Reservation { get; set; }
 
@@ -90,6 +97,7 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
     {
         // Whatever path the request took, a reservation it still holds is given back.
         Reservation?.Release();
+        Allowance?.Release();
         Limits?.Release();
         Body?.Dispose();
         if (_rentedBody is not null) ArrayPool<byte>.Shared.Return(_rentedBody);

@@ -68,6 +68,18 @@ internal static class TollgateHost
             return accounts;
         });
         services.AddWebhooks();
+
+        // Subscriptions: windows rebuilt from the included usage of the longest window (31 days), renewals on a timer.
+        services.AddSingleton<ISubscriptionStore>(new SqliteSubscriptionStore(boot.Database));
+        services.AddSingleton(sp =>
+        {
+            var allowances = new Subscriptions.Allowances(time);
+            var history = sp.GetRequiredService<ISubscriptionStore>().UnitsSinceAsync(time.GetUtcNow().AddDays(-32)).GetAwaiter().GetResult();
+            allowances.Load(boot.Snapshot, history);
+            return allowances;
+        });
+        services.AddSingleton<Subscriptions.SubscriptionLifecycle>();
+        services.AddHostedService<Subscriptions.SubscriptionRenewals>();
         services.AddSingleton<GrantExpiryService>();
         services.AddHostedService(sp => sp.GetRequiredService<GrantExpiryService>());
 
@@ -85,6 +97,7 @@ internal static class TollgateHost
         services.AddSingleton<Admit>();
         services.AddSingleton<Reserve>();
         services.AddSingleton<Limit>();
+        services.AddSingleton<Allowance>();
         services.AddSingleton<Limits.RateLimiter>();
         services.AddSingleton<Forward>();
         services.AddSingleton<Meter>();

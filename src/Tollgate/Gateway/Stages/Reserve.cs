@@ -20,6 +20,8 @@ internal sealed class Reserve(Accounts accounts, TokenCounter counter)
 
     public ApiError? Run(GatewayRequest request)
     {
+        // Inside a subscription's allowance the request is charged nothing, so nothing is held.
+        if (request.Allowance is not null) return null;
         if (accounts.Applicable(request.Customer, request.Key).Length == 0) return null;
         var rates = request.Price.Rates;
         var cap = request.Operation == ModelOperation.ChatCompletions ? request.OutputCap : 0;

@@ -14,7 +14,7 @@ internal sealed partial class Settle(IUsageRecorder recorder, GatewayMetrics met
     {
         var list = request.Price.ListAmount(request.Usage);
         request.ListAmount = list;
-        request.ChargedAmount = list;
+        request.ChargedAmount = request.Allowance is null ? list : 0m;
         if (request.Reservation is { } held && list > held.Amount)
         {
             // A backend that ran past what was reserved: the operator absorbs it, the customer never goes negative.
@@ -24,6 +24,8 @@ internal sealed partial class Settle(IUsageRecorder recorder, GatewayMetrics met
         var now = time.GetUtcNow();
         request.CostToServe = request.Backend?.CostCardAt(now)?.CostToServe(request.Usage) ?? 0m;
         request.Limits?.Settle(request.Usage.TotalTokens);
+        // Served: the units stay taken, whatever the backend reported.
+        request.Allowance?.Keep();
         var usage = new UsageEvent
         {
             RequestId = request.RequestId,
@@ -33,6 +35,7 @@ internal sealed partial class Settle(IUsageRecorder recorder, GatewayMetrics met
             BackendId = request.Backend?.Id,
             PriceVersion = request.Price.Version,
             Tokens = request.Usage,
+            Units = request.Allowance?.Units ?? 0,
             ListAmount = list,
             ChargedAmount = request.ChargedAmount,
             CostToServe = request.CostToServe,

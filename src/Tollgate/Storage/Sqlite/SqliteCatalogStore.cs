@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using Tollgate.Catalog;
 using static Tollgate.Storage.Sqlite.SqliteWrites;
@@ -14,9 +15,14 @@ internal sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStor
         using var transaction = connection.BeginTransaction(deferred: true);
         var (customers, keys) = await SqliteCustomerStore.ReadAllAsync(connection, transaction, cancellationToken);
         var models = await SqliteModelStore.ReadAllAsync(connection, transaction, cancellationToken);
+        var (plans, subscriptions) = await SqliteSubscriptionStore.ReadAllAsync(connection, transaction, cancellationToken);
         var version = await Command(connection, transaction, "SELECT value FROM settings WHERE key = 'catalog_version'").ExecuteScalarAsync(cancellationToken);
         transaction.Commit();
-        return new CatalogSnapshot(customers, keys, models, ParseVersion(version));
+        return new CatalogSnapshot(customers, keys, models, ParseVersion(version))
+        {
+            Plans = plans.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal),
+            Subscriptions = subscriptions.ToFrozenDictionary(s => s.CustomerId, StringComparer.Ordinal),
+        };
     }
 
     public async Task<long> GetVersionAsync(CancellationToken cancellationToken = default)

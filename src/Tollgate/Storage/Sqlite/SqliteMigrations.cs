@@ -283,6 +283,31 @@ internal static class SqliteMigrations
         ALTER TABLE ledger_entries ADD COLUMN corrects INTEGER REFERENCES ledger_entries(id);
         ALTER TABLE ledger_entries ADD COLUMN note TEXT;
         """,
+        """
+        CREATE TABLE plans (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE subscriptions (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            plan_id TEXT NOT NULL REFERENCES plans(id),
+            status TEXT NOT NULL,
+            period_start INTEGER NOT NULL,
+            period_end INTEGER NOT NULL,
+            trial_end INTEGER,
+            cancel_at_period_end INTEGER NOT NULL,
+            next_plan_id TEXT REFERENCES plans(id),
+            created_at INTEGER NOT NULL,
+            canceled_at INTEGER
+        );
+        CREATE UNIQUE INDEX subscriptions_one_live ON subscriptions(customer_id) WHERE status <> 'canceled';
+        CREATE INDEX subscriptions_period_end ON subscriptions(period_end) WHERE status <> 'canceled';
+        CREATE INDEX usage_events_units ON usage_events(customer_id, completed_at) WHERE units > 0;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -1,0 +1,59 @@
+using System.Globalization;
+using Tollgate.Billing.Subscriptions;
+using Tollgate.Subscriptions;
+using Tollgate.Tokenization;
+using Tollgate.Upstreams;
+
+namespace Tollgate.Gateway.Stages;
+
+/// <summary>
+/// The subscription window decision, made at admission: units are counted exactly (model weight ×
+/// started blocks of input tokens) and taken from every window that applies, or the plan's
+/// overage policy decides — <c>block</c> (429 <c>allowance_exhausted</c> with the reset time),
+/// <c>downgrade</c> (the cheaper model, billed at its price) or <c>metered</c> (the price card,
+/// through the normal reservation). Models outside the plan, and past-due subscriptions, are
+/// pay-per-token as for any customer.
+/// </summary>
+internal sealed class Allowance(Allowances allowances, TokenCounter counter, TimeProvider time)
+{
+    public const string DowngradedFromHeader = "x-tollgate-downgraded-from";
+
+    public ApiError? Run(GatewayRequest request, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        if (!request.Snapshot.Subscriptions.TryGetValue(request.Customer.Id, out var subscription)) return null;
+        var plan = subscription.Plan;
+        if (!subscription.IncludesUsage || !plan.Includes(request.Model.Id)) return null;
+        var root = request.Body.RootElement;
+        var input = request.Operation == ModelOperation.Embeddings
+            ? ChatTokenEstimator.CountEmbeddingInput(counter, request.Model.Tokenizer, root.GetProperty("input"))
+            : ChatTokenEstimator.CountInput(counter, request.Model.Tokenizer, root);
+        var units = plan.Units(request.Model.Id, input);
+        if (allowances.TryTake(subscription, request.Model.Id, units, out var refusedBy) is { } hold)
+        {
+            request.Allowance = hold;
+            return null;
+        }
+        var now = time.GetUtcNow();
+        switch (plan.Overage)
+        {
+            case OveragePolicy.Downgrade when request.Snapshot.Models.TryGetValue(plan.DowngradeModel!, out var cheaper)
+                                              && cheaper.Kind == request.Model.Kind && cheaper.PriceCardAt(now) is { } price && cheaper.Backends.Count > 0:
+                request.Http.Response.Headers[DowngradedFromHeader] = request.Model.Id;
+                request.DowngradedFrom = request.Model.Id;
+                request.Model = cheaper;
+                request.Price = price;
+                request.OutputCap = Math.Min(request.OutputCap, cheaper.MaxOutputTokens);
+                return null;
+            case OveragePolicy.Metered:
+                return null;
+            default:
+                var resets = refusedBy?.ResetsAt;
+                retryAfter = resets is { } at && at > now ? at - now : TimeSpan.FromMinutes(1);
+                var message = $"Your plan's {refusedBy?.Name ?? "allowance"} allowance is used up: {refusedBy?.Remaining ?? 0} of {refusedBy?.Size ?? 0} units left, " +
+                    $"and this request needs {units.ToString(CultureInfo.InvariantCulture)}.";
+                if (resets is { } reset) message += $" It resets at {reset.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}.";
+                return new ApiError(StatusCodes.Status429TooManyRequests, "requests", "allowance_exhausted", message);
+        }
+    }
+}
