@@ -14,6 +14,7 @@ internal static class CliCommands
         root.Subcommands.Add(UsageCommands.Create(cli));
         root.Subcommands.Add(TokenCommands.Create(cli));
         root.Subcommands.Add(AuditCommands.Create(cli));
+        foreach (var group in SubscriptionCommands.Create(cli)) root.Subcommands.Add(group);
         root.Subcommands.Add(BackupCommand.Create(environment));
     }
 }

@@ -12,6 +12,7 @@ internal sealed record ApiList<T>(IReadOnlyList<T> Data, bool HasMore);
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ApiList<CustomerDto>))]
+[JsonSerializable(typeof(ApiList<Subscriptions.PlanDocument>))]
 [JsonSerializable(typeof(ApiList<KeyDto>))]
 [JsonSerializable(typeof(ApiList<ModelDto>))]
 [JsonSerializable(typeof(ApiList<UsageEventDto>))]
