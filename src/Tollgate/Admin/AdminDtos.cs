@@ -52,7 +52,12 @@ internal sealed record BackendDto(
     double? SimulatorTimeToFirstTokenMs,
     double? SimulatorTokensPerSecond,
     int? SimulatorEmbeddingDimensions,
-    RatesDto? Cost);
+    RatesDto? Cost,
+    string? ModelPath = null,
+    int? ContextSize = null,
+    int? Threads = null,
+    int? Concurrency = null,
+    int? QueueLength = null);
 
 internal sealed record ModelRequest(
     string? Kind,
@@ -74,7 +79,11 @@ internal sealed record BackendView(
     double TotalTimeoutSeconds,
     bool Healthy,
     RatesView? Cost,
-    IReadOnlyList<RatesView> CostHistory);
+    IReadOnlyList<RatesView> CostHistory,
+    LocalModelView? Local = null);
+
+/// <summary>The in-process settings of a <c>llama</c> or <c>local_embeddings</c> backend.</summary>
+internal sealed record LocalModelView(string? ModelPath, int? ContextSize, int? Threads, int Concurrency, int QueueLength);
 
 internal sealed record ModelDto(
     string Id,

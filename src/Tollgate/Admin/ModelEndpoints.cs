@@ -130,7 +130,13 @@ internal static class ModelEndpoints
                 return new BackendView(b.Id, StoredNames.Of(b.Kind), b.Settings.BaseUrl, b.Settings.ApiKeyEnv, b.Settings.UpstreamModel,
                     b.Settings.CapParameter, b.Settings.FirstByteTimeoutSeconds, b.Settings.TotalTimeoutSeconds, health.IsHealthy(b.Id),
                     cost is null ? null : RatesParser.View(cost.Version, cost.EffectiveFrom, cost.Rates),
-                    [.. b.CostCards.Select(c => RatesParser.View(c.Version, c.EffectiveFrom, c.Rates))]);
+                    [.. b.CostCards.Select(c => RatesParser.View(c.Version, c.EffectiveFrom, c.Rates))],
+                    b.Kind switch
+                    {
+                        BackendKind.Llama => new LocalModelView(b.Settings.ModelPath, b.Settings.ContextSize, b.Settings.Threads, b.Settings.Concurrency, b.Settings.QueueLength),
+                        BackendKind.LocalEmbeddings => new LocalModelView(null, null, null, b.Settings.Concurrency, b.Settings.QueueLength),
+                        _ => null,
+                    });
             })]);
     }
 }

@@ -22,7 +22,7 @@ internal static class ModelRequestReader
         var costs = new List<(string, TokenRates)>();
         for (var i = 0; i < body.Backends!.Length; i++)
         {
-            var backend = ReadBackend(modelId, body.Backends[i], i, out var cost, out error);
+            var backend = ReadBackend(modelId, kind, body.Backends[i], i, out var cost, out error);
             if (error is not null) return null;
             backends.Add(backend!);
             if (cost is not null) costs.Add((backend!.Id, cost));
@@ -66,14 +66,14 @@ internal static class ModelRequestReader
         return null;
     }
 
-    private static BackendDefinition? ReadBackend(string modelId, BackendDto dto, int index, out TokenRates? cost, out ApiErrorResult? error)
+    private static BackendDefinition? ReadBackend(string modelId, ModelKind modelKind, BackendDto dto, int index, out TokenRates? cost, out ApiErrorResult? error)
     {
         cost = null;
         var param = $"backends[{index}]";
         var kind = BackendKind.OpenAi;
         error = null;
         if (dto.Kind is not null && !StoredNames.TryParse(dto.Kind, out kind))
-            error = ApiErrorResult.Invalid($"'kind' must be '{StoredNames.Of(BackendKind.OpenAi)}' or '{StoredNames.Of(BackendKind.Simulator)}'.", param + ".kind");
+            error = ApiErrorResult.Invalid($"'kind' must be one of: {string.Join(", ", Enum.GetValues<BackendKind>().Select(k => StoredNames.Of(k)))}.", param + ".kind");
         else if (dto.Id is { } id && !IsValidId(id))
             error = ApiErrorResult.Invalid("Backend ids are 1 to 100 letters, digits, '.', '-', '_' or ':'.", param + ".id");
         else if (kind == BackendKind.OpenAi && !(Uri.TryCreate(dto.BaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
@@ -84,6 +84,8 @@ internal static class ModelRequestReader
             error = ApiErrorResult.Invalid("Timeouts must be positive.", param);
         else if (dto.SimulatorTokensPerSecond is < 0 || dto.SimulatorTimeToFirstTokenMs is < 0 || dto.SimulatorEmbeddingDimensions is < 1 or > 8192)
             error = ApiErrorResult.Invalid("Simulator settings must be non-negative (dimensions 1 to 8192).", param);
+        else if (LocalBackendRules.Check(kind, modelKind, dto, param) is { } local)
+            error = local;
         else if (dto.Cost is { } c && (cost = RatesParser.Read(c, param + ".cost", out error)) is null)
             return null;
         if (error is not null) return null;
@@ -99,6 +101,11 @@ internal static class ModelRequestReader
             SimulatorTimeToFirstTokenMs = dto.SimulatorTimeToFirstTokenMs ?? defaults.SimulatorTimeToFirstTokenMs,
             SimulatorTokensPerSecond = dto.SimulatorTokensPerSecond ?? defaults.SimulatorTokensPerSecond,
             SimulatorEmbeddingDimensions = dto.SimulatorEmbeddingDimensions ?? defaults.SimulatorEmbeddingDimensions,
+            ModelPath = dto.ModelPath,
+            ContextSize = dto.ContextSize ?? defaults.ContextSize,
+            Threads = dto.Threads,
+            Concurrency = dto.Concurrency ?? defaults.Concurrency,
+            QueueLength = dto.QueueLength ?? defaults.QueueLength,
         });
     }
 }

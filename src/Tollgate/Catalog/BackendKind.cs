@@ -8,4 +8,10 @@ internal enum BackendKind
 
     /// <summary>The built-in deterministic simulator, for demos and load tests.</summary>
     Simulator,
+
+    /// <summary>The MiniLM sentence-embeddings model built in, run in-process on the CPU.</summary>
+    LocalEmbeddings,
+
+    /// <summary>A GGUF model file on this machine, run in-process by llama.cpp.</summary>
+    Llama,
 }

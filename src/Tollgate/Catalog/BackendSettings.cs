@@ -32,4 +32,19 @@ internal sealed record BackendSettings
 
     /// <summary>Simulator: dimension of the embeddings it returns.</summary>
     public int SimulatorEmbeddingDimensions { get; init; } = 384;
+
+    /// <summary>Llama: absolute path of the GGUF model file.</summary>
+    public string? ModelPath { get; init; }
+
+    /// <summary>Llama: tokens of context each request gets (prompt and reply), capped at what the model was trained for.</summary>
+    public int ContextSize { get; init; } = 4096;
+
+    /// <summary>Llama: CPU threads per request; null lets llama.cpp choose.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>In-process models: requests run at once.</summary>
+    public int Concurrency { get; init; } = 1;
+
+    /// <summary>In-process models: requests that may wait for a running slot; past that, 503 with retry-after.</summary>
+    public int QueueLength { get; init; } = 16;
 }

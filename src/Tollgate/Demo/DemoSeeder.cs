@@ -13,10 +13,10 @@ internal sealed class DemoSeeder(IModelStore models, ICustomerStore customers, I
     private const string Actor = "system:demo";
 
     /// <summary>Returns the demo customer's API key secret: the only time it exists in clear.</summary>
-    public async Task<(string CustomerId, string ApiKey)> SeedAsync(CancellationToken cancellationToken = default)
+    public async Task<(string CustomerId, string ApiKey)> SeedAsync(IReadOnlyList<DemoCatalog.DemoModel> catalog, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        foreach (var model in DemoCatalog.Models)
+        foreach (var model in catalog)
         {
             var id = model.Definition.Id;
             await models.SaveAsync(model.Definition, Audit("model.create", "model", id, now), cancellationToken);

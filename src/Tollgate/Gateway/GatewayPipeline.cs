@@ -63,7 +63,7 @@ internal sealed class GatewayPipeline(
         var outcome = await forward.RunAsync(request);
         if (outcome.Error is { } failed)
         {
-            await FailAsync(request, failed);
+            await FailAsync(request, failed, outcome.RetryAfter);
             return;
         }
         if (outcome.PassThrough is { } clientError)
@@ -83,9 +83,9 @@ internal sealed class GatewayPipeline(
         }
     }
 
-    private Task FailAsync(GatewayRequest request, ApiError error)
+    private Task FailAsync(GatewayRequest request, ApiError error, TimeSpan? retryAfter = null)
     {
         metrics.Refused(request.Model?.Id ?? "none", error.Status, error.Code ?? error.Type);
-        return ApiErrorWriter.WriteAsync(request.Http, error);
+        return ApiErrorWriter.WriteAsync(request.Http, error, retryAfter);
     }
 }

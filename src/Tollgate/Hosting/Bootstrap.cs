@@ -58,7 +58,7 @@ internal static class Bootstrap
         string? demoApiKey = null;
         if (settings.Demo && !await catalog.HasAnyModelAsync(cancellationToken))
         {
-            var (customerId, apiKey) = await new DemoSeeder(models, customers, wallets, hasher, time).SeedAsync(cancellationToken);
+            var (customerId, apiKey) = await new DemoSeeder(models, customers, wallets, hasher, time).SeedAsync(DemoCatalog.Models(settings.SimulatedEmbeddings), cancellationToken);
             demoApiKey = apiKey;
             var credentials = DemoCredentials(settings, customerId, apiKey);
             DataDirectory.WriteOwnerOnly(Path.Combine(settings.DataDir, DataDirectory.DemoCredentialsFile), credentials);
@@ -74,7 +74,9 @@ internal static class Bootstrap
     {
         var baseUrl = settings.Urls.Split(';', ',')[0].TrimEnd('/');
         var text = new StringBuilder();
-        text.AppendLine("Demo data created: models tg-mini, tg-pro, tg-flagship (gated), tg-embed on the built-in simulator.");
+        text.AppendLine(settings.SimulatedEmbeddings
+            ? "Demo data created: models tg-mini, tg-pro, tg-flagship (gated), tg-embed on the built-in simulator."
+            : "Demo data created: chat models tg-mini, tg-pro, tg-flagship (gated) on the built-in simulator; tg-embed on the built-in MiniLM embeddings model.");
         text.AppendLine($"Demo customer {customerId} has ${DemoSeeder.DemoCredit} of credit. Its API key (shown once, kept in this file):");
         text.AppendLine($"    {apiKey}");
         text.AppendLine("Try it:");

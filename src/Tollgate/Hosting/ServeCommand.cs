@@ -13,12 +13,16 @@ internal static class ServeCommand
         };
         var dataDir = new Option<string>("--data-dir") { Description = "Directory of the embedded database and key pepper (TOLLGATE_DATA_DIR). Default ./data." };
         var noDemo = new Option<bool>("--no-demo") { Description = "Do not create the demo catalog, customer and key in a new database." };
+        var simulatedEmbeddings = new Option<bool>("--simulated-embeddings")
+        {
+            Description = "In a new database, serve the demo's tg-embed from the simulator instead of the built-in MiniLM model (for load tests).",
+        };
         var durability = new Option<string>("--durability")
         {
             Description = "normal: usage survives a killed process (default); full: also survives power loss, at a cost (TOLLGATE_DURABILITY).",
         };
         durability.AcceptOnlyFromAmong("normal", "full");
-        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, durability };
+        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, simulatedEmbeddings, durability };
         serve.SetAction((ParseResult result, CancellationToken cancellationToken) =>
         {
             Func<string, string?> env = Environment.GetEnvironmentVariable;
@@ -27,6 +31,7 @@ internal static class ServeCommand
                 Urls = result.GetValue(urls) ?? env("TOLLGATE_URLS") ?? ServeSettings.DefaultUrls,
                 DataDir = result.GetValue(dataDir) ?? env("TOLLGATE_DATA_DIR") ?? "data",
                 Demo = !result.GetValue(noDemo),
+                SimulatedEmbeddings = result.GetValue(simulatedEmbeddings),
                 FullDurability = (result.GetValue(durability) ?? env("TOLLGATE_DURABILITY")) == "full",
                 AdminToken = env("TOLLGATE_ADMIN_TOKEN") is { Length: > 0 } token ? token : null,
                 KeyPepper = env("TOLLGATE_KEY_PEPPER") is { Length: > 0 } pepper ? pepper : null,

@@ -11,6 +11,12 @@ internal sealed record ServeSettings
 
     public bool Demo { get; init; } = true;
 
+    /// <summary>
+    /// The demo's <c>tg-embed</c> runs on the simulator instead of the built-in MiniLM model:
+    /// for load tests of the gateway itself. Read only when a new database is seeded.
+    /// </summary>
+    public bool SimulatedEmbeddings { get; init; }
+
     /// <summary><c>full</c> also survives power loss, at a cost; <c>normal</c> survives a killed process.</summary>
     public bool FullDurability { get; init; }
 

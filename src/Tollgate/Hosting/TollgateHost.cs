@@ -89,6 +89,11 @@ internal static class TollgateHost
         services.AddSingleton<UpstreamHttp>();
         services.AddSingleton<IModelBackend, OpenAiBackend>();
         services.AddSingleton<IModelBackend, SimulatorBackend>();
+        services.AddSingleton<LocalModels.Embeddings.MiniLmEmbedder>();
+        services.AddSingleton<LocalModels.Llama.LlamaModelCache>();
+        services.AddSingleton<Upstreams.Local.LocalQueues>();
+        services.AddSingleton<IModelBackend, Upstreams.Local.LocalEmbeddingsBackend>();
+        services.AddSingleton<IModelBackend, Upstreams.Local.LlamaBackend>();
         services.AddSingleton<BackendRegistry>();
         services.AddSingleton<BackendHealth>();
 

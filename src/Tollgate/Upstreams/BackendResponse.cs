@@ -27,8 +27,14 @@ internal sealed class BackendStream(IAsyncEnumerable<ReadOnlyMemory<byte>> event
 }
 
 /// <summary>The backend refused or failed before the first byte reached the client.</summary>
-internal sealed class BackendFailure(BackendFailureKind kind, string reason, int? statusCode = null, byte[]? body = null, string? contentType = null) : BackendResponse
+internal sealed class BackendFailure(
+    BackendFailureKind kind, string reason, int? statusCode = null, byte[]? body = null, string? contentType = null, TimeSpan? retryAfter = null) : BackendResponse
 {
+    /// <summary>A refusal for a client error, in OpenAI's error shape, from a backend that answers itself.</summary>
+    public static BackendFailure Invalid(string message, string? param = null) =>
+        new(BackendFailureKind.ClientError, "request refused by the backend", StatusCodes.Status400BadRequest,
+            Gateway.ApiErrorWriter.ToJson(Gateway.ApiError.InvalidRequest(message, param)), "application/json");
+
     public BackendFailureKind Kind { get; } = kind;
 
     /// <summary>For logs and the operator: never holds prompt or completion text.</summary>
@@ -39,6 +45,9 @@ internal sealed class BackendFailure(BackendFailureKind kind, string reason, int
     public byte[]? Body { get; } = body;
 
     public string? ContentType { get; } = contentType;
+
+    /// <summary>For <see cref="BackendFailureKind.Busy"/>: when the backend expects room again.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 
     /// <summary>Only a client error (4xx) is final: everything else falls through to the next backend.</summary>
     public bool FallsThrough => Kind != BackendFailureKind.ClientError;
@@ -51,6 +60,9 @@ internal enum BackendFailureKind
     ServerError,
     Malformed,
     ClientError,
+
+    /// <summary>The backend is healthy but its queue is full: not a fault, so its health is untouched.</summary>
+    Busy,
 }
 
 /// <summary>A backend failed after its stream had started.</summary>

@@ -14,6 +14,7 @@ namespace Tollgate.Tests.Infrastructure;
 /// <summary>
 /// Tollgate in-process on a real SQLite database in a fresh temporary data directory, with the
 /// demo catalog unless told otherwise. Built from the same composition root as <c>serve</c>.
+/// The demo's <c>tg-embed</c> runs on the simulator unless a test asks for the built-in model.
 /// </summary>
 internal sealed class TollgateFactory : WebApplicationFactory<Program>
 {
@@ -21,7 +22,7 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
 
     private BootstrapResult? _boot;
 
-    public TollgateFactory(TimeProvider? time = null, bool demo = true)
+    public TollgateFactory(TimeProvider? time = null, bool demo = true, bool simulatedEmbeddings = true)
     {
         Time = time ?? TimeProvider.System;
         DataDir = Path.Combine(Path.GetTempPath(), "tollgate-tests", Guid.NewGuid().ToString("N"));
@@ -29,6 +30,7 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
         {
             DataDir = DataDir,
             Demo = demo,
+            SimulatedEmbeddings = simulatedEmbeddings,
             AdminToken = AdminToken,
             KeyPepper = "test-pepper-not-secret",
             Urls = "http://localhost",

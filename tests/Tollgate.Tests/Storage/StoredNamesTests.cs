@@ -23,7 +23,13 @@ public sealed class StoredNamesTests
             [UsageStatus.UpstreamFailed] = "upstream_failed",
         });
         AssertFrozen(new Dictionary<UsageSource, string> { [UsageSource.Backend] = "backend", [UsageSource.Tokenizer] = "tokenizer" });
-        AssertFrozen(new Dictionary<BackendKind, string> { [BackendKind.OpenAi] = "open_ai", [BackendKind.Simulator] = "simulator" });
+        AssertFrozen(new Dictionary<BackendKind, string>
+        {
+            [BackendKind.OpenAi] = "open_ai",
+            [BackendKind.Simulator] = "simulator",
+            [BackendKind.LocalEmbeddings] = "local_embeddings",
+            [BackendKind.Llama] = "llama",
+        });
         AssertFrozen(new Dictionary<ModelTier, string> { [ModelTier.Standard] = "standard", [ModelTier.Premium] = "premium", [ModelTier.Gated] = "gated" });
         AssertFrozen(new Dictionary<ModelKind, string> { [ModelKind.Chat] = "chat", [ModelKind.Embeddings] = "embeddings" });
         AssertFrozen(new Dictionary<BillingMode, string> { [BillingMode.Prepaid] = "prepaid", [BillingMode.Postpaid] = "postpaid" });

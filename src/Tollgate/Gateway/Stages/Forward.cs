@@ -13,6 +13,7 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
     public async Task<ForwardOutcome> RunAsync(GatewayRequest request)
     {
         BackendFailure? last = null;
+        BackendFailure? busy = null;
         var sawTimeout = false;
         foreach (var backend in Candidates(request.Model))
         {
@@ -44,6 +45,11 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
                     return ForwardOutcome.ClientError(failure);
                 }
                 LogBackendFailed(logger, backend.Id, failure.Kind, failure.Reason);
+                if (failure.Kind == BackendFailureKind.Busy)
+                {
+                    busy = failure;
+                    continue;
+                }
                 health.MarkFailed(backend.Id);
                 sawTimeout |= failure.Kind == BackendFailureKind.Timeout;
                 last = failure;
@@ -54,7 +60,13 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
             request.Response = response;
             return ForwardOutcome.Complete();
         }
-        var message = $"No backend of model '{request.Model.Id}' could serve the request ({last?.Reason ?? "none configured"}).";
+        if (busy is not null)
+        {
+            return ForwardOutcome.Failed(
+                ApiError.Unavailable($"The model '{request.Model.Id}' is at capacity ({busy.Reason}). Retry after the time in the retry-after header.", "model_overloaded"),
+                busy.RetryAfter);
+        }
+        var message = $"No backend of model '{request.Model.Id}' could serve the request ({last?.Reason ?? busy?.Reason ?? "none configured"}).";
         return ForwardOutcome.Failed(sawTimeout && last?.Kind == BackendFailureKind.Timeout
             ? ApiError.UpstreamTimeout(message)
             : ApiError.UpstreamUnavailable(message));
@@ -69,10 +81,10 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
 }
 
 /// <summary>What forwarding produced: a response to finish, a client error to pass back, or a failure.</summary>
-internal sealed record ForwardOutcome(ApiError? Error, BackendFailure? PassThrough, PrimedStream? Stream)
+internal sealed record ForwardOutcome(ApiError? Error, BackendFailure? PassThrough, PrimedStream? Stream, TimeSpan? RetryAfter = null)
 {
     public static ForwardOutcome Complete() => new(null, null, null);
     public static ForwardOutcome Streaming(PrimedStream stream) => new(null, null, stream);
     public static ForwardOutcome ClientError(BackendFailure failure) => new(null, failure, null);
-    public static ForwardOutcome Failed(ApiError error) => new(error, null, null);
+    public static ForwardOutcome Failed(ApiError error, TimeSpan? retryAfter = null) => new(error, null, null, retryAfter);
 }
