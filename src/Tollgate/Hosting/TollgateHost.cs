@@ -94,6 +94,7 @@ internal static class TollgateHost
         services.AddSingleton<Upstreams.Local.LocalQueues>();
         services.AddSingleton<IModelBackend, Upstreams.Local.LocalEmbeddingsBackend>();
         services.AddSingleton<IModelBackend, Upstreams.Local.LlamaBackend>();
+        services.AddHostedService<Upstreams.Local.LocalModelWarmup>();
         services.AddSingleton<BackendRegistry>();
         services.AddSingleton<BackendHealth>();
 

@@ -173,7 +173,10 @@ public sealed class LlamaGatewayTests : IAsyncLifetime
         using var response = await http.PostAsync("/v1/chat/completions", JsonBody(Body(4, 1).Replace("\"tiny\"", "\"broken\"", StringComparison.Ordinal)));
 
         var error = await AssertErrorAsync(response, HttpStatusCode.BadGateway, "upstream_unavailable", type: "server_error");
-        Assert.Contains("could not load", error.GetProperty("message").GetString());
+        var message = error.GetProperty("message").GetString();
+        Assert.Contains("could not load", message);
+        Assert.Contains("llama_model_load", message); // the native log's reason, not only a bare exception
+
         Assert.Empty(await _app.UsageAsync());
     }
 }
