@@ -74,8 +74,9 @@ internal static class TollgateCalls
         return new CreatedKey(created["api_key"]!["id"]!.GetValue<string>(), created["key"]!.GetValue<string>());
     }
 
+    /// <summary>Every stored usage event (the query's default page would stop at 100).</summary>
     public static async Task<IReadOnlyList<UsageEvent>> UsageAsync(this TollgateFactory app) =>
-        await app.Services.GetRequiredService<IUsageQueries>().ListAsync(new UsageFilter());
+        await app.Services.GetRequiredService<IUsageQueries>().ListAsync(new UsageFilter(Limit: 100_000));
 
     /// <summary>For paths where the response does not wait for the commit: polls until one event is stored.</summary>
     public static async Task<UsageEvent> SingleUsageEventuallyAsync(this TollgateFactory app)
