@@ -143,7 +143,7 @@ internal sealed record BenchSettings(int Customers, int Events, double Rate, Tim
 
           --customers 10000    customers to seed (postpaid, created before the month)
           --events 1000000     usage events to seed, spread evenly over customers and over last month
-          --rate 200           chat requests per second sent during the whole measurement (open loop)
+          --rate 50            chat requests per second sent during the whole measurement (open loop)
           --warmup 10          seconds of traffic before measuring
           --baseline 20        seconds of traffic measured without a run
           --data-dir DIR       an empty directory to seed (default: a new temporary one)
@@ -152,7 +152,7 @@ internal sealed record BenchSettings(int Customers, int Events, double Rate, Tim
 
     public static BenchSettings? Parse(string[] args)
     {
-        var settings = new BenchSettings(10_000, 1_000_000, 200, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), null, false);
+        var settings = new BenchSettings(10_000, 1_000_000, 50, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), null, false);
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
