@@ -21,7 +21,12 @@ internal static class Cell
     public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>Money stays the API's decimal string: no rounding, no float.</summary>
-    public static string Money(string? value) => value is null ? None : "$" + Markup.Escape(value);
+    public static string Money(string? value) => value switch
+    {
+        null => None,
+        ['-', .. var amount] => "-$" + Markup.Escape(amount),
+        _ => "$" + Markup.Escape(value),
+    };
 
     public static string List(IEnumerable<string>? values, string whenAbsent) =>
         values is null ? $"[dim]{Markup.Escape(whenAbsent)}[/]" : Markup.Escape(string.Join(", ", values));
@@ -31,6 +36,10 @@ internal static class Cell
         "active" => "[green]active[/]",
         "expired" => "[yellow]expired[/]",
         "revoked" => "[red]revoked[/]",
+        "draft" => "[yellow]draft[/]",
+        "finalized" => "[blue]finalized[/]",
+        "paid" or "succeeded" => $"[green]{status}[/]",
+        "void" or "failed" => $"[red]{status}[/]",
         _ => Markup.Escape(status),
     };
 

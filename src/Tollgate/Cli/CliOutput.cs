@@ -62,6 +62,46 @@ internal sealed class CliOutput(IAnsiConsole console, bool json)
         console.Write(new Panel(body).Header("[bold yellow] Shown once [/]").Border(BoxBorder.Heavy).BorderColor(Color.Yellow));
     }
 
+    /// <summary>
+    /// A progress bar while <paramref name="work"/> runs; it reports (done, total) as it learns them.
+    /// With <c>--json</c> there is no bar: standard output carries only the final document. Where
+    /// no bar can be drawn (a pipe, a cron log) a line is written at each tenth of the way instead.
+    /// </summary>
+    public async Task<T> Progress<T>(string description, string noun, Func<Action<int, int>, Task<T>> work)
+    {
+        if (Json) return await work((_, _) => { });
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            var shown = -1;
+            return await work((done, total) =>
+            {
+                var tenth = total == 0 ? 10 : done * 10 / total;
+                if (tenth == shown) return;
+                shown = tenth;
+                console.MarkupLine($"[dim]{Markup.Escape(description)}: {done:N0} of {total:N0} {Markup.Escape(noun)}[/]");
+            });
+        }
+        return await console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(Markup.Escape(description), maxValue: 1);
+                var result = await work((done, total) =>
+                {
+                    task.MaxValue = Math.Max(total, 1);
+                    task.Value = done;
+                });
+                // An empty run (no customers) has nothing to count: the bar still ends full.
+                task.Value = task.MaxValue;
+                return result;
+            });
+    }
+
+    /// <summary>Text the verb made itself (an export sent to standard output), written as is.</summary>
+    public void Text(string text) => console.Profile.Out.Writer.Write(text);
+
     public void Success(string message) => console.MarkupLine($"[green]✓[/] {Markup.Escape(message)}");
 
     public void Note(string message) => console.MarkupLine($"[dim]{Markup.Escape(message)}[/]");

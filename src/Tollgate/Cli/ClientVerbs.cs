@@ -40,6 +40,16 @@ internal sealed class ClientVerbs(CliEnvironment environment)
         return group;
     }
 
+    /// <summary>A verb of its own at the top level (such as <c>reconcile</c>), with the connection options.</summary>
+    public Command Single(string name, string description, Func<VerbCall, Task> run, params Symbol[] symbols)
+    {
+        var command = Build(name, description, run, symbols, posts: false);
+        command.Options.Add(_server);
+        command.Options.Add(_token);
+        command.Options.Add(_json);
+        return command;
+    }
+
     /// <summary>A verb that reads, or changes with PUT, PATCH or DELETE (idempotent by nature).</summary>
     public Command Verb(string name, string description, Func<VerbCall, Task> run, params Symbol[] symbols) =>
         Build(name, description, run, symbols, posts: false);

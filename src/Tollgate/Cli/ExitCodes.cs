@@ -20,5 +20,12 @@ internal static class ExitCodes
     /// <summary>The server could not be reached or did not answer in time.</summary>
     public const int Unreachable = 4;
 
-    public const string Help = "Exit codes: 0 success; 1 request refused as invalid; 2 usage error or server failure; 3 missing, wrong or insufficient admin token; 4 server unreachable.";
+    /// <summary>An invoice run completed, but some customers could not be invoiced (or shutdown stopped it): run it again.</summary>
+    public const int RunFailed = 5;
+
+    /// <summary><c>reconcile</c> found a customer whose usage events, ledger, rollups and invoices do not agree.</summary>
+    public const int Differences = 6;
+
+    public const string Help = "Exit codes: 0 success; 1 request refused as invalid; 2 usage error or server failure; 3 missing, wrong or insufficient admin token; "
+        + "4 server unreachable; 5 invoice run finished with failures; 6 reconcile found differences.";
 }

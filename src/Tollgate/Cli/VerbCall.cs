@@ -10,6 +10,9 @@ internal sealed class VerbCall(ParseResult parse, ApiClient api, CliOutput outpu
 
     public CliEnvironment Environment { get; } = environment;
 
+    /// <summary>Cancelled by Ctrl+C: for a verb that waits between requests.</summary>
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
     public T? Get<T>(Option<T> option) => parse.GetValue(option);
 
     /// <summary>An option marked <c>Required</c>: the parser has already refused the command without it.</summary>
@@ -17,12 +20,12 @@ internal sealed class VerbCall(ParseResult parse, ApiClient api, CliOutput outpu
 
     public T Get<T>(Argument<T> argument) => parse.GetRequiredValue(argument);
 
-    public Task<ApiResponse> GetAsync(string path, Query? query = null) => api.GetAsync(path, query, cancellationToken);
+    public Task<ApiResponse> GetAsync(string path, Query? query = null) => api.GetAsync(path, query, CancellationToken);
 
     public Task<ApiResponse> SendAsync<T>(HttpMethod method, string path, T body, JsonTypeInfo<T> type) =>
-        api.SendAsync(method, path, body, type, cancellationToken);
+        api.SendAsync(method, path, body, type, CancellationToken);
 
-    public Task<ApiResponse> SendAsync(HttpMethod method, string path, string? json = null) => api.SendAsync(method, path, json, cancellationToken);
+    public Task<ApiResponse> SendAsync(HttpMethod method, string path, string? json = null) => api.SendAsync(method, path, json, CancellationToken);
 
     /// <summary>An API path from segments, each escaped: ids come from the command line.</summary>
     public static string Path(params string[] segments) => string.Join('/', segments.Select(Uri.EscapeDataString));
