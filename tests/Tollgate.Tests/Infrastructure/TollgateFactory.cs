@@ -21,10 +21,13 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
 
     private BootstrapResult? _boot;
 
-    public TollgateFactory(TimeProvider? time = null, bool demo = true)
+    /// <param name="time">The clock; the system's unless a test fakes it.</param>
+    /// <param name="demo">Seed the demo catalog and customer on a new data directory.</param>
+    /// <param name="dataDir">An existing data directory, to start again on what an earlier factory (with <see cref="KeepDataDir"/>) left.</param>
+    public TollgateFactory(TimeProvider? time = null, bool demo = true, string? dataDir = null)
     {
         Time = time ?? TimeProvider.System;
-        DataDir = Path.Combine(Path.GetTempPath(), "tollgate-tests", Guid.NewGuid().ToString("N"));
+        DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "tollgate-tests", Guid.NewGuid().ToString("N"));
         Settings = new ServeSettings
         {
             DataDir = DataDir,
