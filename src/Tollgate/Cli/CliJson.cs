@@ -18,4 +18,7 @@ internal sealed record ApiList<T>(IReadOnlyList<T> Data, bool HasMore);
 [JsonSerializable(typeof(ApiList<UsageEventDto>))]
 [JsonSerializable(typeof(ApiList<AdminTokenDto>))]
 [JsonSerializable(typeof(ApiList<AuditEntryDto>))]
+[JsonSerializable(typeof(ApiList<WebhookEndpointDto>))]
+[JsonSerializable(typeof(ApiList<WebhookDeliveryDto>))]
+[JsonSerializable(typeof(ApiList<WebhookEventDto>))]
 internal sealed partial class CliJson : JsonSerializerContext;
