@@ -85,6 +85,24 @@ public sealed class TierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Promotion_InvoicePaid_CountsAsPaidAtOnce()
+    {
+        await using var scene = await Invoicing.InvoiceScene.StartAsync(new DateTimeOffset(2026, 10, 10, 12, 0, 0, TimeSpan.Zero), requestFee: "6", tiers: true);
+        var (customer, key) = await scene.CustomerAsync("postpaid", creditLimit: "100");
+        // The model's output cap (1M tokens) is over the free tier's tokens per minute: the customer's own limit lets the request in.
+        await scene.Admin.SendAsync(HttpMethod.Patch, $"/admin/v1/customers/{customer}", """{"rate_limits":{"tokens_per_minute":100000000}}""");
+        await scene.ChatAsync(key, input: 10, output: 10);
+        scene.Time.SetUtcNow(new DateTimeOffset(2026, 11, 1, 0, 0, 5, TimeSpan.Zero));
+        await scene.RunAsync("2026-10", finalize: true);
+        var invoice = await scene.InvoiceAsync(customer, "2026-10");
+        var before = await LevelAsync(scene.Admin, customer);
+
+        await scene.Admin.PostJsonAsync($"/admin/v1/invoices/{invoice.Id()}/payments", $$"""{"amount":"{{invoice["total"]!.GetValue<string>()}}","reference":"wire-1"}""");
+
+        Assert.Equal((0, 1), (before, await LevelAsync(scene.Admin, customer)));
+    }
+
+    [Fact]
     public async Task SpendCap_Reached_RefusesWithSpendCapReachedUntilTheNextUtcMonth()
     {
         await UseTableAsync(("free", "0", 0, null, "3"));
