@@ -22,6 +22,7 @@ public class ReserveSettleBenchmarks
     private CustomerEntry _budgetedCustomer = null!;
     private KeyEntry _budgetedKey = null!;
     private SpendAccount _wallet = null!;
+    private Accounts _tiered = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -36,6 +37,10 @@ public class ReserveSettleBenchmarks
         _accounts = new Accounts(_time);
         _accounts.Load(AccountTotals.Empty with { Balances = balances }, snapshot);
         _wallet = new SpendAccount("wallet", BudgetPeriod.Wallet, 0m, 1_000_000_000m, created);
+        // A cap no run of this benchmark can reach, so every reservation is taken and measured.
+        var tiers = new Tiers([new TierLevel { Name = "free", RequestsPerMinute = 60, MonthlySpendCap = 1_000_000_000_000m }]);
+        _tiered = new Accounts(_time, tiers: tiers);
+        _tiered.Load(AccountTotals.Empty with { Balances = balances }, snapshot);
     }
 
     /// <summary>Accounts.TryReserve + Reservation.Settle, wallet only: what a request pays.</summary>
@@ -53,6 +58,16 @@ public class ReserveSettleBenchmarks
     public bool AccountsReserveSettleThreeAccounts()
     {
         var reservation = _accounts.TryReserve(_budgetedCustomer, _budgetedKey, Reserve, out _);
+        if (reservation is null) return false;
+        reservation.Settle(Charge, _time.GetUtcNow());
+        return true;
+    }
+
+    /// <summary>Wallet only, with spend tiers on: the tier standing is read and its monthly spend cap checked too.</summary>
+    [Benchmark]
+    public bool AccountsReserveSettleWithTier()
+    {
+        var reservation = _tiered.TryReserve(_customer, _key, Reserve, out _);
         if (reservation is null) return false;
         reservation.Settle(Charge, _time.GetUtcNow());
         return true;

@@ -50,7 +50,11 @@ internal sealed partial class TollgateServer : IDisposable
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
         var server = new TollgateServer(process, baseUrl, apiKey, admin);
         foreach (var model in models) await server.PutModelAsync(model, mock, cancellationToken);
-        if (DemoCustomer().Match(credentials) is { Success: true } customer) await server.TopUpAsync(customer.Value, cancellationToken);
+        if (DemoCustomer().Match(credentials) is { Success: true } customer)
+        {
+            await server.TopUpAsync(customer.Value, cancellationToken);
+            await server.LiftTierAsync(customer.Value, cancellationToken);
+        }
         return server;
     }
 
@@ -79,6 +83,26 @@ internal sealed partial class TollgateServer : IDisposable
         if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.NotFound)
             throw new InvalidOperationException($"granting credit to {customerId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
     }
+
+    /// <summary>
+    /// The demo customer starts in the free spend tier, whose rate limits and $100 monthly cap a
+    /// load test passes in seconds: the top tier by override, and customer rate limits far above
+    /// any load here, keep the run on the serving path (limits still checked on every request).
+    /// Builds without tiers answer 404 and need neither.
+    /// </summary>
+    private async Task LiftTierAsync(string customerId, CancellationToken cancellationToken)
+    {
+        using var tier = await _admin.PutAsync($"/admin/v1/customers/{customerId}/tier", Json("""{"level":5,"note":"benchmark"}"""), cancellationToken);
+        if (tier.StatusCode == System.Net.HttpStatusCode.NotFound) return;
+        if (!tier.IsSuccessStatusCode)
+            throw new InvalidOperationException($"setting the tier of {customerId} answered {(int)tier.StatusCode}: {await tier.Content.ReadAsStringAsync(cancellationToken)}");
+        using var limits = await _admin.PatchAsync($"/admin/v1/customers/{customerId}",
+            Json("""{"rate_limits":{"requests_per_minute":1000000000,"tokens_per_minute":2000000000}}"""), cancellationToken);
+        if (!limits.IsSuccessStatusCode)
+            throw new InvalidOperationException($"setting the rate limits of {customerId} answered {(int)limits.StatusCode}: {await limits.Content.ReadAsStringAsync(cancellationToken)}");
+    }
+
+    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     /// <summary>
     /// Counts each model's usage events through the admin API: <c>GET /admin/v1/usage/summary</c>

@@ -11,6 +11,7 @@ internal static class AdminEndpoints
         admin.MapCustomers();
         admin.MapKeys();
         admin.MapWallets();
+        admin.MapTiers();
         admin.MapModels();
         admin.MapUsage();
         admin.MapTokens();

@@ -49,4 +49,8 @@ namespace Tollgate.Admin;
 [JsonSerializable(typeof(SubscriptionDto))]
 [JsonSerializable(typeof(Subscriptions.PlanDocument))]
 [JsonSerializable(typeof(ListResponse<Subscriptions.PlanDocument>))]
+[JsonSerializable(typeof(TierOverrideRequest))]
+[JsonSerializable(typeof(TierOverrideDto))]
+[JsonSerializable(typeof(CustomerTierDto))]
+[JsonSerializable(typeof(TierTableDto))]
 internal sealed partial class AdminJson : JsonSerializerContext;

@@ -105,7 +105,8 @@ internal static class InvoiceEndpoints
     }
 
     private static async Task<Results<Ok<InvoiceDto>, Created<InvoiceDto>, ApiErrorResult>> PayAsync(
-        string invoiceId, PaymentRequest? body, ClaimsPrincipal user, IInvoiceStore invoices, Accounts accounts, TimeProvider time, CancellationToken cancellationToken)
+        string invoiceId, PaymentRequest? body, ClaimsPrincipal user, IInvoiceStore invoices, Accounts accounts, Tiers tiers, TierRefresher tierRefresher,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Money.TryParse(body?.Amount, out var amount) || amount <= 0 || decimal.Round(amount, 2) != amount)
             return ApiErrorResult.Invalid("'amount' must be a positive decimal string of dollars and cents.", "amount");
@@ -116,6 +117,8 @@ internal static class InvoiceEndpoints
             var (invoice, recorded) = await invoices.RecordPaymentAsync(invoiceId, amount, body.Reference, user.Actor(), time.UtcNowStored(), cancellationToken);
             // Money in frees a postpaid customer's credit at once; a repeated reference moved nothing.
             if (recorded) accounts.AdjustFunds(invoice.CustomerId, amount);
+            // A payment is paid spend: the customer's tier moves before the next request.
+            if (recorded && tiers.Enabled) await tierRefresher.RefreshAsync(cancellationToken);
             var dto = invoice.ToDto(await invoices.PaymentsAsync(invoiceId, cancellationToken));
             return recorded ? TypedResults.Created($"/admin/v1/invoices/{invoiceId}", dto) : TypedResults.Ok(dto);
         }

@@ -27,8 +27,8 @@ internal static class WalletEndpoints
     }
 
     private static async Task<Results<Created<WalletDto>, ApiErrorResult>> GrantAsync(
-        string customerId, GrantRequest? body, ClaimsPrincipal user, CatalogState catalog, IWalletStore wallets, Accounts accounts, TimeProvider time,
-        CancellationToken cancellationToken)
+        string customerId, GrantRequest? body, ClaimsPrincipal user, CatalogState catalog, IWalletStore wallets, Accounts accounts, Tiers tiers,
+        TierRefresher tierRefresher, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!catalog.Current.Customers.TryGetValue(customerId, out var customer)) return ApiErrorResult.NotFound("customer", customerId);
         if (!Money.TryParse(body?.Amount, out var amount) || amount <= 0 || decimal.Round(amount, 12) != amount)
@@ -44,6 +44,8 @@ internal static class WalletEndpoints
         await wallets.AddGrantAsync(customerId, grant, body.Note,
             user.Audit("grant.create", "customer", customerId, null, after, AdminJson.Default.GrantDto, now), cancellationToken);
         accounts.AdjustFunds(customerId, amount);
+        // A purchased grant is paid spend: the tier standing moves before the next request.
+        if (kind == GrantKind.Purchased && tiers.Enabled) await tierRefresher.RefreshAsync(cancellationToken);
         return TypedResults.Created($"/admin/v1/customers/{customerId}/wallet", await ToDtoAsync(customer, wallets, accounts, now, cancellationToken));
     }
 

@@ -5,62 +5,72 @@ using Tollgate.Catalog;
 namespace Tollgate.Budgets;
 
 /// <summary>
-/// Every spend account of this node, in memory: customer wallets (funds plus credit limit), key
-/// budgets and customer monthly budgets. Funds come from the durable ledger at start and move
-/// with each settled request, grant and expiry; limits follow the catalog snapshot.
+/// Every spend account of this node, in memory: customer wallets (funds plus credit limit), one
+/// account per key (its budget, if any) and one per customer (its monthly budget and its tier's
+/// monthly spend cap, if any). Funds come from the durable ledger at start and move with each
+/// settled request, grant and expiry; limits follow the catalog snapshot and the tier standings.
 /// </summary>
-internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = null)
+internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = null, Tiers? tiers = null)
 {
+    private const string CustomerBudgetName = "customer monthly budget";
+
     private readonly ConcurrentDictionary<string, SpendAccount> _wallets = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SpendAccount> _keyBudgets = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SpendAccount> _customerBudgets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SpendAccount> _keyAccounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SpendAccount> _customerAccounts = new(StringComparer.Ordinal);
+    // The accounts each key's requests reserve on, built when the snapshot changes, so a request allocates no list.
+    private readonly ConcurrentDictionary<string, SpendAccount[]> _applicable = new(StringComparer.Ordinal);
     private AccountTotals _totals = AccountTotals.Empty;
     private long _open;
 
     /// <summary>Told of each settlement that moved a budget, for threshold alerts.</summary>
     internal IBudgetObserver? Observer => observer;
 
+    /// <summary>Spend tiers; null when tiers are off.</summary>
+    internal Tiers? Tiers => tiers;
+
     /// <summary>Reservations taken and not yet settled or released: zero whenever no request is in flight.</summary>
     public long OpenReservations => Interlocked.Read(ref _open);
 
-    /// <summary>Starts from the ledger's balances and the spend of the current month (and lifetime, for key budgets).</summary>
+    /// <summary>Starts from the ledger's balances and the spend of the current month (and lifetime, for keys).</summary>
     public void Load(AccountTotals totals, CatalogSnapshot snapshot)
     {
         _totals = totals;
         _wallets.Clear();
-        _keyBudgets.Clear();
-        _customerBudgets.Clear();
+        _keyAccounts.Clear();
+        _customerAccounts.Clear();
+        _applicable.Clear();
         Apply(snapshot);
     }
 
-    /// <summary>Brings limits in line with the snapshot; creates accounts for new customers and keys. Spend and funds are kept.</summary>
+    /// <summary>
+    /// Brings limits in line with the snapshot; creates accounts for new customers and keys. Spend
+    /// and funds are kept: a budget set now counts all of its period's spend so far.
+    /// </summary>
     public void Apply(CatalogSnapshot snapshot)
     {
-        var now = time.GetUtcNow();
-        var month = BudgetPeriods.MonthStart(now);
+        var month = BudgetPeriods.MonthStart(time.GetUtcNow());
         foreach (var customer in snapshot.Customers.Values)
         {
             var credit = customer.BillingMode == BillingMode.Prepaid ? 0m : customer.CreditLimit ?? 0m;
             _wallets.AddOrUpdate(customer.Id,
                 id => new SpendAccount("wallet", BudgetPeriod.Wallet, credit, _totals.Balances.GetValueOrDefault(id), month),
                 (_, wallet) => { wallet.SetLimit(credit); return wallet; });
-            if (customer.MonthlyBudget is { } budget)
+            var account = _customerAccounts.GetOrAdd(customer.Id, id => new SpendAccount(CustomerBudgetName, BudgetPeriod.Monthly, SpendAccount.NoLimit,
+                _totals.CustomerMonthSpend.GetValueOrDefault(id), 0m, month)
             {
-                _customerBudgets.AddOrUpdate(customer.Id,
-                    id => new SpendAccount("customer monthly budget", BudgetPeriod.Monthly, budget, _totals.CustomerMonthSpend.GetValueOrDefault(id), month)
-                    {
-                        Owner = new BudgetOwner(BudgetOwner.CustomerScope, id, null),
-                    },
-                    (_, account) => { account.SetLimit(budget); return account; });
-            }
+                Owner = new BudgetOwner(BudgetOwner.CustomerScope, id, null),
+            });
+            account.SetBudget(customer.MonthlyBudget, BudgetPeriod.Monthly, CustomerBudgetName);
         }
         foreach (var key in snapshot.Keys.Values)
         {
-            if (key.Budget is not { } budget) continue;
-            var period = key.BudgetPeriod;
-            _keyBudgets.AddOrUpdate(key.Id,
-                _ => NewKeyBudget(key, budget, month),
-                (_, account) => account.Period == period ? Limited(account, budget) : NewKeyBudget(key, budget, month));
+            var account = _keyAccounts.GetOrAdd(key.Id, id => new SpendAccount(KeyBudgetName(key.BudgetPeriod), key.BudgetPeriod, SpendAccount.NoLimit,
+                _totals.KeyMonthSpend.GetValueOrDefault(id), _totals.KeyLifetimeSpend.GetValueOrDefault(id), month)
+            {
+                Owner = new BudgetOwner(BudgetOwner.KeyScope, key.CustomerId, key.Id),
+            });
+            account.SetBudget(key.Budget, key.BudgetPeriod, KeyBudgetName(key.BudgetPeriod));
+            if (snapshot.Customers.TryGetValue(key.CustomerId, out var customer)) _applicable[key.Id] = Build(customer, key);
         }
     }
 
@@ -72,6 +82,7 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
     {
         var now = time.GetUtcNow();
         var accounts = Applicable(customer, key);
+        if (tiers is not null) ApplyCap(customer, now);
         for (var i = 0; i < accounts.Length; i++)
         {
             if (accounts[i].TryReserve(amount, now)) continue;
@@ -84,19 +95,9 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
         return new Reservation(this, accounts, amount);
     }
 
-    /// <summary>The accounts a request of this key is limited by, tightest-known first.</summary>
-    public SpendAccount[] Applicable(CustomerEntry customer, KeyEntry key)
-    {
-        var keyBudget = key.Budget is null ? null : _keyBudgets.GetValueOrDefault(key.Id);
-        var customerBudget = customer.MonthlyBudget is null ? null : _customerBudgets.GetValueOrDefault(customer.Id);
-        var wallet = Wallet(customer);
-        var accounts = new SpendAccount[(keyBudget is null ? 0 : 1) + (customerBudget is null ? 0 : 1) + (wallet is null ? 0 : 1)];
-        var i = 0;
-        if (keyBudget is not null) accounts[i++] = keyBudget;
-        if (customerBudget is not null) accounts[i++] = customerBudget;
-        if (wallet is not null) accounts[i] = wallet;
-        return accounts;
-    }
+    /// <summary>The accounts a request of this key reserves on: the key's, the customer's, then the wallet if one caps spend.</summary>
+    public SpendAccount[] Applicable(CustomerEntry customer, KeyEntry key) =>
+        _applicable.TryGetValue(key.Id, out var cached) ? cached : Build(customer, key);
 
     /// <summary>The customer's wallet; null for a postpaid customer without a credit limit, whose spend is not capped.</summary>
     public SpendAccount? Wallet(CustomerEntry customer) =>
@@ -110,28 +111,47 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
 
     public AccountView? WalletView(string customerId) => _wallets.GetValueOrDefault(customerId)?.View(time.GetUtcNow());
 
+    /// <summary>The customer's own account (monthly budget and spend cap over this month's spend), with its tier cap current.</summary>
+    public AccountView? CustomerView(CustomerEntry customer)
+    {
+        var now = time.GetUtcNow();
+        if (tiers is not null) ApplyCap(customer, now);
+        return _customerAccounts.GetValueOrDefault(customer.Id)?.View(now);
+    }
+
     /// <summary>The budgets that limit this key's requests, for <c>/v1/account</c>.</summary>
     public IEnumerable<(string Scope, AccountView View)> BudgetViews(CustomerEntry customer, KeyEntry key)
     {
         var now = time.GetUtcNow();
-        if (key.Budget is not null && _keyBudgets.TryGetValue(key.Id, out var keyBudget)) yield return ("key", keyBudget.View(now));
-        if (customer.MonthlyBudget is not null && _customerBudgets.TryGetValue(customer.Id, out var customerBudget)) yield return ("customer", customerBudget.View(now));
+        if (key.Budget is not null && _keyAccounts.TryGetValue(key.Id, out var keyBudget)) yield return ("key", keyBudget.View(now));
+        if (customer.MonthlyBudget is not null && _customerAccounts.TryGetValue(customer.Id, out var customerBudget)) yield return ("customer", customerBudget.View(now));
     }
 
     internal void Closed() => Interlocked.Decrement(ref _open);
 
-    private static SpendAccount Limited(SpendAccount account, decimal limit)
+    /// <summary>Keeps the customer's cap at its tier's; a reference check unless the standing changed.</summary>
+    private void ApplyCap(CustomerEntry customer, DateTimeOffset now)
     {
-        account.SetLimit(limit);
-        return account;
+        var standing = tiers!.Standing(customer, now);
+        if (_customerAccounts.TryGetValue(customer.Id, out var account) && !ReferenceEquals(account.CapSource, standing))
+            account.SetCap(standing.Current.MonthlySpendCap, $"{standing.Current.Name} monthly spend cap", standing);
     }
 
-    private SpendAccount NewKeyBudget(KeyEntry key, decimal budget, DateTimeOffset month) =>
-        new($"key budget ({(key.BudgetPeriod == BudgetPeriod.Monthly ? "monthly" : "lifetime")})", key.BudgetPeriod, budget,
-            (key.BudgetPeriod == BudgetPeriod.Monthly ? _totals.KeyMonthSpend : _totals.KeyLifetimeSpend).GetValueOrDefault(key.Id), month)
+    private SpendAccount[] Build(CustomerEntry customer, KeyEntry key)
+    {
+        var month = BudgetPeriods.MonthStart(time.GetUtcNow());
+        var keyAccount = _keyAccounts.GetOrAdd(key.Id, id => new SpendAccount(KeyBudgetName(key.BudgetPeriod), key.BudgetPeriod, SpendAccount.NoLimit, 0m, 0m, month)
         {
-            Owner = new BudgetOwner(BudgetOwner.KeyScope, key.CustomerId, key.Id),
-        };
+            Owner = new BudgetOwner(BudgetOwner.KeyScope, key.CustomerId, id),
+        });
+        var customerAccount = _customerAccounts.GetOrAdd(customer.Id, id => new SpendAccount(CustomerBudgetName, BudgetPeriod.Monthly, SpendAccount.NoLimit, 0m, 0m, month)
+        {
+            Owner = new BudgetOwner(BudgetOwner.CustomerScope, id, null),
+        });
+        return Wallet(customer) is { } wallet ? [keyAccount, customerAccount, wallet] : [keyAccount, customerAccount];
+    }
+
+    private static string KeyBudgetName(BudgetPeriod period) => $"key budget ({(period == BudgetPeriod.Monthly ? "monthly" : "lifetime")})";
 }
 
 /// <summary>What the ledger and usage events say at start: balances, and spend this month and ever.</summary>

@@ -28,7 +28,7 @@ internal sealed class Reservation
         foreach (var account in _accounts)
         {
             var spend = account.Settle(Amount, charged, now);
-            if (account.Owner is not null && spend.After > spend.Before) _owner.Observer?.Spent(account, spend, now);
+            if (account.Owner is not null && account.HasBudget && spend.After > spend.Before) _owner.Observer?.Spent(account, spend, now);
         }
         _owner.Closed();
     }

@@ -6,27 +6,76 @@ namespace Tollgate.Budgets;
 /// no number of concurrent requests can take more than the headroom: what is not reserved is
 /// not served. Amounts are exact decimals.
 /// </summary>
-internal sealed class SpendAccount(string name, BudgetPeriod period, decimal limit, decimal spentOrFunds, DateTimeOffset periodStart)
+/// <remarks>
+/// A budget account exists for every key and every customer whether or not a budget is set, and
+/// counts the month's and the lifetime's spend all along: a budget set or changed at any moment
+/// then counts everything its period spent, not only what it saw itself. A customer's account
+/// also carries the tier's monthly spend cap, a second ceiling over the same spend.
+/// </remarks>
+internal sealed class SpendAccount
 {
+    /// <summary>The limit of an account that only counts: no budget is set.</summary>
+    public const decimal NoLimit = decimal.MaxValue;
+
     private readonly Lock _lock = new();
-    private decimal _limit = limit;
-    private decimal _used = spentOrFunds;
+    private decimal _limit;
+    private decimal _cap = NoLimit;
+    private decimal _funds;
+    private decimal _month;
+    private decimal _lifetime;
     private decimal _reserved;
-    private DateTimeOffset _periodStart = periodStart;
+    private DateTimeOffset _periodStart;
+
+    public SpendAccount(string name, BudgetPeriod period, decimal limit, decimal spentOrFunds, DateTimeOffset periodStart)
+        : this(name, period, limit, spentOrFunds, spentOrFunds, periodStart)
+    {
+    }
+
+    /// <summary><paramref name="fundsOrMonth"/> is a wallet's funds (its ledger balance) or a budget's spend this month; <paramref name="lifetime"/> a budget's spend ever.</summary>
+    public SpendAccount(string name, BudgetPeriod period, decimal limit, decimal fundsOrMonth, decimal lifetime, DateTimeOffset periodStart)
+    {
+        Name = name;
+        Period = period;
+        _limit = limit;
+        if (period == BudgetPeriod.Wallet) _funds = fundsOrMonth;
+        else _month = fundsOrMonth;
+        _lifetime = lifetime;
+        _periodStart = BudgetPeriods.MonthStart(periodStart);
+    }
 
     /// <summary>What refusals call this account, e.g. "wallet" or "key budget (monthly)".</summary>
-    public string Name { get; } = name;
+    public string Name { get; private set; }
 
-    public BudgetPeriod Period { get; } = period;
+    /// <summary>A key's budget may switch between monthly and lifetime; its spend of both is kept.</summary>
+    public BudgetPeriod Period { get; private set; }
 
     /// <summary>Whose budget this is, for alerts; null for a wallet, which has no thresholds.</summary>
     public BudgetOwner? Owner { get; init; }
 
+    /// <summary>A budget is set (not only counting); alerts look at budgets only.</summary>
+    public bool HasBudget => Volatile.Read(ref _hasBudget);
+
+    /// <summary>The tier standing the cap was last taken from, so the request path sets it only on change.</summary>
+    public object? CapSource => Volatile.Read(ref _capSource);
+
+    /// <summary>What a refusal by the cap calls it, e.g. "tier 1 monthly spend cap".</summary>
+    public string? CapName { get; private set; }
+
+    private bool _hasBudget;
+    private object? _capSource;
+
+    private decimal Used => Period switch
+    {
+        BudgetPeriod.Wallet => _funds,
+        BudgetPeriod.Lifetime => _lifetime,
+        _ => _month,
+    };
+
     /// <summary>
-    /// For a wallet, <c>used</c> holds the funds (the ledger balance) and the limit is the credit
-    /// limit; for a budget, <c>used</c> is what the period spent.
+    /// For a wallet the funds plus the credit limit; for a budget the limit (or cap, whichever is
+    /// lower) less the period's spend. Reserved money counts as spent.
     /// </summary>
-    private decimal Headroom => Period == BudgetPeriod.Wallet ? _used + _limit - _reserved : _limit - _used - _reserved;
+    private decimal Headroom => Period == BudgetPeriod.Wallet ? _funds + _limit - _reserved : Math.Min(_limit, _cap) - Used - _reserved;
 
     public bool TryReserve(decimal amount, DateTimeOffset now)
     {
@@ -45,10 +94,18 @@ internal sealed class SpendAccount(string name, BudgetPeriod period, decimal lim
         lock (_lock)
         {
             Roll(now);
-            var before = _used;
+            var before = Used;
             _reserved -= reserved;
-            _used += Period == BudgetPeriod.Wallet ? -charged : charged;
-            return new BudgetSpend(before, _used, _limit, _periodStart);
+            if (Period == BudgetPeriod.Wallet)
+            {
+                _funds -= charged;
+            }
+            else
+            {
+                _month += charged;
+                _lifetime += charged;
+            }
+            return new BudgetSpend(before, Used, _limit, _periodStart);
         }
     }
 
@@ -60,7 +117,7 @@ internal sealed class SpendAccount(string name, BudgetPeriod period, decimal lim
     /// <summary>Money in or out of a wallet outside requests: grants, payments, expiries.</summary>
     public void AdjustFunds(decimal delta)
     {
-        lock (_lock) _used += delta;
+        lock (_lock) _funds += delta;
     }
 
     public void SetLimit(decimal limit)
@@ -68,25 +125,69 @@ internal sealed class SpendAccount(string name, BudgetPeriod period, decimal lim
         lock (_lock) _limit = limit;
     }
 
+    /// <summary>Sets or clears (null) a budget, and for a key its period; the spend counted so far stays.</summary>
+    public void SetBudget(decimal? limit, BudgetPeriod period, string name)
+    {
+        lock (_lock)
+        {
+            _limit = limit ?? NoLimit;
+            Period = period;
+            Name = name;
+            Volatile.Write(ref _hasBudget, limit is not null);
+        }
+    }
+
+    /// <summary>Sets the tier's monthly spend cap (null: none), remembering which standing it came from.</summary>
+    public void SetCap(decimal? cap, string? name, object source)
+    {
+        lock (_lock)
+        {
+            _cap = cap ?? NoLimit;
+            CapName = cap is null ? null : name;
+            Volatile.Write(ref _capSource, source);
+        }
+    }
+
     public AccountView View(DateTimeOffset now)
     {
         lock (_lock)
         {
             Roll(now);
-            return new AccountView(Name, Period, _limit, _used, _reserved, Headroom, Period is BudgetPeriod.Monthly ? BudgetPeriods.NextMonth(_periodStart) : null);
+            return new AccountView(Name, Period, _limit, Used, _reserved, Headroom, Period is BudgetPeriod.Monthly ? BudgetPeriods.NextMonth(_periodStart) : null)
+            {
+                Cap = _cap == NoLimit ? null : _cap,
+                CapName = CapName,
+                RefusedByCap = _cap < _limit,
+                MonthSpent = _month,
+                MonthResetsAt = BudgetPeriods.NextMonth(_periodStart),
+            };
         }
     }
 
-    /// <summary>A monthly budget starts empty at each UTC month.</summary>
+    /// <summary>The month's spend starts again at each UTC month; the lifetime's never does.</summary>
     private void Roll(DateTimeOffset now)
     {
-        if (Period != BudgetPeriod.Monthly) return;
+        if (Period == BudgetPeriod.Wallet) return;
         var start = BudgetPeriods.MonthStart(now);
         if (start <= _periodStart) return;
         _periodStart = start;
-        _used = 0;
+        _month = 0;
     }
 }
 
 /// <summary>A moment's reading of an account, for refusals and <c>/v1/account</c>.</summary>
-internal sealed record AccountView(string Name, BudgetPeriod Period, decimal Limit, decimal Used, decimal Reserved, decimal Available, DateTimeOffset? ResetsAt);
+internal sealed record AccountView(string Name, BudgetPeriod Period, decimal Limit, decimal Used, decimal Reserved, decimal Available, DateTimeOffset? ResetsAt)
+{
+    /// <summary>The tier's monthly spend cap on a customer's account; null when none applies.</summary>
+    public decimal? Cap { get; init; }
+
+    public string? CapName { get; init; }
+
+    /// <summary>The cap, not the budget, is the lower ceiling: a refusal is <c>spend_cap_reached</c>.</summary>
+    public bool RefusedByCap { get; init; }
+
+    /// <summary>This UTC month's spend (what the cap counts), whatever the budget's period.</summary>
+    public decimal MonthSpent { get; init; }
+
+    public DateTimeOffset MonthResetsAt { get; init; }
+}

@@ -11,7 +11,13 @@ internal static class CliCommands
         root.Subcommands.Add(CustomerCommands.Create(cli));
         root.Subcommands.Add(KeyCommands.Create(cli));
         root.Subcommands.Add(ModelCommands.Create(cli));
+        root.Subcommands.Add(WalletCommands.Create(cli));
+        root.Subcommands.Add(BudgetCommands.Create(cli));
+        root.Subcommands.Add(LimitCommands.Create(cli));
+        root.Subcommands.Add(TierCommands.Create(cli));
         root.Subcommands.Add(UsageCommands.Create(cli));
+        root.Subcommands.Add(WebhookCommands.Create(cli));
+        root.Subcommands.Add(AlertCommands.Create(cli));
         root.Subcommands.Add(TokenCommands.Create(cli));
         root.Subcommands.Add(AuditCommands.Create(cli));
         foreach (var group in SubscriptionCommands.Create(cli)) root.Subcommands.Add(group);

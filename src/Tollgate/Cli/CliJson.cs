@@ -21,4 +21,7 @@ internal sealed record ApiList<T>(IReadOnlyList<T> Data, bool HasMore);
 [JsonSerializable(typeof(ApiList<InvoiceDto>))]
 [JsonSerializable(typeof(ApiList<LedgerEntryDto>))]
 [JsonSerializable(typeof(ExportedInvoice))]
+[JsonSerializable(typeof(ApiList<WebhookEndpointDto>))]
+[JsonSerializable(typeof(ApiList<WebhookDeliveryDto>))]
+[JsonSerializable(typeof(ApiList<WebhookEventDto>))]
 internal sealed partial class CliJson : JsonSerializerContext;

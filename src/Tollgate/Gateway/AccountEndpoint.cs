@@ -30,8 +30,8 @@ internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accoun
                 customer.CreditLimit is { } credit ? Money.Format(credit) : null),
             [.. accounts.BudgetViews(customer, request.Key).Select(b => new AccountBudget(
                 b.Scope, StoredNames.Of(b.View.Period), Money.Format(b.View.Limit), Money.Format(b.View.Used),
-                Money.Format(Math.Max(b.View.Available, 0)), b.View.ResetsAt))],
-            null,
+                Money.Format(Math.Max(b.View.Available, 0)), b.View.ResetsAt)), .. SpendCap(customer)],
+            accounts.Tiers is { } tiers ? TierDocument.From(tiers.Standing(customer, time.GetUtcNow()), time.GetUtcNow()) : null,
             [.. limiter.Read(customer, request.Key).Select(l => new AccountLimit(
                 l.Name + "_per_minute", l.Limit, l.Remaining, time.GetUtcNow() + l.ResetsIn))],
             Subscription(request), null, []);
@@ -44,6 +44,14 @@ internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accoun
             ? new AccountSubscription(s.Plan.Id, s.Plan.Name, StoredNames.Of(s.Status), s.PeriodEnd, s.CancelAtPeriodEnd,
                 [.. allowances.Read(s).Select(w => new AccountWindow(w.Name, w.Model, w.Used, w.Size, w.Remaining, w.ResetsAt))])
             : null;
+
+    /// <summary>The tier's monthly spend cap, shown as one more budget (scope <c>tier</c>) over the customer's spend this month.</summary>
+    private IEnumerable<AccountBudget> SpendCap(Catalog.CustomerEntry customer)
+    {
+        if (accounts.Tiers is null || accounts.CustomerView(customer) is not { Cap: { } cap } view) yield break;
+        yield return new AccountBudget("tier", StoredNames.Of(BudgetPeriod.Monthly), Money.Format(cap), Money.Format(view.MonthSpent),
+            Money.Format(Math.Max(cap - view.MonthSpent - view.Reserved, 0)), view.MonthResetsAt);
+    }
 }
 
 internal sealed record AccountSubscription(
@@ -55,7 +63,7 @@ internal sealed record AccountDocument(
     AccountCustomer Customer,
     AccountBalance Balance,
     IReadOnlyList<AccountBudget> Budgets,
-    object? Tier,
+    TierDocument? Tier,
     IReadOnlyList<AccountLimit> Limits,
     AccountSubscription? Subscription,
     object? Contract,

@@ -61,9 +61,11 @@ internal static class TollgateHost
 
         // Spend accounts: funds from the ledger, limits from the snapshot, kept in step by the refresher;
         // budget thresholds crossed on settlement become webhook events.
+        services.AddSpendTiers();
         services.AddSingleton(sp =>
         {
-            var accounts = new Accounts(time, sp.GetService<IBudgetObserver>());
+            var tiers = sp.GetRequiredService<Tiers>();
+            var accounts = new Accounts(time, sp.GetService<IBudgetObserver>(), tiers.Enabled ? tiers : null);
             accounts.Load(boot.Totals, boot.Snapshot);
             return accounts;
         });

@@ -8,7 +8,7 @@ namespace Tollgate.Limits;
 /// memory. Tokens are taken at admission as an estimate (the input's size in bytes over four, plus
 /// the output cap for every choice, as OpenAI counts) and trued up to the metered use at settlement.
 /// </summary>
-internal sealed class RateLimiter(TimeProvider time)
+internal sealed class RateLimiter(TimeProvider time, Budgets.Tiers? tiers = null)
 {
     private readonly ConcurrentDictionary<string, TokenBucket> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TokenBucket> _tokens = new(StringComparer.Ordinal);
@@ -19,7 +19,7 @@ internal sealed class RateLimiter(TimeProvider time)
     {
         refusal = null;
         var now = time.GetTimestamp();
-        var scopes = Scopes(customer, key);
+        var scopes = Scopes(customer, key, CustomerLimits(customer));
         var hold = new LimitHold(this, now, tokenEstimate);
         foreach (var (scope, limits) in scopes)
         {
@@ -50,7 +50,14 @@ internal sealed class RateLimiter(TimeProvider time)
     }
 
     /// <summary>The limits of the tightest scope, for OpenAI's <c>x-ratelimit-*</c> headers and <c>/v1/account</c>.</summary>
-    public IReadOnlyList<LimitReading> Read(CustomerEntry customer, KeyEntry key) => Headers(Scopes(customer, key), time.GetTimestamp());
+    public IReadOnlyList<LimitReading> Read(CustomerEntry customer, KeyEntry key) => Headers(Scopes(customer, key, CustomerLimits(customer)), time.GetTimestamp());
+
+    /// <summary>
+    /// The customer scope's limits: those set on the customer, each one missing filled from the
+    /// customer's spend tier (when tiers are on). A key's own limits apply on top, never instead.
+    /// </summary>
+    public RateLimits? CustomerLimits(CustomerEntry customer) =>
+        tiers is { Enabled: true } ? tiers.CustomerLimits(customer, time.GetUtcNow()) : customer.Limits;
 
     private List<LimitReading> Headers(List<(string Scope, RateLimits Limits)> scopes, long now)
     {
@@ -71,11 +78,11 @@ internal sealed class RateLimiter(TimeProvider time)
     }
 
     /// <summary>The key's own limits first (tightest and most specific), then the customer's.</summary>
-    private static List<(string Scope, RateLimits Limits)> Scopes(CustomerEntry customer, KeyEntry key)
+    private static List<(string Scope, RateLimits Limits)> Scopes(CustomerEntry customer, KeyEntry key, RateLimits? customerLimits)
     {
         var scopes = new List<(string, RateLimits)>(2);
         if (key.Limits is { IsEmpty: false } keyLimits) scopes.Add(("key " + key.Id, keyLimits));
-        if (customer.Limits is { IsEmpty: false } customerLimits) scopes.Add(("customer " + customer.Id, customerLimits));
+        if (customerLimits is { IsEmpty: false }) scopes.Add(("customer " + customer.Id, customerLimits));
         return scopes;
     }
 

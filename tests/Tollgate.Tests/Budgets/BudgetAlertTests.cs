@@ -20,10 +20,10 @@ namespace Tollgate.Tests.Budgets;
 public sealed class BudgetAlertTests : IAsyncLifetime
 {
     // Every request costs exactly $1 (a request fee, no token price), so spend moves in known steps.
-    private const string DollarModel = """
+    internal const string DollarModel = """
         {"kind":"chat","max_output_tokens":100,"backends":[{"id":"dollar-sim","kind":"simulator"}],"price":{"input":"0","output":"0","request_fee":"1"}}
         """;
-    private const string Chat = """{"model":"dollar","max_tokens":5,"messages":[{"role":"user","content":"spend a dollar"}]}""";
+    internal const string Chat = """{"model":"dollar","max_tokens":5,"messages":[{"role":"user","content":"spend a dollar"}]}""";
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero));
     private readonly TollgateFactory _app;

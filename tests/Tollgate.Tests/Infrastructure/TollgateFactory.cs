@@ -22,10 +22,13 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
 
     private BootstrapResult? _boot;
 
-    public TollgateFactory(TimeProvider? time = null, bool demo = true, bool simulatedEmbeddings = true)
+    /// <param name="time">The clock; the system's unless a test fakes it.</param>
+    /// <param name="demo">Seed the demo catalog and customer on a new data directory.</param>
+    /// <param name="dataDir">An existing data directory, to start again on what an earlier factory (with <see cref="KeepDataDir"/>) left.</param>
+    public TollgateFactory(TimeProvider? time = null, bool demo = true, string? dataDir = null, bool simulatedEmbeddings = true)
     {
         Time = time ?? TimeProvider.System;
-        DataDir = Path.Combine(Path.GetTempPath(), "tollgate-tests", Guid.NewGuid().ToString("N"));
+        DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "tollgate-tests", Guid.NewGuid().ToString("N"));
         Settings = new ServeSettings
         {
             DataDir = DataDir,
@@ -54,6 +57,15 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Settings.DatabasePath;
 
+    /// <summary>
+    /// Spend tiers on, with the default table unless <see cref="Configuration"/> says otherwise.
+    /// Off by default here, so tests of other limits are not also rate-limited by the free tier.
+    /// </summary>
+    public bool Tiers { get; init; }
+
+    /// <summary>Configuration keys (e.g. <c>Tiers:Levels:0:Name</c>) the host starts with.</summary>
+    public Dictionary<string, string?> Configuration { get; } = [];
+
     /// <summary>Leaves the data directory in place at dispose, for tests that read its files afterwards; they delete it.</summary>
     public bool KeepDataDir { get; init; }
 
@@ -68,6 +80,8 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         var boot = Boot;
+        builder.UseSetting("Tiers:Enabled", Tiers ? "true" : "false");
+        foreach (var (key, value) in Configuration) builder.UseSetting(key, value);
         builder.ConfigureServices((context, services) => TollgateHost.ConfigureServices(services, context.Configuration, Settings, boot, Time));
         builder.Configure(TollgateHost.ConfigurePipeline);
     }

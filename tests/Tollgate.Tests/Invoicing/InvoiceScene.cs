@@ -30,11 +30,12 @@ internal sealed class InvoiceScene : IAsyncDisposable
     public HttpClient Admin { get; }
 
     /// <summary>Starts on <paramref name="start"/> with model <c>m</c> priced at the given rates per 1M tokens.</summary>
-    public static async Task<InvoiceScene> StartAsync(DateTimeOffset start, string input = "2", string cachedInput = "0.5", string output = "8", string requestFee = "0")
+    public static async Task<InvoiceScene> StartAsync(DateTimeOffset start, string input = "2", string cachedInput = "0.5", string output = "8", string requestFee = "0",
+        bool tiers = false)
     {
         var time = new FakeTimeProvider(start);
         var upstream = await StubUpstream.StartAsync();
-        var app = new TollgateFactory(time, demo: false);
+        var app = new TollgateFactory(time, demo: false) { Tiers = tiers };
         var scene = new InvoiceScene(time, app, upstream);
         await scene.Admin.SendAsync(HttpMethod.Put, $"/admin/v1/models/{Model}", $$"""
             {"kind":"chat","max_output_tokens":1000000,

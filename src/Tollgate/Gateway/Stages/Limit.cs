@@ -14,7 +14,7 @@ internal sealed class Limit(RateLimiter limiter)
     public ApiError? Run(GatewayRequest request, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
-        if (request.Key.Limits is null && request.Customer.Limits is null) return null;
+        if (request.Key.Limits is null && limiter.CustomerLimits(request.Customer) is null) return null;
         var cap = request.Operation == ModelOperation.ChatCompletions ? (long)request.OutputCap * request.Choices : 0;
         var estimate = (request.BodyBytes + 3) / 4 + cap;
         var hold = limiter.TryAdmit(request.Customer, request.Key, estimate, out var refusal);

@@ -9,7 +9,8 @@ namespace Tollgate.Gateway.Stages;
 
 /// <summary>
 /// Holds the request's worst-case charge on every account that applies (wallet or credit limit,
-/// key budget, customer monthly budget) before anything is served; refused ⇒ 429 now.
+/// key budget, customer monthly budget, the tier's monthly spend cap) before anything is served;
+/// refused ⇒ 429 now: <c>insufficient_quota</c>, or <c>spend_cap_reached</c> when the tier's cap is what is short.
 /// The input is first bounded cheaply by the body's size (a byte-level BPE token is at least
 /// one byte); it is counted exactly only when that bound does not fit.
 /// </summary>
@@ -22,7 +23,6 @@ internal sealed class Reserve(Accounts accounts, TokenCounter counter)
     {
         // Inside a subscription's allowance the request is charged nothing, so nothing is held.
         if (request.Allowance is not null) return null;
-        if (accounts.Applicable(request.Customer, request.Key).Length == 0) return null;
         var rates = request.Price.Rates;
         var cap = request.Operation == ModelOperation.ChatCompletions ? request.OutputCap : 0;
         var media = MediaPartTokens * request.MediaParts;
@@ -56,14 +56,22 @@ internal sealed class Reserve(Accounts accounts, TokenCounter counter)
     private static ApiError Refusal(GatewayRequest request, AccountView refusedBy, TokenRates rates, long inputTokens, decimal amount)
     {
         var available = Math.Max(refusedBy.Available, 0m);
-        var message = $"Insufficient quota: the {refusedBy.Name} has ${Money.Format(available)} available, " +
-            $"and this request could cost up to ${Money.Format(amount)}.";
+        var capped = refusedBy.RefusedByCap;
+        var message = capped
+            ? $"Monthly spend cap reached: the {refusedBy.CapName} is ${Money.Format(refusedBy.Cap ?? 0)}, ${Money.Format(available)} of it is left this month, " +
+              $"and this request could cost up to ${Money.Format(amount)}."
+            : $"Insufficient quota: the {refusedBy.Name} has ${Money.Format(available)} available, and this request could cost up to ${Money.Format(amount)}.";
         if (request.Operation == ModelOperation.ChatCompletions)
         {
             var affordable = WorstCase.AffordableOutputCap(rates, inputTokens, request.Choices, available);
             message += affordable > 0
                 ? $" The largest max_tokens it could afford for this input is {affordable.ToString(CultureInfo.InvariantCulture)}."
                 : " It cannot afford even this request's input.";
+        }
+        if (capped)
+        {
+            message += $" The cap resets at the next UTC month, {refusedBy.MonthResetsAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}.";
+            return new ApiError(StatusCodes.Status429TooManyRequests, "insufficient_quota", "spend_cap_reached", message);
         }
         if (refusedBy.ResetsAt is { } resets) message += $" The budget resets at {resets.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}.";
         return new ApiError(StatusCodes.Status429TooManyRequests, "insufficient_quota", "insufficient_quota", message);

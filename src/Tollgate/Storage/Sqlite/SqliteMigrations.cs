@@ -308,6 +308,14 @@ internal static class SqliteMigrations
         CREATE INDEX subscriptions_period_end ON subscriptions(period_end) WHERE status <> 'canceled';
         CREATE INDEX usage_events_units ON usage_events(customer_id, completed_at) WHERE units > 0;
         """,
+        """
+        CREATE TABLE customer_tiers (
+            customer_id TEXT PRIMARY KEY REFERENCES customers(id),
+            level INTEGER NOT NULL,
+            note TEXT,
+            set_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;
