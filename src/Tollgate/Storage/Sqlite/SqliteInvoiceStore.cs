@@ -317,16 +317,22 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
         return rollups;
     }
 
-    /// <summary>Entries up to the period's end that no finalized invoice bills yet (a voided invoice releases its entries).</summary>
+    /// <summary>
+    /// Entries up to the period's end that no finalized invoice bills yet (a voided invoice releases its entries).
+    /// Once the period's invoice was voided, entries made since belong to its reissue: they are the correction.
+    /// </summary>
     private static List<LedgerItem> ReadUnbilledLedger(SqliteConnection connection, SqliteTransaction transaction, string customerId, BillingPeriod period)
     {
         var select = Command(connection, transaction, $"""
             SELECT e.id, e.kind, e.amount, e.reference, e.created_at FROM ledger_entries e
-            WHERE e.customer_id = $customer AND e.kind NOT IN ($usage, $payment) AND e.created_at < $end
+            WHERE e.customer_id = $customer AND e.kind NOT IN ($usage, $payment)
+              AND (e.created_at < $end
+                   OR e.created_at >= (SELECT MAX(v.voided_at) FROM invoices v WHERE v.customer_id = $customer AND v.period = $period AND v.status = 'void'))
               AND NOT EXISTS (SELECT 1 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
                               WHERE l.ledger_entry_id = e.id AND i.status IN ({Finalized}))
             """);
         select.Parameters.AddWithValue("$customer", customerId);
+        select.Parameters.AddWithValue("$period", period.ToString());
         select.Parameters.AddWithValue("$usage", (int)LedgerEntryKind.Usage);
         select.Parameters.AddWithValue("$payment", (int)LedgerEntryKind.Payment);
         select.Parameters.AddWithValue("$end", UnixTime.ToStored(period.End));
