@@ -108,7 +108,9 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
         await using var connection = await database.OpenAsync(cancellationToken);
         using var transaction = connection.BeginTransaction(deferred: false);
         var invoice = ReadInvoice(connection, transaction, invoiceId) ?? throw new KeyNotFoundException(invoiceId);
-        if (invoice.Status != InvoiceStatus.Finalized || invoice.AmountPaid != 0)
+        // An invoice settled at finalization (nothing due: prepaid, or a zero total) has no payments and can be voided;
+        // one that money was paid against cannot.
+        if (invoice.Status is InvoiceStatus.Draft or InvoiceStatus.Void || invoice.AmountPaid != 0)
             throw new InvoiceStateException(invoice.Status switch
             {
                 InvoiceStatus.Draft => $"Invoice {invoiceId} is a draft: it is replaced by the next run, not voided.",
