@@ -142,7 +142,7 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
     public async Task<IReadOnlyList<PaymentRecord>> PaymentsAsync(string invoiceId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, "SELECT id, amount, reference, created_at FROM invoice_payments WHERE invoice_id = $id ORDER BY created_at, id");
+        var select = Command(connection, null, "SELECT id, amount, reference, created_at FROM invoice_payments WHERE invoice_id = $id ORDER BY created_at, rowid");
         select.Parameters.AddWithValue("$id", invoiceId);
         var payments = new List<PaymentRecord>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
