@@ -63,7 +63,7 @@ internal interface IInvoiceStore
     Task<(InvoiceRecord Invoice, bool Recorded)> RecordPaymentAsync(string invoiceId, decimal amount, string reference, string actor, DateTimeOffset now,
         CancellationToken cancellationToken = default);
 
-    /// <summary>Voids a finalized invoice and issues its credit note; the period can then be invoiced again.</summary>
+    /// <summary>Voids a finalized invoice no payment was recorded against, and issues its credit note; the period can then be invoiced again.</summary>
     Task<InvoiceRecord> VoidAsync(string invoiceId, string reason, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<InvoiceRecord?> GetAsync(string invoiceId, CancellationToken cancellationToken = default);

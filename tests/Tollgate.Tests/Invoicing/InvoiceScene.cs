@@ -1,7 +1,12 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Tollgate.Billing;
+using Tollgate.Billing.Pricing;
+using Tollgate.Catalog;
+using Tollgate.Storage;
 using Tollgate.Tests.Admin;
 using Tollgate.Tests.Infrastructure;
 
@@ -37,13 +42,64 @@ internal sealed class InvoiceScene : IAsyncDisposable
         var upstream = await StubUpstream.StartAsync();
         var app = new TollgateFactory(time, demo: false) { Tiers = tiers };
         var scene = new InvoiceScene(time, app, upstream);
-        await scene.Admin.SendAsync(HttpMethod.Put, $"/admin/v1/models/{Model}", $$"""
+        await scene.PriceAsync(input, cachedInput, output, requestFee);
+        return scene;
+    }
+
+    /// <summary>Puts model <c>m</c> with these rates: a new price version whenever they change.</summary>
+    public Task PriceAsync(string input, string cachedInput, string output, string requestFee = "0") =>
+        Admin.SendAsync(HttpMethod.Put, $"/admin/v1/models/{Model}", $$"""
             {"kind":"chat","max_output_tokens":1000000,
-             "backends":[{"id":"m-up","kind":"open_ai","base_url":"{{upstream.BaseUrl(Route)}}","upstream_model":"up-model",
+             "backends":[{"id":"m-up","kind":"open_ai","base_url":"{{Upstream.BaseUrl(Route)}}","upstream_model":"up-model",
                           "cost":{"input":"0.1","output":"0.2"} }],
              "price":{"input":"{{input}}","cached_input":"{{cachedInput}}","output":"{{output}}","request_fee":"{{requestFee}}"} }
             """);
-        return scene;
+
+    public Task<JsonObject> GrantAsync(string customerId, string amount, string kind = "purchased", DateTimeOffset? expiresAt = null)
+    {
+        var expiry = expiresAt is { } at ? $",\"expires_at\":\"{at:O}\"" : "";
+        return Admin.PostJsonAsync($"/admin/v1/customers/{customerId}/grants", $$"""{"amount":"{{amount}}","kind":"{{kind}}"{{expiry}}}""");
+    }
+
+    /// <summary>Records a payment; 201 when recorded, 200 when the reference was already recorded.</summary>
+    public Task<JsonObject> PayAsync(JsonObject invoice, string amount, string reference, HttpStatusCode expected = HttpStatusCode.Created) =>
+        Admin.PostJsonAsync($"/admin/v1/invoices/{invoice.Id()}/payments", $$"""{"amount":"{{amount}}","reference":"{{reference}}"}""", expected);
+
+    /// <summary>Appends an adjustment, discount or credit note (positive amounts credit the customer).</summary>
+    public Task<JsonObject> LedgerEntryAsync(string customerId, string kind, string amount, string note) =>
+        Admin.PostJsonAsync($"/admin/v1/customers/{customerId}/ledger", $$"""{"kind":"{{kind}}","amount":"{{amount}}","note":"{{note}}"}""");
+
+    public async Task<JsonObject> WalletAsync(string customerId) => await Admin.GetJsonAsync($"/admin/v1/customers/{customerId}/wallet");
+
+    /// <summary>
+    /// Stores a usage event of model <c>m</c> straight through the usage writer, charged at the price
+    /// card in effect at <paramref name="completedAt"/>: how usage that arrives late (a stalled node) reaches the database.
+    /// </summary>
+    public async Task<decimal> RecordUsageAsync(string customerId, DateTimeOffset completedAt, TokenUsage tokens)
+    {
+        var snapshot = App.Services.GetRequiredService<CatalogState>().Current;
+        var card = snapshot.Models[Model].PriceCardAt(completedAt) ?? throw new InvalidOperationException("no price card then");
+        var charged = card.Rates.AmountFor(tokens);
+        await App.Services.GetRequiredService<IUsageRecorder>().RecordAsync(new UsageEvent
+        {
+            RequestId = "req_late_" + Guid.NewGuid().ToString("N"),
+            CustomerId = customerId,
+            KeyId = snapshot.Keys.Values.First(k => k.CustomerId == customerId).Id,
+            ModelId = Model,
+            BackendId = "m-up",
+            PriceVersion = card.Version,
+            Tokens = tokens,
+            ListAmount = charged,
+            ChargedAmount = charged,
+            CostToServe = 0m,
+            Status = UsageStatus.Completed,
+            Source = UsageSource.Backend,
+            Streamed = false,
+            LatencyMs = 10,
+            StartedAt = completedAt.AddMilliseconds(-10),
+            CompletedAt = completedAt,
+        });
+        return charged;
     }
 
     public async Task<(string CustomerId, string Key)> CustomerAsync(string billingMode = "postpaid", string? creditLimit = null)
@@ -88,7 +144,35 @@ internal sealed class InvoiceScene : IAsyncDisposable
         return await Admin.GetJsonAsync($"/admin/v1/invoices/{open["id"]!.GetValue<string>()}");
     }
 
+    /// <summary>A connection of the test's own to the database file, for reading (and tampering with) rows directly.</summary>
+    public async Task<SqliteConnection> OpenDatabaseAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={App.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task<int> ExecuteAsync(string sql)
+    {
+        await using var connection = await OpenDatabaseAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteNonQueryAsync();
+    }
+
     public static decimal Amount(JsonNode? node, string field) => Money.Parse(node![field]!.GetValue<string>());
+
+    public static string Text(JsonNode? node, string field) => node![field]!.GetValue<string>();
+
+    /// <summary>The invoice's lines as (kind, token class or null, rounded amount or exact amount while a draft).</summary>
+    public static (string Kind, string? TokenClass, decimal Amount)[] Lines(JsonObject invoice) =>
+        [.. invoice["lines"]!.AsArray().Select(l => (Text(l, "kind"), l!["token_class"]?.GetValue<string>(),
+            l["rounded_amount"] is null ? Amount(l, "amount") : Amount(l, "rounded_amount")))];
+
+    /// <summary>The end of October 2026 (plus a few seconds): when its invoices can be finalized.</summary>
+    public static readonly DateTimeOffset NovemberFirst = new(2026, 11, 1, 0, 0, 5, TimeSpan.Zero);
+
+    public static readonly DateTimeOffset DecemberFirst = new(2026, 12, 1, 0, 0, 5, TimeSpan.Zero);
 
     public async ValueTask DisposeAsync()
     {

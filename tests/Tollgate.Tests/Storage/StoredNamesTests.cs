@@ -1,4 +1,5 @@
 using Tollgate.Billing.Catalog;
+using Tollgate.Billing.Invoices;
 using Tollgate.Billing.Ledger;
 using Tollgate.Billing.Wallets;
 using Tollgate.Budgets;
@@ -39,6 +40,33 @@ public sealed class StoredNamesTests
             [BudgetPeriod.Wallet] = "wallet",
             [BudgetPeriod.Monthly] = "monthly",
             [BudgetPeriod.Lifetime] = "lifetime",
+        });
+        AssertFrozen(new Dictionary<InvoiceLineKind, string>
+        {
+            [InvoiceLineKind.Usage] = "usage",
+            [InvoiceLineKind.UsageNotCharged] = "usage_not_charged",
+            [InvoiceLineKind.SubscriptionFee] = "subscription_fee",
+            [InvoiceLineKind.TrueUp] = "true_up",
+            [InvoiceLineKind.Discount] = "discount",
+            [InvoiceLineKind.Adjustment] = "adjustment",
+            [InvoiceLineKind.CreditNote] = "credit_note",
+            [InvoiceLineKind.Credit] = "credit",
+            [InvoiceLineKind.Expiry] = "expiry",
+            [InvoiceLineKind.PrepaidApplied] = "prepaid_applied",
+        });
+        AssertFrozen(new Dictionary<InvoiceStatus, string>
+        {
+            [InvoiceStatus.Draft] = "draft",
+            [InvoiceStatus.Finalized] = "finalized",
+            [InvoiceStatus.Paid] = "paid",
+            [InvoiceStatus.Void] = "void",
+        });
+        AssertFrozen(new Dictionary<TokenClass, string>
+        {
+            [TokenClass.Input] = "input",
+            [TokenClass.CachedInput] = "cached_input",
+            [TokenClass.Output] = "output",
+            [TokenClass.Request] = "request",
         });
     }
 

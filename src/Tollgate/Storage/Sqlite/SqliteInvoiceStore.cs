@@ -108,7 +108,9 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
         await using var connection = await database.OpenAsync(cancellationToken);
         using var transaction = connection.BeginTransaction(deferred: false);
         var invoice = ReadInvoice(connection, transaction, invoiceId) ?? throw new KeyNotFoundException(invoiceId);
-        if (invoice.Status != InvoiceStatus.Finalized || invoice.AmountPaid != 0)
+        // An invoice settled at finalization (nothing due: prepaid, or a zero total) has no payments and can be voided;
+        // one that money was paid against cannot.
+        if (invoice.Status is InvoiceStatus.Draft or InvoiceStatus.Void || invoice.AmountPaid != 0)
             throw new InvoiceStateException(invoice.Status switch
             {
                 InvoiceStatus.Draft => $"Invoice {invoiceId} is a draft: it is replaced by the next run, not voided.",
@@ -140,7 +142,7 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
     public async Task<IReadOnlyList<PaymentRecord>> PaymentsAsync(string invoiceId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, "SELECT id, amount, reference, created_at FROM invoice_payments WHERE invoice_id = $id ORDER BY created_at, id");
+        var select = Command(connection, null, "SELECT id, amount, reference, created_at FROM invoice_payments WHERE invoice_id = $id ORDER BY created_at, rowid");
         select.Parameters.AddWithValue("$id", invoiceId);
         var payments = new List<PaymentRecord>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -317,16 +319,22 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
         return rollups;
     }
 
-    /// <summary>Entries up to the period's end that no finalized invoice bills yet (a voided invoice releases its entries).</summary>
+    /// <summary>
+    /// Entries up to the period's end that no finalized invoice bills yet (a voided invoice releases its entries).
+    /// Once the period's invoice was voided, entries made since belong to its reissue: they are the correction.
+    /// </summary>
     private static List<LedgerItem> ReadUnbilledLedger(SqliteConnection connection, SqliteTransaction transaction, string customerId, BillingPeriod period)
     {
         var select = Command(connection, transaction, $"""
             SELECT e.id, e.kind, e.amount, e.reference, e.created_at FROM ledger_entries e
-            WHERE e.customer_id = $customer AND e.kind NOT IN ($usage, $payment) AND e.created_at < $end
+            WHERE e.customer_id = $customer AND e.kind NOT IN ($usage, $payment)
+              AND (e.created_at < $end
+                   OR e.created_at >= (SELECT MAX(v.voided_at) FROM invoices v WHERE v.customer_id = $customer AND v.period = $period AND v.status = 'void'))
               AND NOT EXISTS (SELECT 1 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
                               WHERE l.ledger_entry_id = e.id AND i.status IN ({Finalized}))
             """);
         select.Parameters.AddWithValue("$customer", customerId);
+        select.Parameters.AddWithValue("$period", period.ToString());
         select.Parameters.AddWithValue("$usage", (int)LedgerEntryKind.Usage);
         select.Parameters.AddWithValue("$payment", (int)LedgerEntryKind.Payment);
         select.Parameters.AddWithValue("$end", UnixTime.ToStored(period.End));
