@@ -25,6 +25,7 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     /// <param name="time">The clock; the system's unless a test fakes it.</param>
     /// <param name="demo">Seed the demo catalog and customer on a new data directory.</param>
     /// <param name="dataDir">An existing data directory, to start again on what an earlier factory (with <see cref="KeepDataDir"/>) left.</param>
+    /// <param name="simulatedEmbeddings">Serve <c>tg-embed</c> on the simulator rather than the in-process model, so tests stay fast.</param>
     public TollgateFactory(TimeProvider? time = null, bool demo = true, string? dataDir = null, bool simulatedEmbeddings = true)
     {
         Time = time ?? TimeProvider.System;
