@@ -23,6 +23,11 @@ internal sealed record ApiError(int Status, string Type, string? Code, string Me
     public static ApiError NotFound(string message) =>
         new(StatusCodes.Status404NotFound, "invalid_request_error", "unknown_url", message);
 
+    /// <summary>Too many wrong credentials from one client: answered before any credential is checked.</summary>
+    public static ApiError TooManyAuthFailures(TimeSpan retryAfter) =>
+        new(StatusCodes.Status429TooManyRequests, "rate_limit_exceeded", "too_many_authentication_failures",
+            $"Too many requests with invalid credentials from this client. Retry in {Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds))} s.");
+
     public static ApiError UpstreamUnavailable(string message) =>
         new(StatusCodes.Status502BadGateway, "server_error", "upstream_unavailable", message);
 

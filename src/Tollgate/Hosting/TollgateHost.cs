@@ -9,6 +9,7 @@ using Tollgate.Budgets;
 using Tollgate.Catalog;
 using Tollgate.Gateway;
 using Tollgate.Gateway.Stages;
+using Tollgate.Security;
 using Tollgate.Storage;
 using Tollgate.Storage.Sqlite;
 using Tollgate.Tokenization;
@@ -93,6 +94,9 @@ internal static class TollgateHost
         services.AddSingleton<BackendHealth>();
 
         // The request path.
+        services.AddOptions<AuthFailureOptions>().BindConfiguration(AuthFailureOptions.Section)
+            .Validate(o => o.AuthFailuresPerWindow > 0 && o.AuthFailureWindow > TimeSpan.Zero, "Authentication failure limits must be positive.").ValidateOnStart();
+        services.AddSingleton<AuthFailureThrottle>();
         services.AddSingleton<Authenticate>();
         services.AddSingleton<Admit>();
         services.AddSingleton<Reserve>();

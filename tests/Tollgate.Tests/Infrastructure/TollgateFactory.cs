@@ -52,6 +52,9 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Settings.DatabasePath;
 
+    /// <summary>Configuration keys (as in appsettings, <c>Section:Name</c>) this app runs with, set before it starts.</summary>
+    public Dictionary<string, string> Configuration { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Leaves the data directory in place at dispose, for tests that read its files afterwards; they delete it.</summary>
     public bool KeepDataDir { get; init; }
 
@@ -66,6 +69,7 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         var boot = Boot;
+        foreach (var (name, value) in Configuration) builder.UseSetting(name, value);
         builder.ConfigureServices((context, services) => TollgateHost.ConfigureServices(services, context.Configuration, Settings, boot, Time));
         builder.Configure(TollgateHost.ConfigurePipeline);
     }
