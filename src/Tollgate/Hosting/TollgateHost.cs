@@ -137,7 +137,10 @@ internal static class TollgateHost
         }));
         services.AddHealthChecks().AddCheck<SqliteHealthCheck>("database", tags: [ReadyTag]);
         // Keys for anything the framework protects stay in the data directory, not the user's profile.
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDir, "protection-keys")));
+        // The key ring is plain XML: its directory is created owner-only before the framework writes there.
+        var protectionKeys = Path.Combine(settings.DataDir, "protection-keys");
+        DataDirectory.Ensure(protectionKeys);
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(protectionKeys));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
     }
 
