@@ -14,7 +14,7 @@ internal sealed record ApiError(int Status, string Type, string? Code, string Me
 
     public static ApiError ModelNotFound(string model) =>
         new(StatusCodes.Status404NotFound, "invalid_request_error", "model_not_found",
-            $"The model '{model}' does not exist or you do not have access to it.", "model");
+            $"The model '{Clip(model)}' does not exist or you do not have access to it.", "model");
 
     public static ApiError ModelGated(string model, string howToQualify) =>
         new(StatusCodes.Status403Forbidden, "invalid_request_error", "model_gated",
@@ -39,4 +39,7 @@ internal sealed record ApiError(int Status, string Type, string? Code, string Me
 
     public static ApiError Unavailable(string message, string code) =>
         new(StatusCodes.Status503ServiceUnavailable, "server_error", code, message);
+
+    /// <summary>Names from the request are quoted back only in part: an error never echoes a huge input.</summary>
+    private static string Clip(string text) => text.Length <= 100 ? text : text[..100] + "…";
 }
