@@ -80,6 +80,8 @@ internal static class HostileInput
         Api("overlong UTF-8 in content", 400, Chat, Utf8With("{\"model\":\"tg-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"a", [0xC0, 0xAF], "\"}]}"));
         Api("invalid UTF-8 in model", 400, Chat, Utf8With("{\"model\":\"tg-mini", [0xED, 0xA0, 0x80], "\",\"messages\":" + Hi + "}"));
         Api("truncated UTF-8 sequence in role", 400, Chat, Utf8With("{\"model\":\"tg-mini\",\"messages\":[{\"role\":\"us", [0xE2, 0x82], "er\",\"content\":\"hi\"}]}"));
+        ChatJson("escaped lone high surrogate", 400, """{"model":"tg-mini","messages":[{"role":"user","content":"a\ud800b"}]}""");
+        ChatJson("escaped lone low surrogate in a field name", 400, $$"""{"model":"tg-mini","messages":{{Hi}},"x\uDC00":1}""");
         Api("invalid UTF-8 in embeddings input", 400, "/v1/embeddings", Utf8With("{\"model\":\"tg-embed\",\"input\":\"a", [0xF8, 0x88, 0x80, 0x80, 0x80], "\"}"));
 
         // Header injection and hostile credentials.

@@ -40,6 +40,8 @@ internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
             return ApiError.InvalidRequest("The request body must be a JSON object.");
+        if (SafeJson.HasLoneSurrogateEscape(body.Buffer.AsSpan(0, body.Length)))
+            return ApiError.InvalidRequest("The request holds a \\u escape of half a surrogate pair, which is not text.", code: "invalid_encoding");
         if (DuplicateField(root) is { } duplicate)
             return ApiError.InvalidRequest($"The field '{duplicate}' appears more than once.", duplicate, "duplicate_parameter");
         if (!root.TryGetProperty("model", out var modelField) || modelField.ValueKind != JsonValueKind.String || modelField.GetString() is not { Length: > 0 } modelId)
