@@ -21,6 +21,8 @@ public sealed partial class RouteTableTests : TollgateTestBase
         ["/v1/chat/completions"] = "API key, checked by the gateway",
         ["/v1/embeddings"] = "API key, checked by the gateway",
         ["/v1/account"] = "API key, checked by the gateway",
+        ["/v1/account/usage"] = "API key, checked by the gateway",
+        ["/v1/account/invoices"] = "API key, checked by the gateway",
         ["/v1/models"] = "API key, checked by the gateway",
         ["/v1/models/{id}"] = "API key, checked by the gateway",
         ["/v1/{**rest}"] = "404 for every other /v1 path",
@@ -35,7 +37,8 @@ public sealed partial class RouteTableTests : TollgateTestBase
         ["/readyz"] = "readiness, database reachable or not",
     };
 
-    private static readonly string[] DataPlaneRoutes = ["/v1/chat/completions", "/v1/embeddings", "/v1/account", "/v1/models", "/v1/models/{id}"];
+    private static readonly string[] DataPlaneRoutes =
+        ["/v1/chat/completions", "/v1/embeddings", "/v1/account", "/v1/account/usage", "/v1/account/invoices", "/v1/models", "/v1/models/{id}"];
 
     // Every wrong token below counts as a failed authentication: let this one client make them all.
     public RouteTableTests() => App.Configuration["Security:AuthFailuresPerWindow"] = "100000";
