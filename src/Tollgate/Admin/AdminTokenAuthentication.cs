@@ -19,9 +19,12 @@ internal sealed class AdminTokenAuthentication(
     UrlEncoder encoder,
     IAdminTokenStore tokens,
     SecretHasher hasher,
+    AuthFailureThrottle throttle,
     ServeSettings settings) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "AdminToken";
+
+    private TimeSpan? _throttledFor;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -29,19 +32,29 @@ internal sealed class AdminTokenAuthentication(
         if (!Request.Path.StartsWithSegments(AdminEndpoints.Prefix)) return AuthenticateResult.NoResult();
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var client = Context.Connection.RemoteIpAddress;
+        if (throttle.IsBlocked(client, out var retryAfter))
+        {
+            _throttledFor = retryAfter;
+            return AuthenticateResult.Fail("too many authentication failures");
+        }
         var secret = header[7..].Trim();
         if (settings.AdminToken is { Length: > 0 } configured && hasher.Matches(secret, hasher.Hash(configured)))
             return Success("env", [AdminScopes.Full]);
-        if (!SecretFormat.AdminToken.TryGetId(secret, out var id)) return AuthenticateResult.Fail("invalid admin token");
-        var token = await tokens.FindAsync(id, Context.RequestAborted);
+        var token = SecretFormat.AdminToken.TryGetId(secret, out var id) ? await tokens.FindAsync(id, Context.RequestAborted) : null;
         if (token is null || token.RevokedAt is not null || !hasher.Matches(secret, token.SecretHash))
+        {
+            throttle.RecordFailure(client);
             return AuthenticateResult.Fail("invalid admin token");
+        }
         return Success(token.Id, token.Scopes);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        ApiErrorWriter.WriteAsync(Context, new ApiError(StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_admin_token",
-            "An admin token is required: send it as 'Authorization: Bearer <token>'."));
+        _throttledFor is { } wait
+            ? ApiErrorWriter.WriteAsync(Context, ApiError.TooManyAuthFailures(wait), wait)
+            : ApiErrorWriter.WriteAsync(Context, new ApiError(StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_admin_token",
+                "An admin token is required: send it as 'Authorization: Bearer <token>'."));
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ApiErrorWriter.WriteAsync(Context, new ApiError(StatusCodes.Status403Forbidden, "invalid_request_error", "insufficient_scope",

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Tollgate.Hosting;
 using Tollgate.Gateway;
+using Tollgate.Security;
 using Tollgate.Storage;
 
 namespace Tollgate.Admin;
@@ -10,10 +11,14 @@ namespace Tollgate.Admin;
 /// <summary>
 /// A creating admin request (POST) sent with an <c>Idempotency-Key</c> header runs once: a retry
 /// with the same key and the same request gets the first answer again; the same key with a
-/// different request is refused. Keys belong to the admin token that used them.
+/// different request is refused. Keys belong to the admin token that used them. An answer that
+/// shows a secret once is stored sealed under a key kept only in memory: replayable until the
+/// process restarts, never readable from the database.
 /// </summary>
 internal sealed class IdempotencyMiddleware(RequestDelegate next)
 {
+    private readonly SealedBox _secrets = SealedBox.Ephemeral();
+
     public const string Header = "Idempotency-Key";
     private const int MaxKeyLength = 255;
 
@@ -41,7 +46,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
         var previous = await store.ClaimAsync(actor, key, hash, time.UtcNowStored(), context.RequestAborted);
         if (previous is not null)
         {
-            await ReplayAsync(context, previous, hash);
+            await ReplayAsync(context, previous, hash, HoldsSecret(context) ? _secrets : null);
             return;
         }
 
@@ -59,7 +64,11 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
             context.Response.Body = original;
             var status = context.Response.StatusCode;
             if (completed && status < 500)
-                await store.CompleteAsync(actor, key, status, context.Response.ContentType, captured.ToArray(), CancellationToken.None);
+            {
+                var body = captured.ToArray();
+                if (HoldsSecret(context) && body.Length > 0) body = _secrets.Seal(body);
+                await store.CompleteAsync(actor, key, status, context.Response.ContentType, body, CancellationToken.None);
+            }
             else
                 await store.ReleaseAsync(actor, key, CancellationToken.None);
             captured.Position = 0;
@@ -67,7 +76,9 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
         }
     }
 
-    private static async Task ReplayAsync(HttpContext context, StoredResponse previous, string hash)
+    private static bool HoldsSecret(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<ShowsSecretOnce>() is not null;
+
+    private static async Task ReplayAsync(HttpContext context, StoredResponse previous, string hash, SealedBox? secrets)
     {
         if (previous.RequestHash != hash)
         {
@@ -81,10 +92,19 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
                 $"A request with this {Header} is still being processed. Retry shortly."), TimeSpan.FromSeconds(1));
             return;
         }
+        var body = previous.Body;
+        if (secrets is not null && body is { Length: > 0 }) body = secrets.TryOpen(body);
+        if (body is null && previous.Body is not null)
+        {
+            await ApiErrorWriter.WriteAsync(context, new ApiError(StatusCodes.Status409Conflict, "invalid_request_error", "idempotency_replay_unavailable",
+                $"This request already succeeded, but its answer held a secret that is shown once and Tollgate has restarted since. " +
+                "List the resource to find it, and rotate it for a new secret.", Header));
+            return;
+        }
         context.Response.StatusCode = status;
         if (previous.ContentType is not null) context.Response.ContentType = previous.ContentType;
         context.Response.Headers["Idempotent-Replayed"] = "true";
-        if (previous.Body is { Length: > 0 } body) await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        if (body is { Length: > 0 }) await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
     private static async Task<string> HashRequestAsync(HttpRequest request)

@@ -17,11 +17,11 @@ internal static class KeyEndpoints
 {
     public static void MapKeys(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/customers/{customerId}/keys", CreateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Keys));
+        admin.MapPost("/customers/{customerId}/keys", CreateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Keys)).WithMetadata(ShowsSecretOnce.Instance);
         admin.MapGet("/keys", ListAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Read));
         admin.MapGet("/keys/{keyId}", GetAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Read));
         admin.MapPatch("/keys/{keyId}", UpdateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Keys));
-        admin.MapPost("/keys/{keyId}/rotate", RotateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Keys));
+        admin.MapPost("/keys/{keyId}/rotate", RotateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Keys)).WithMetadata(ShowsSecretOnce.Instance);
         admin.MapPost("/keys/{keyId}/revoke", RevokeAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Keys));
     }
 

@@ -13,7 +13,7 @@ internal static class TokenEndpoints
     public static void MapTokens(this RouteGroupBuilder admin)
     {
         admin.MapGet("/tokens", ListAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Full));
-        admin.MapPost("/tokens", CreateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Full));
+        admin.MapPost("/tokens", CreateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Full)).WithMetadata(ShowsSecretOnce.Instance);
         admin.MapPost("/tokens/{tokenId}/revoke", RevokeAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Full));
     }
 

@@ -25,12 +25,12 @@ internal static class WebhookEndpoints
     {
         var read = AdminScopes.Policy(AdminScopes.Read);
         var billing = AdminScopes.Policy(AdminScopes.Billing);
-        admin.MapPost("/webhook-endpoints", CreateAsync).RequireAuthorization(billing);
+        admin.MapPost("/webhook-endpoints", CreateAsync).RequireAuthorization(billing).WithMetadata(ShowsSecretOnce.Instance);
         admin.MapGet("/webhook-endpoints", ListAsync).RequireAuthorization(read);
         admin.MapGet("/webhook-endpoints/{endpointId}", GetAsync).RequireAuthorization(read);
         admin.MapPatch("/webhook-endpoints/{endpointId}", UpdateAsync).RequireAuthorization(billing);
         admin.MapDelete("/webhook-endpoints/{endpointId}", DeleteAsync).RequireAuthorization(billing);
-        admin.MapPost("/webhook-endpoints/{endpointId}/rotate-secret", RotateSecretAsync).RequireAuthorization(billing);
+        admin.MapPost("/webhook-endpoints/{endpointId}/rotate-secret", RotateSecretAsync).RequireAuthorization(billing).WithMetadata(ShowsSecretOnce.Instance);
         admin.MapPost("/webhook-endpoints/{endpointId}/test", SendTestAsync).RequireAuthorization(billing);
         admin.MapGet("/webhook-deliveries", ListDeliveriesAsync).RequireAuthorization(read);
         admin.MapGet("/webhook-deliveries/{deliveryId}", GetDeliveryAsync).RequireAuthorization(read);

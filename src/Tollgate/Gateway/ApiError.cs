@@ -14,7 +14,7 @@ internal sealed record ApiError(int Status, string Type, string? Code, string Me
 
     public static ApiError ModelNotFound(string model) =>
         new(StatusCodes.Status404NotFound, "invalid_request_error", "model_not_found",
-            $"The model '{model}' does not exist or you do not have access to it.", "model");
+            $"The model '{Clip(model)}' does not exist or you do not have access to it.", "model");
 
     public static ApiError ModelGated(string model, string howToQualify) =>
         new(StatusCodes.Status403Forbidden, "invalid_request_error", "model_gated",
@@ -22,6 +22,11 @@ internal sealed record ApiError(int Status, string Type, string? Code, string Me
 
     public static ApiError NotFound(string message) =>
         new(StatusCodes.Status404NotFound, "invalid_request_error", "unknown_url", message);
+
+    /// <summary>Too many wrong credentials from one client: answered before any credential is checked.</summary>
+    public static ApiError TooManyAuthFailures(TimeSpan retryAfter) =>
+        new(StatusCodes.Status429TooManyRequests, "rate_limit_exceeded", "too_many_authentication_failures",
+            $"Too many requests with invalid credentials from this client. Retry in {Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds))} s.");
 
     public static ApiError UpstreamUnavailable(string message) =>
         new(StatusCodes.Status502BadGateway, "server_error", "upstream_unavailable", message);
@@ -34,4 +39,7 @@ internal sealed record ApiError(int Status, string Type, string? Code, string Me
 
     public static ApiError Unavailable(string message, string code) =>
         new(StatusCodes.Status503ServiceUnavailable, "server_error", code, message);
+
+    /// <summary>Names from the request are quoted back only in part: an error never echoes a huge input.</summary>
+    private static string Clip(string text) => text.Length <= 100 ? text : text[..100] + "…";
 }

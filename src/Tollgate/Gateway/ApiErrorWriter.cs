@@ -12,10 +12,13 @@ internal static class ApiErrorWriter
         if (response.HasStarted) return Task.CompletedTask;
         response.StatusCode = error.Status;
         response.ContentType = "application/json";
-        if (retryAfter is { } wait)
-            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (retryAfter is { } wait) SetRetryAfter(response, wait);
         return response.Body.WriteAsync(ToJson(error)).AsTask();
     }
+
+    /// <summary><c>retry-after</c> in whole seconds, at least one.</summary>
+    public static void SetRetryAfter(HttpResponse response, TimeSpan wait) =>
+        response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The last event of a stream that failed after its 200 status was sent:

@@ -42,4 +42,42 @@ internal static class SafeJson
             return false;
         }
     }
+
+    /// <summary>
+    /// True when a string or name escapes half a surrogate pair (<c>\ud800</c> alone): valid JSON
+    /// syntax, but no text, so it can be neither counted nor forwarded. Only bodies holding a
+    /// surrogate escape at all are read through.
+    /// </summary>
+    public static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        if (!MayHoldSurrogateEscape(json)) return false;
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped) _ = reader.GetString();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        return false;
+    }
+
+    private static bool MayHoldSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        while (json.IndexOf("\\u"u8) is var at and >= 0)
+        {
+            json = json[(at + 2)..];
+            if (json.Length >= 2 && (json[0] | 0x20) == 'd' && json[1] is (>= (byte)'8' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F'))
+                return true;
+        }
+        return false;
+    }
 }

@@ -19,6 +19,7 @@ internal static class Bootstrap
     public static async Task<BootstrapResult> RunAsync(ServeSettings settings, TimeProvider time, Action<string> announce, CancellationToken cancellationToken = default)
     {
         DataDirectory.Ensure(settings.DataDir);
+        DataDirectory.SecureDatabaseFiles(settings.DatabasePath);
         var database = new SqliteDatabase(settings.DatabasePath, settings.FullDurability);
         await using (var connection = await database.OpenAsync(cancellationToken))
         {

@@ -9,11 +9,36 @@ internal static class DataDirectory
     public const string PepperFile = "key-pepper";
     public const string DemoCredentialsFile = "demo-credentials.txt";
 
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     public static void Ensure(string dataDir)
     {
         Directory.CreateDirectory(dataDir);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>
+    /// Creates the database file owner-only before SQLite first opens it (SQLite gives its -wal and
+    /// -shm files the database file's mode), and narrows files an older version left wider.
+    /// </summary>
+    public static void SecureDatabaseFiles(string databasePath)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        if (!File.Exists(databasePath))
+        {
+            using var created = new FileStream(databasePath, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = OwnerOnly,
+            });
+        }
+        foreach (var suffix in (string[])["", "-wal", "-shm", "-journal"])
+        {
+            var path = databasePath + suffix;
+            if (File.Exists(path) && (File.GetUnixFileMode(path) & ~OwnerOnly) != 0) File.SetUnixFileMode(path, OwnerOnly);
+        }
     }
 
     /// <summary>The given pepper, else the one stored in the data directory, else a new one written there.</summary>
@@ -40,7 +65,7 @@ internal static class DataDirectory
             {
                 Mode = FileMode.Create,
                 Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                UnixCreateMode = OwnerOnly,
             });
             stream.Write(Encoding.UTF8.GetBytes(contents));
         }

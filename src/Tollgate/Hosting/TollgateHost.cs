@@ -9,6 +9,7 @@ using Tollgate.Budgets;
 using Tollgate.Catalog;
 using Tollgate.Gateway;
 using Tollgate.Gateway.Stages;
+using Tollgate.Security;
 using Tollgate.Storage;
 using Tollgate.Storage.Sqlite;
 using Tollgate.Tokenization;
@@ -101,6 +102,9 @@ internal static class TollgateHost
         services.AddSingleton<BackendHealth>();
 
         // The request path.
+        services.AddOptions<AuthFailureOptions>().BindConfiguration(AuthFailureOptions.Section)
+            .Validate(o => o.AuthFailuresPerWindow > 0 && o.AuthFailureWindow > TimeSpan.Zero, "Authentication failure limits must be positive.").ValidateOnStart();
+        services.AddSingleton<AuthFailureThrottle>();
         services.AddSingleton<Authenticate>();
         services.AddSingleton<Admit>();
         services.AddSingleton<Reserve>();
@@ -141,7 +145,10 @@ internal static class TollgateHost
         }));
         services.AddHealthChecks().AddCheck<SqliteHealthCheck>("database", tags: [ReadyTag]);
         // Keys for anything the framework protects stay in the data directory, not the user's profile.
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDir, "protection-keys")));
+        // The key ring is plain XML: its directory is created owner-only before the framework writes there.
+        var protectionKeys = Path.Combine(settings.DataDir, "protection-keys");
+        DataDirectory.Ensure(protectionKeys);
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(protectionKeys));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
     }
 

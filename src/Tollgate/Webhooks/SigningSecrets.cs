@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Tollgate.Security;
 
@@ -13,31 +12,14 @@ internal sealed class SigningSecrets(SecretHasher hasher)
 {
     public const string Prefix = "whsec_";
     private const string KeyLabel = "tollgate-webhook-signing-secrets-v1";
-    private const int NonceBytes = 12;
-    private const int TagBytes = 16;
 
     // HMAC-SHA256 of a fixed label under the pepper: 32 bytes that only a holder of the pepper can compute.
-    private readonly byte[] _key = hasher.Hash(KeyLabel);
+    private readonly SealedBox _box = new(hasher.Hash(KeyLabel));
 
     public static string Generate() => Prefix + RandomText.Secret(40);
 
-    public byte[] Seal(string secret)
-    {
-        var plain = Encoding.UTF8.GetBytes(secret);
-        var sealedBytes = new byte[NonceBytes + plain.Length + TagBytes];
-        var nonce = sealedBytes.AsSpan(0, NonceBytes);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_key, TagBytes);
-        aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceBytes, plain.Length), sealedBytes.AsSpan(NonceBytes + plain.Length));
-        return sealedBytes;
-    }
+    public byte[] Seal(string secret) => _box.Seal(Encoding.UTF8.GetBytes(secret));
 
-    public string Open(byte[] sealedBytes)
-    {
-        var length = sealedBytes.Length - NonceBytes - TagBytes;
-        var plain = new byte[length];
-        using var aes = new AesGcm(_key, TagBytes);
-        aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes, length), sealedBytes.AsSpan(NonceBytes + length), plain);
-        return Encoding.UTF8.GetString(plain);
-    }
+    public string Open(byte[] sealedBytes) =>
+        Encoding.UTF8.GetString(_box.TryOpen(sealedBytes) ?? throw new InvalidDataException("A stored signing secret does not open under this key pepper."));
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 using Tollgate.Billing.Catalog;
 using Tollgate.Upstreams;
@@ -19,6 +20,12 @@ internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
         if (read is not { } body)
             return new ApiError(StatusCodes.Status413PayloadTooLarge, "invalid_request_error", "request_too_large",
                 $"The request body is larger than the limit of {limit} bytes.");
+        // Checked whole and first: a string is decoded only where a field is read, and the rest is forwarded as sent.
+        if (!Utf8.IsValid(body.Buffer.AsSpan(0, body.Length)))
+        {
+            ArrayPool<byte>.Shared.Return(body.Buffer);
+            return ApiError.InvalidRequest("The request body is not valid UTF-8.", code: "invalid_encoding");
+        }
         JsonDocument document;
         try
         {
@@ -33,6 +40,10 @@ internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
             return ApiError.InvalidRequest("The request body must be a JSON object.");
+        if (SafeJson.HasLoneSurrogateEscape(body.Buffer.AsSpan(0, body.Length)))
+            return ApiError.InvalidRequest("The request holds a \\u escape of half a surrogate pair, which is not text.", code: "invalid_encoding");
+        if (DuplicateField(root) is { } duplicate)
+            return ApiError.InvalidRequest($"The field '{duplicate}' appears more than once.", duplicate, "duplicate_parameter");
         if (!root.TryGetProperty("model", out var modelField) || modelField.ValueKind != JsonValueKind.String || modelField.GetString() is not { Length: > 0 } modelId)
             return ApiError.InvalidRequest("You must provide a model parameter.", "model", "missing_required_parameter");
 
@@ -53,6 +64,20 @@ internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
         request.Model = model;
         request.Price = price;
         return request.Operation == ModelOperation.ChatCompletions ? CheckOutputCap(request, root, model.MaxOutputTokens) : null;
+    }
+
+    /// <summary>
+    /// A field given twice could be read one way here and another way by the backend (which copy
+    /// wins differs between parsers), so what is billed and what is served could differ.
+    /// </summary>
+    private static string? DuplicateField(JsonElement root)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!seen.Add(property.Name)) return property.Name.Length > 100 ? property.Name[..100] : property.Name;
+        }
+        return null;
     }
 
     private ApiError? CheckChat(GatewayRequest request, JsonElement root)

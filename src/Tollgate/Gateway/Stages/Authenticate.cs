@@ -4,7 +4,7 @@ using Tollgate.Security;
 namespace Tollgate.Gateway.Stages;
 
 /// <summary>API key → key, customer: from the in-memory snapshot, never the database.</summary>
-internal sealed class Authenticate(CatalogState catalog, SecretHasher hasher, TimeProvider time)
+internal sealed class Authenticate(CatalogState catalog, SecretHasher hasher, AuthFailureThrottle throttle, TimeProvider time)
 {
     public ApiError? Run(GatewayRequest request)
     {
@@ -15,7 +15,23 @@ internal sealed class Authenticate(CatalogState catalog, SecretHasher hasher, Ti
             return ApiError.InvalidApiKey("You didn't provide an API key. Send it in the Authorization header as 'Bearer tg_...'.");
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return ApiError.InvalidApiKey("The Authorization header must be 'Bearer <api key>'.");
+        var client = request.Http.Connection.RemoteIpAddress;
+        if (throttle.IsBlocked(client, out var retryAfter))
+        {
+            ApiErrorWriter.SetRetryAfter(request.Http.Response, retryAfter);
+            return ApiError.TooManyAuthFailures(retryAfter);
+        }
         var secret = header.AsSpan(7).Trim();
+        if (Check(request, snapshot, secret) is { } refused)
+        {
+            throttle.RecordFailure(client);
+            return refused;
+        }
+        return null;
+    }
+
+    private ApiError? Check(GatewayRequest request, CatalogSnapshot snapshot, ReadOnlySpan<char> secret)
+    {
         // One answer for every kind of wrong key, so probing learns nothing about which ids exist.
         var invalid = ApiError.InvalidApiKey($"Incorrect API key provided: {Redact(secret)}.");
         if (!SecretFormat.ApiKey.TryGetId(secret, out var id) || !snapshot.Keys.TryGetValue(id, out var key)) return invalid;
