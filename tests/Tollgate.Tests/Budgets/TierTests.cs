@@ -114,6 +114,8 @@ public sealed class TierTests : IAsyncLifetime
         for (var i = 0; i < 3; i++) statuses.Add((await client.PostAsync("/v1/chat/completions", TollgateCalls.JsonBody(Chat))).StatusCode);
         using var refused = await client.PostAsync("/v1/chat/completions", TollgateCalls.JsonBody(Chat));
         var error = await TollgateCalls.AssertErrorAsync(refused, HttpStatusCode.TooManyRequests, "spend_cap_reached", type: "insufficient_quota");
+        var retryAfter = TimeSpan.FromSeconds(long.Parse(refused.Headers.GetValues("retry-after").Single(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero), _time.GetUtcNow() + retryAfter);
         _time.Advance(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero) - _time.GetUtcNow() - TimeSpan.FromSeconds(1));
         using var stillRefused = await client.PostAsync("/v1/chat/completions", TollgateCalls.JsonBody(Chat));
         _time.Advance(TimeSpan.FromSeconds(1));

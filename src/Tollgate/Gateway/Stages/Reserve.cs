@@ -71,6 +71,8 @@ internal sealed class Reserve(Accounts accounts, TokenCounter counter)
         if (capped)
         {
             message += $" The cap resets at the next UTC month, {refusedBy.MonthResetsAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}.";
+            // Retrying before the month turns cannot succeed: say when it can.
+            ApiErrorWriter.SetRetryAfter(request.Http.Response, refusedBy.MonthResetsAt - request.StartedAt);
             return new ApiError(StatusCodes.Status429TooManyRequests, "insufficient_quota", "spend_cap_reached", message);
         }
         if (refusedBy.ResetsAt is { } resets) message += $" The budget resets at {resets.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}.";
