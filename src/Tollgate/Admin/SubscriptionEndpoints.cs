@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Billing;
 using Tollgate.Catalog;
+using Tollgate.Hosting;
 using Tollgate.Storage;
 using Tollgate.Subscriptions;
 
@@ -49,7 +50,7 @@ internal static class SubscriptionEndpoints
         }
         var before = catalog.Current.Plans.GetValueOrDefault(planId) is { } old ? PlanDocument.From(old) : null;
         var after = PlanDocument.From(plan);
-        await store.PutPlanAsync(plan, user.Audit("plan.put", "plan", planId, before, after, SubscriptionJson.Default.PlanDocument, Now(time)), cancellationToken);
+        await store.PutPlanAsync(plan, user.Audit("plan.put", "plan", planId, before, after, SubscriptionJson.Default.PlanDocument, time.UtcNowStored()), cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
         return TypedResults.Ok(after);
     }
@@ -112,7 +113,6 @@ internal static class SubscriptionEndpoints
         }
     }
 
-    private static DateTimeOffset Now(TimeProvider time) => UnixTime.FromStored(UnixTime.ToStored(time.GetUtcNow()));
 }
 
 /// <summary><c>trial_days</c> only when starting; a change to a dearer plan applies now (prorated), to a cheaper one at period end.</summary>

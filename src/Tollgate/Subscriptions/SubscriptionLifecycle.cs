@@ -4,6 +4,7 @@ using Tollgate.Billing.Invoices;
 using Tollgate.Billing.Subscriptions;
 using Tollgate.Budgets;
 using Tollgate.Catalog;
+using Tollgate.Hosting;
 using Tollgate.Security;
 using Tollgate.Storage;
 
@@ -219,7 +220,7 @@ internal sealed partial class SubscriptionLifecycle(
 
     public void Dispose() => _gate.Dispose();
 
-    private DateTimeOffset Now() => UnixTime.FromStored(UnixTime.ToStored(time.GetUtcNow()));
+    private DateTimeOffset Now() => time.UtcNowStored();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subscription {SubscriptionId} of customer {CustomerId} is past due: the wallet cannot pay {Fee} USD")]
     private static partial void LogPastDue(ILogger logger, string subscriptionId, string customerId, decimal fee);
