@@ -47,7 +47,8 @@ internal static class InvoiceAudit
         if (entry.Note is { } note) w.WriteString("note", note);
     });
 
-    private static string Write(Action<Utf8JsonWriter> body)
+    /// <summary>A small JSON object for an audit entry's before/after, written by <paramref name="body"/>.</summary>
+    public static string Write(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))

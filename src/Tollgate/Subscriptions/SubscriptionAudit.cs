@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using Tollgate.Billing;
 using Tollgate.Storage;
 
@@ -9,26 +6,19 @@ namespace Tollgate.Subscriptions;
 /// <summary>A subscription's state (and the fee charged with a change) for the audit log.</summary>
 internal static class SubscriptionAudit
 {
-    public static string Json(SubscriptionEntry s, SubscriptionFee? fee = null)
+    public static string Json(SubscriptionEntry s, SubscriptionFee? fee = null) => InvoiceAudit.Write(w =>
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
+        w.WriteString("plan_id", s.Plan.Id);
+        w.WriteString("status", StoredNames.Of(s.Status));
+        w.WriteString("period_start", s.PeriodStart);
+        w.WriteString("period_end", s.PeriodEnd);
+        if (s.TrialEnd is { } trial) w.WriteString("trial_end", trial);
+        w.WriteBoolean("cancel_at_period_end", s.CancelAtPeriodEnd);
+        if (s.NextPlanId is { } next) w.WriteString("next_plan_id", next);
+        if (fee is not null)
         {
-            w.WriteStartObject();
-            w.WriteString("plan_id", s.Plan.Id);
-            w.WriteString("status", StoredNames.Of(s.Status));
-            w.WriteString("period_start", s.PeriodStart);
-            w.WriteString("period_end", s.PeriodEnd);
-            if (s.TrialEnd is { } trial) w.WriteString("trial_end", trial);
-            w.WriteBoolean("cancel_at_period_end", s.CancelAtPeriodEnd);
-            if (s.NextPlanId is { } next) w.WriteString("next_plan_id", next);
-            if (fee is not null)
-            {
-                w.WriteString("fee", Money.Format(fee.Amount));
-                w.WriteString("fee_reference", fee.Reference);
-            }
-            w.WriteEndObject();
+            w.WriteString("fee", Money.Format(fee.Amount));
+            w.WriteString("fee_reference", fee.Reference);
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    });
 }
