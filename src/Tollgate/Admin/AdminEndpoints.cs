@@ -20,6 +20,7 @@ internal static class AdminEndpoints
         admin.MapInvoices();
         admin.MapLedger();
         admin.MapSubscriptions();
+        admin.MapContracts();
     }
 
     /// <summary>Creating requests are idempotent under an Idempotency-Key header.</summary>

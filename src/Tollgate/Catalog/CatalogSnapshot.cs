@@ -35,6 +35,28 @@ internal sealed class CatalogSnapshot
     public FrozenDictionary<string, Subscriptions.SubscriptionEntry> Subscriptions { get; init; } =
         FrozenDictionary<string, Subscriptions.SubscriptionEntry>.Empty;
 
+    /// <summary>Every contract (past, present and scheduled) by customer id, oldest first; which is in force is a question of time.</summary>
+    public FrozenDictionary<string, Billing.Contracts.Contract[]> Contracts { get; init; } =
+        FrozenDictionary<string, Billing.Contracts.Contract[]>.Empty;
+
+    /// <summary>Admission rules of gated models by model id; a gated model without one admits by contract or invitation.</summary>
+    public FrozenDictionary<string, Billing.Contracts.GateRule> GateRules { get; init; } = FrozenDictionary<string, Billing.Contracts.GateRule>.Empty;
+
+    /// <summary>Unrevoked invitations by customer id (expired ones too: expiry is checked at the moment of use).</summary>
+    public FrozenDictionary<string, Billing.Contracts.GateInvitation[]> Invitations { get; init; } =
+        FrozenDictionary<string, Billing.Contracts.GateInvitation[]>.Empty;
+
+    /// <summary>The customer's contract in force at <paramref name="at"/>, if any.</summary>
+    public Billing.Contracts.Contract? ContractAt(string customerId, DateTimeOffset at)
+    {
+        if (!Contracts.TryGetValue(customerId, out var contracts)) return null;
+        foreach (var contract in contracts)
+        {
+            if (contract.IsInForce(at)) return contract;
+        }
+        return null;
+    }
+
     /// <summary>Increases with every change written to storage.</summary>
     public long Version { get; }
 }

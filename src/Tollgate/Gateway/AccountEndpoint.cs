@@ -10,7 +10,8 @@ namespace Tollgate.Gateway;
 /// <c>GET /v1/account</c>: one document about the caller, extended by each capability and never
 /// reshaped. Sections not in force yet are present and empty. Money is decimal strings.
 /// </summary>
-internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accounts, Limits.RateLimiter limiter, Subscriptions.Allowances allowances, TimeProvider time)
+internal sealed class AccountEndpoint(
+    Authenticate authenticate, Accounts accounts, Limits.RateLimiter limiter, Subscriptions.Allowances allowances, Gates.Gatekeeper gatekeeper, TimeProvider time)
 {
     public async Task GetAsync(HttpContext http)
     {
@@ -34,7 +35,7 @@ internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accoun
             accounts.Tiers is { } tiers ? TierDocument.From(tiers.Standing(customer, time.GetUtcNow()), time.GetUtcNow()) : null,
             [.. limiter.Read(customer, request.Key).Select(l => new AccountLimit(
                 l.Name + "_per_minute", l.Limit, l.Remaining, time.GetUtcNow() + l.ResetsIn))],
-            Subscription(request), null, []);
+            Subscription(request), Contract(request), GatedModels(request));
         http.Response.ContentType = "application/json";
         await http.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(document, GatewayJson.Default.AccountDocument));
     }
@@ -44,6 +45,21 @@ internal sealed class AccountEndpoint(Authenticate authenticate, Accounts accoun
             ? new AccountSubscription(s.Plan.Id, s.Plan.Name, StoredNames.Of(s.Status), s.PeriodEnd, s.CancelAtPeriodEnd,
                 [.. allowances.Read(s).Select(w => new AccountWindow(w.Name, w.Model, w.Used, w.Size, w.Remaining, w.ResetsAt))])
             : null;
+
+    private AccountContract? Contract(GatewayRequest request)
+    {
+        var now = time.GetUtcNow();
+        if (request.Snapshot.ContractAt(request.Customer.Id, now) is not { } c) return null;
+        return new AccountContract(c.Id, StoredNames.Of(c.StatusAt(now)), c.StartsAt, c.EndsAt, Money.Format(c.MonthlyCommitment),
+            Money.Format(c.CommitmentFor(Billing.Invoices.BillingPeriod.Of(now))), Money.Format(c.DiscountPercent), [.. c.RateOverrides.Keys.Order(StringComparer.Ordinal)],
+            c.EntitledModels);
+    }
+
+    /// <summary>Every gated model: callable or not, by which path, and otherwise what each path still needs.</summary>
+    private AccountGatedModel[] GatedModels(GatewayRequest request) =>
+        [.. gatekeeper.Standing(request.Snapshot, request.Customer, time.GetUtcNow())
+            .Select(g => new AccountGatedModel(g.Model.Id, g.Decision.Allowed && request.Key.MayUse(g.Model.Id),
+                g.Decision.Via is { } via ? StoredNames.Of(via) : null, g.Decision.Missing))];
 
     /// <summary>The tier's monthly spend cap, shown as one more budget (scope <c>tier</c>) over the customer's spend this month.</summary>
     private IEnumerable<AccountBudget> SpendCap(Catalog.CustomerEntry customer)
@@ -66,8 +82,16 @@ internal sealed record AccountDocument(
     TierDocument? Tier,
     IReadOnlyList<AccountLimit> Limits,
     AccountSubscription? Subscription,
-    object? Contract,
-    IReadOnlyList<object> GatedModels);
+    AccountContract? Contract,
+    IReadOnlyList<AccountGatedModel> GatedModels);
+
+/// <summary>The contract in force: its term, pricing, the commitment of this month (prorated in a first or last month), and the gated models it opens.</summary>
+internal sealed record AccountContract(
+    string Id, string Status, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string MonthlyCommitment, string CommitmentThisPeriod, string DiscountPercent,
+    IReadOnlyList<string> RateOverrideModels, IReadOnlyList<string> EntitledModels);
+
+/// <summary><c>via</c> is <c>contract</c>, <c>spend</c> or <c>invitation</c> when callable; <c>missing</c> lists each path's unmet requirement otherwise.</summary>
+internal sealed record AccountGatedModel(string Model, bool Callable, string? Via, IReadOnlyList<string> Missing);
 
 internal sealed record AccountLimit(string Name, long Limit, long Remaining, DateTimeOffset ResetsAt);
 

@@ -33,6 +33,13 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
     public int BodyBytes { get; private set; }
     public ModelEntry Model { get; set; } = null!;
     public PriceCard Price { get; set; } = null!;
+
+    /// <summary>The customer's contract in force when the request started, which may price it below list.</summary>
+    public Billing.Contracts.Contract? Contract { get; set; }
+
+    /// <summary>What this customer pays per token for the model now chosen: contract rates, else list.</summary>
+    public Billing.Pricing.TokenRates ChargeRates => Contract?.ChargeRates(Model.Id, Price.Rates) ?? Price.Rates;
+
     public bool Stream { get; set; }
 
     /// <summary>The client asked for the usage chunk (<c>stream_options.include_usage</c>).</summary>

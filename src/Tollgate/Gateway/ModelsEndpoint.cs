@@ -9,7 +9,7 @@ namespace Tollgate.Gateway;
 /// <c>GET /v1/models</c> lists only what this key can call right now (priced, in scope, not
 /// gated for this customer); <c>GET /v1/models/{id}</c> answers 404 or 403 exactly as a call would.
 /// </summary>
-internal sealed class ModelsEndpoint(Authenticate authenticate, TimeProvider time)
+internal sealed class ModelsEndpoint(Authenticate authenticate, Gates.Gatekeeper gatekeeper, TimeProvider time)
 {
     public async Task ListAsync(HttpContext http)
     {
@@ -20,7 +20,7 @@ internal sealed class ModelsEndpoint(Authenticate authenticate, TimeProvider tim
             return;
         }
         var now = time.GetUtcNow();
-        var models = request.Snapshot.ModelsInOrder.Where(m => IsCallable(m, request.Key, now)).Select(ToObject).ToArray();
+        var models = request.Snapshot.ModelsInOrder.Where(m => IsCallable(request, m, now)).Select(ToObject).ToArray();
         await WriteAsync(http, JsonSerializer.SerializeToUtf8Bytes(new ModelList("list", models), GatewayJson.Default.ModelList));
     }
 
@@ -37,12 +37,13 @@ internal sealed class ModelsEndpoint(Authenticate authenticate, TimeProvider tim
             await ApiErrorWriter.WriteAsync(http, ApiError.ModelNotFound(id));
             return;
         }
-        if (model.Tier == ModelTier.Gated)
+        var now = time.GetUtcNow();
+        if (model.Tier == ModelTier.Gated && gatekeeper.Decide(request.Snapshot, request.Customer, id, now) is { Allowed: false } refused)
         {
-            await ApiErrorWriter.WriteAsync(http, ApiError.ModelGated(id, "Access requires an enterprise contract or an invitation; contact the operator."));
+            await ApiErrorWriter.WriteAsync(http, ApiError.ModelGated(id, refused.HowToQualify));
             return;
         }
-        if (!IsCallable(model, request.Key, time.GetUtcNow()))
+        if (!IsCallable(request, model, now))
         {
             await ApiErrorWriter.WriteAsync(http, ApiError.ModelNotFound(id));
             return;
@@ -50,8 +51,9 @@ internal sealed class ModelsEndpoint(Authenticate authenticate, TimeProvider tim
         await WriteAsync(http, JsonSerializer.SerializeToUtf8Bytes(ToObject(model), GatewayJson.Default.ModelObject));
     }
 
-    private static bool IsCallable(ModelEntry model, KeyEntry key, DateTimeOffset now) =>
-        model.Tier != ModelTier.Gated && key.MayUse(model.Id) && model.PriceCardAt(now) is not null && model.Backends.Count > 0;
+    private bool IsCallable(GatewayRequest request, ModelEntry model, DateTimeOffset now) =>
+        request.Key.MayUse(model.Id) && model.PriceCardAt(now) is not null && model.Backends.Count > 0
+        && (model.Tier != ModelTier.Gated || gatekeeper.Decide(request.Snapshot, request.Customer, model.Id, now).Allowed);
 
     private static ModelObject ToObject(ModelEntry model) => new(model.Id, "model", model.CreatedAt.ToUnixTimeSeconds(), model.OwnedBy);
 

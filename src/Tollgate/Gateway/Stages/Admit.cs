@@ -11,7 +11,7 @@ namespace Tollgate.Gateway.Stages;
 /// The request is well-formed and within limits, its model exists, is priced (an unpriced model
 /// is not servable, so nothing is ever billed $0 by mistake), and this key may call it.
 /// </summary>
-internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
+internal sealed class Admit(IOptions<GatewayOptions> options, Gates.Gatekeeper gatekeeper, TimeProvider time)
 {
     public async Task<ApiError?> RunAsync(GatewayRequest request)
     {
@@ -51,10 +51,11 @@ internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
         if (shapeError is not null) return shapeError;
 
         if (!request.Snapshot.Models.TryGetValue(modelId, out var model)) return ApiError.ModelNotFound(modelId);
-        if (model.Tier == ModelTier.Gated)
-            return ApiError.ModelGated(modelId, "Access requires an enterprise contract or an invitation; contact the operator.");
+        var now = time.GetUtcNow();
+        if (model.Tier == ModelTier.Gated && gatekeeper.Decide(request.Snapshot, request.Customer, modelId, now) is { Allowed: false } refused)
+            return ApiError.ModelGated(modelId, refused.HowToQualify);
         if (!request.Key.MayUse(modelId)) return ApiError.ModelNotFound(modelId);
-        var price = model.PriceCardAt(time.GetUtcNow());
+        var price = model.PriceCardAt(now);
         if (price is null || model.Backends.Count == 0) return ApiError.ModelNotFound(modelId);
         var expected = request.Operation == ModelOperation.Embeddings ? ModelKind.Embeddings : ModelKind.Chat;
         if (model.Kind != expected)
@@ -63,6 +64,7 @@ internal sealed class Admit(IOptions<GatewayOptions> options, TimeProvider time)
                 "model", "model_not_supported");
         request.Model = model;
         request.Price = price;
+        request.Contract = request.Snapshot.ContractAt(request.Customer.Id, now);
         return request.Operation == ModelOperation.ChatCompletions ? CheckOutputCap(request, root, model.MaxOutputTokens) : null;
     }
 

@@ -23,7 +23,7 @@ internal sealed class Reserve(Accounts accounts, TokenCounter counter)
     {
         // Inside a subscription's allowance the request is charged nothing, so nothing is held.
         if (request.Allowance is not null) return null;
-        var rates = request.Price.Rates;
+        var rates = request.ChargeRates;
         var cap = request.Operation == ModelOperation.ChatCompletions ? request.OutputCap : 0;
         var media = MediaPartTokens * request.MediaParts;
         var bound = request.BodyBytes + media;

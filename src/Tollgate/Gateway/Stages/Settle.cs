@@ -8,20 +8,21 @@ namespace Tollgate.Gateway.Stages;
 /// and makes the usage event (with its ledger entry) durable. The caller sends the response's
 /// last bytes only after this completes.
 /// </summary>
-internal sealed partial class Settle(IUsageRecorder recorder, GatewayMetrics metrics, TimeProvider time, ILogger<Settle> logger)
+internal sealed partial class Settle(IUsageRecorder recorder, Gates.GateSpend gateSpend, GatewayMetrics metrics, TimeProvider time, ILogger<Settle> logger)
 {
     public async Task<ApiError?> RunAsync(GatewayRequest request, bool waitForCommit = true)
     {
         var list = request.Price.ListAmount(request.Usage);
         request.ListAmount = list;
-        request.ChargedAmount = request.Allowance is null ? list : 0m;
-        if (request.Reservation is { } held && list > held.Amount)
+        request.ChargedAmount = request.Allowance is not null ? 0m : request.Contract is null ? list : request.ChargeRates.AmountFor(request.Usage);
+        if (request.Reservation is { } held && request.ChargedAmount > held.Amount)
         {
             // A backend that ran past what was reserved: the operator absorbs it, the customer never goes negative.
-            LogChargeCapped(logger, request.RequestId, request.Backend?.Id ?? "-", list, held.Amount);
+            LogChargeCapped(logger, request.RequestId, request.Backend?.Id ?? "-", request.ChargedAmount, held.Amount);
             request.ChargedAmount = held.Amount;
         }
         var now = time.GetUtcNow();
+        if (request.Model.Tier != Billing.Catalog.ModelTier.Gated) gateSpend.Add(request.Customer.Id, now, request.ChargedAmount);
         request.CostToServe = request.Backend?.CostCardAt(now)?.CostToServe(request.Usage) ?? 0m;
         request.Limits?.Settle(request.Usage.TotalTokens);
         // Served: the units stay taken, whatever the backend reported.
@@ -84,8 +85,8 @@ internal sealed partial class Settle(IUsageRecorder recorder, GatewayMetrics met
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} on backend {BackendId} used {ListAmount} USD, more than the {Reserved} USD reserved; charged the reservation")]
-    private static partial void LogChargeCapped(ILogger logger, string requestId, string backendId, decimal listAmount, decimal reserved);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} on backend {BackendId} used {Amount} USD, more than the {Reserved} USD reserved; charged the reservation")]
+    private static partial void LogChargeCapped(ILogger logger, string requestId, string backendId, decimal amount, decimal reserved);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Usage of request {RequestId} could not be recorded")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string requestId);

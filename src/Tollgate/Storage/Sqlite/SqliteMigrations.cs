@@ -316,6 +316,34 @@ internal static class SqliteMigrations
             set_at INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE contracts (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            starts_at INTEGER NOT NULL,
+            ends_at INTEGER NOT NULL,
+            cancelled_at INTEGER,
+            definition TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX contracts_customer ON contracts(customer_id, starts_at);
+        CREATE TABLE gate_rules (
+            model_id TEXT PRIMARY KEY,
+            definition TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE gate_invitations (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            model_id TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            note TEXT,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        );
+        CREATE INDEX gate_invitations_customer ON gate_invitations(customer_id, model_id);
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;
