@@ -17,12 +17,19 @@ public static class InvoiceBuilder
     /// <param name="usage">Rollups billed on this invoice (any number per model and version; they are summed).</param>
     /// <param name="rates">The rates of a price version, or null when it is unknown.</param>
     /// <param name="ledger">Ledger entries not yet on a finalized invoice (usage and payments are ignored).</param>
+    /// <param name="commitment">
+    /// The period's contract commitment. Until the true-up is in the ledger (it is written when the
+    /// invoice is finalized) a draft shows the shortfall so far as a projected true-up line.
+    /// </param>
     public static IReadOnlyList<InvoiceLine> Build(
-        BillingPeriod period, BillingMode mode, IEnumerable<UsageRollup> usage, Func<long, TokenRates?> rates, IEnumerable<LedgerItem> ledger)
+        BillingPeriod period, BillingMode mode, IEnumerable<UsageRollup> usage, Func<long, TokenRates?> rates, IEnumerable<LedgerItem> ledger,
+        decimal commitment = 0m)
     {
         ArgumentNullException.ThrowIfNull(usage);
         ArgumentNullException.ThrowIfNull(rates);
         ArgumentNullException.ThrowIfNull(ledger);
+        usage = usage as IReadOnlyCollection<UsageRollup> ?? [.. usage];
+        ledger = ledger as IReadOnlyCollection<LedgerItem> ?? [.. ledger];
         var lines = new List<InvoiceLine>();
         var groups = usage
             .GroupBy(u => (u.UsagePeriod, u.ModelId, u.PriceVersion))
@@ -39,6 +46,13 @@ public static class InvoiceBuilder
             if (LineKindFor(item.Kind, mode) is not { } kind) continue;
             lines.Add(new InvoiceLine(kind, Describe(kind, item), 1, null, -item.Amount) { LedgerEntryId = item.Id });
         }
+        var shortfall = Contracts.TrueUp.Shortfall(commitment, UsageCharged(usage));
+        if (shortfall > 0 && !ledger.Any(e => e.Kind == LedgerEntryKind.TrueUp))
+        {
+            lines.Add(new InvoiceLine(InvoiceLineKind.TrueUp,
+                string.Create(CultureInfo.InvariantCulture, $"Commitment true-up (projected until finalized): ${Money.Format(commitment)} committed"),
+                1, null, shortfall));
+        }
         if (mode == BillingMode.Prepaid)
         {
             var charged = lines.Sum(l => l.Amount);
@@ -46,6 +60,9 @@ public static class InvoiceBuilder
         }
         return lines;
     }
+
+    /// <summary>What a true-up compares with the commitment: every usage charge billed on the invoice (after contract pricing; fees are not usage).</summary>
+    public static decimal UsageCharged(IEnumerable<UsageRollup> usage) => usage.Sum(u => u.ChargedAmount);
 
     /// <summary>
     /// Rounds every line to cents, half away from zero. A prepaid invoice's applied-balance line

@@ -59,9 +59,10 @@ internal static class Bootstrap
         string? demoApiKey = null;
         if (settings.Demo && !await catalog.HasAnyModelAsync(cancellationToken))
         {
-            var (customerId, apiKey) = await new DemoSeeder(models, customers, wallets, hasher, time).SeedAsync(DemoCatalog.Models(settings.SimulatedEmbeddings), cancellationToken);
-            demoApiKey = apiKey;
-            var credentials = DemoCredentials(settings, customerId, apiKey);
+            var seed = await new DemoSeeder(models, customers, wallets, new SqliteContractStore(database), hasher, time)
+                .SeedAsync(DemoCatalog.Models(settings.SimulatedEmbeddings), cancellationToken);
+            demoApiKey = seed.ApiKey;
+            var credentials = DemoCredentials(settings, seed);
             DataDirectory.WriteOwnerOnly(Path.Combine(settings.DataDir, DataDirectory.DemoCredentialsFile), credentials);
             announce(credentials);
         }
@@ -71,8 +72,9 @@ internal static class Bootstrap
         return new BootstrapResult(database, hasher, catalog, models, customers, wallets, adminTokens, snapshot, totals, demoApiKey);
     }
 
-    private static string DemoCredentials(ServeSettings settings, string customerId, string apiKey)
+    private static string DemoCredentials(ServeSettings settings, DemoSeed seed)
     {
+        var (customerId, apiKey) = (seed.CustomerId, seed.ApiKey);
         var baseUrl = settings.Urls.Split(';', ',')[0].TrimEnd('/');
         var text = new StringBuilder();
         text.AppendLine(settings.SimulatedEmbeddings
@@ -83,6 +85,9 @@ internal static class Bootstrap
         text.AppendLine("Try it:");
         text.AppendLine($"    curl {baseUrl}/v1/chat/completions -H 'Authorization: Bearer {apiKey}' -H 'Content-Type: application/json' \\");
         text.AppendLine("""         -d '{"model":"tg-mini","messages":[{"role":"user","content":"Hello"}]}'""");
+        text.AppendLine($"Demo enterprise customer {seed.EnterpriseCustomerId} (postpaid, contract: $500 a month minimum, 10% off, may call tg-flagship).");
+        text.AppendLine("Its API key (shown once, kept in this file):");
+        text.AppendLine($"    {seed.EnterpriseApiKey}");
         return text.ToString();
     }
 }

@@ -245,8 +245,11 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
     private void Write(SqliteConnection connection, SqliteTransaction transaction, string id, string customerId, BillingMode mode, BillingPeriod period,
         bool finalize, bool insert, string actor, DateTimeOffset now)
     {
-        var lines = InvoiceBuilder.Build(period, mode, ReadRollups(connection, transaction, customerId, period), v => Rates(connection, transaction, v),
-            ReadUnbilledLedger(connection, transaction, customerId, period));
+        var rollups = ReadRollups(connection, transaction, customerId, period);
+        var commitment = SqliteTrueUps.Commitment(connection, transaction, customerId, period);
+        if (finalize && commitment > 0) SqliteTrueUps.EnsureEntry(connection, transaction, customerId, period, commitment, InvoiceBuilder.UsageCharged(rollups));
+        var lines = InvoiceBuilder.Build(period, mode, rollups, v => Rates(connection, transaction, v),
+            ReadUnbilledLedger(connection, transaction, customerId, period), commitment);
         if (finalize) lines = InvoiceBuilder.Round(lines);
         var total = InvoiceBuilder.Total(lines);
         var stored = UnixTime.ToStored(now);
