@@ -16,6 +16,9 @@ public static class Money
     /// <summary>Invariant, trailing-zero-free text: the form used in storage and JSON strings.</summary>
     public static string Format(decimal amount) => amount.ToString("0.############################", CultureInfo.InvariantCulture);
 
+    /// <summary>For people: at least cents ("1.00", "0.004"), every significant digit kept.</summary>
+    public static string Display(decimal amount) => amount.ToString("0.00##########################", CultureInfo.InvariantCulture);
+
     public static decimal Parse(string text) => decimal.Parse(text, NumberStyles.Number, CultureInfo.InvariantCulture);
 
     public static bool TryParse(string? text, out decimal amount) =>

@@ -29,12 +29,12 @@ public sealed record GateDecision(bool Allowed, GatePath? Via, IReadOnlyList<str
         if (facts.Contract is { } contract && contract.Entitles(rule.ModelId, at))
         {
             if (rule.MinCommitment is not { } least || contract.MonthlyCommitment >= least) return new(true, GatePath.Contract, []);
-            missing.Add(Text($"a contract committing at least ${Money.Format(least)} a month (yours commits ${Money.Format(contract.MonthlyCommitment)})"));
+            missing.Add(Text($"a contract committing at least ${Money.Display(least)} a month (yours commits ${Money.Display(contract.MonthlyCommitment)})"));
         }
         else
         {
             missing.Add(rule.MinCommitment is { } least
-                ? Text($"an enterprise contract entitling {rule.ModelId} with a commitment of at least ${Money.Format(least)} a month")
+                ? Text($"an enterprise contract entitling {rule.ModelId} with a commitment of at least ${Money.Display(least)} a month")
                 : $"an enterprise contract entitling {rule.ModelId}");
         }
 
@@ -43,7 +43,7 @@ public sealed record GateDecision(bool Allowed, GatePath? Via, IReadOnlyList<str
             var spent = facts.QualifyingSpend >= threshold;
             var old = facts.AccountAgeDays >= rule.MinAccountAgeDays;
             if (spent && old) return new(true, GatePath.Spend, []);
-            var needs = Text($"${Money.Format(threshold)} paid spend on other models in the last {rule.SpendDays} days (you have ${Money.Format(facts.QualifyingSpend)})");
+            var needs = Text($"${Money.Display(threshold)} paid spend on other models in the last {rule.SpendDays} days (you have ${Money.Display(facts.QualifyingSpend)})");
             if (rule.MinAccountAgeDays > 0)
                 needs += Text($" and an account at least {rule.MinAccountAgeDays} days old (yours is {facts.AccountAgeDays})");
             missing.Add(needs);
