@@ -21,6 +21,7 @@ internal static class CliCommands
         root.Subcommands.Add(TokenCommands.Create(cli));
         root.Subcommands.Add(AuditCommands.Create(cli));
         foreach (var group in SubscriptionCommands.Create(cli)) root.Subcommands.Add(group);
+        foreach (var group in ContractCommands.Create(cli)) root.Subcommands.Add(group);
         root.Subcommands.Add(InvoiceCommands.Create(cli));
         root.Subcommands.Add(LedgerCommands.Create(cli));
         root.Subcommands.Add(ReconcileCommand.Create(cli));

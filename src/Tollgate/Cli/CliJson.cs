@@ -24,4 +24,7 @@ internal sealed record ApiList<T>(IReadOnlyList<T> Data, bool HasMore);
 [JsonSerializable(typeof(ApiList<WebhookEndpointDto>))]
 [JsonSerializable(typeof(ApiList<WebhookDeliveryDto>))]
 [JsonSerializable(typeof(ApiList<WebhookEventDto>))]
+[JsonSerializable(typeof(ApiList<Contracts.ContractDto>))]
+[JsonSerializable(typeof(ApiList<Contracts.GateDto>))]
+[JsonSerializable(typeof(ApiList<Contracts.InvitationDto>))]
 internal sealed partial class CliJson : JsonSerializerContext;
