@@ -52,12 +52,13 @@ internal sealed record BackendDto(
     double? SimulatorTimeToFirstTokenMs,
     double? SimulatorTokensPerSecond,
     int? SimulatorEmbeddingDimensions,
-    RatesDto? Cost,
+    CostCardRequest? Cost,
     string? ModelPath = null,
     int? ContextSize = null,
     int? Threads = null,
     int? Concurrency = null,
-    int? QueueLength = null);
+    int? QueueLength = null,
+    int? Weight = null);
 
 internal sealed record ModelRequest(
     string? Kind,
@@ -66,7 +67,8 @@ internal sealed record ModelRequest(
     int? MaxOutputTokens,
     string? OwnedBy,
     BackendDto[]? Backends,
-    RatesDto? Price);
+    RatesDto? Price,
+    string? Routing = null);
 
 internal sealed record BackendView(
     string Id,
@@ -78,9 +80,11 @@ internal sealed record BackendView(
     double FirstByteTimeoutSeconds,
     double TotalTimeoutSeconds,
     bool Healthy,
-    RatesView? Cost,
-    IReadOnlyList<RatesView> CostHistory,
-    LocalModelView? Local = null);
+    CostCardView? Cost,
+    IReadOnlyList<CostCardView> CostHistory,
+    LocalModelView? Local = null,
+    int Weight = 1,
+    double? LatencyMs = null);
 
 /// <summary>The in-process settings of a <c>llama</c> or <c>local_embeddings</c> backend.</summary>
 internal sealed record LocalModelView(string? ModelPath, int? ContextSize, int? Threads, int Concurrency, int QueueLength);
@@ -96,7 +100,8 @@ internal sealed record ModelDto(
     bool Servable,
     RatesView? Price,
     IReadOnlyList<RatesView> PriceHistory,
-    IReadOnlyList<BackendView> Backends);
+    IReadOnlyList<BackendView> Backends,
+    string Routing = "priority");
 
 internal sealed record UsageEventDto(
     string RequestId,

@@ -21,6 +21,7 @@ internal static class AdminEndpoints
         admin.MapLedger();
         admin.MapSubscriptions();
         admin.MapContracts();
+        admin.MapEconomics();
     }
 
     /// <summary>Creating requests are idempotent under an Idempotency-Key header.</summary>

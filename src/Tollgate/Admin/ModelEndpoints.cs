@@ -50,8 +50,8 @@ internal static class ModelEndpoints
         await store.SaveAsync(parsed.Definition, audit, cancellationToken);
         if (parsed.Price is { } price)
             await store.AddPriceCardAsync(modelId, priceFrom, price, user.Audit<RatesDto>("price.add", "model", modelId, null, ToRatesDto(price, priceFrom), AdminJson.Default.RatesDto, now), cancellationToken);
-        foreach (var (backendId, rates) in parsed.Costs)
-            await store.AddCostCardAsync(backendId, now, rates, user.Audit<RatesDto>("cost.add", "backend", backendId, null, ToRatesDto(rates, now), AdminJson.Default.RatesDto, now), cancellationToken);
+        foreach (var (backendId, cost) in parsed.Costs)
+            await CostCards.AddAsync(store, user, backendId, now, cost, now, cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
         return TypedResults.Ok(ToDto(catalog.Current.Models[modelId], health, now));
     }
@@ -85,18 +85,18 @@ internal static class ModelEndpoints
     }
 
     private static async Task<Results<Ok<ModelDto>, ApiErrorResult>> AddCostAsync(
-        string backendId, RatesDto? body, ClaimsPrincipal user, IModelStore store, CatalogState catalog, CatalogRefresher refresher, BackendHealth health,
+        string backendId, CostCardRequest? body, ClaimsPrincipal user, IModelStore store, CatalogState catalog, CatalogRefresher refresher, BackendHealth health,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var model = catalog.Current.ModelsInOrder.FirstOrDefault(m => m.Backends.Any(b => b.Id == backendId));
         if (model is null) return ApiErrorResult.NotFound("backend", backendId);
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        if (RatesParser.Read(body, "cost", out var error) is not { } rates) return error!;
+        if (CostCards.Read(body, "cost", out var error) is not { } cost) return error!;
         var now = time.UtcNowStored();
         var from = body.EffectiveFrom ?? now;
         if (from < now - TimeSpan.FromMinutes(1))
             return ApiErrorResult.Invalid("'effective_from' cannot be in the past: history is never rewritten.", "effective_from");
-        await store.AddCostCardAsync(backendId, from, rates, user.Audit<RatesDto>("cost.add", "backend", backendId, null, ToRatesDto(rates, from), AdminJson.Default.RatesDto, now), cancellationToken);
+        await CostCards.AddAsync(store, user, backendId, from, cost, now, cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
         return TypedResults.Ok(ToDto(catalog.Current.Models[model.Id], health, now));
     }
@@ -107,7 +107,8 @@ internal static class ModelEndpoints
         var costs = snapshot.ModelsInOrder.SelectMany(m => m.Backends).ToDictionary(b => b.Id, b => b.CostCards, StringComparer.Ordinal);
         return new ModelEntry(definition.Id, definition.Kind, definition.Tier, definition.Tokenizer, definition.MaxOutputTokens, definition.OwnedBy,
             existing?.CreatedAt ?? now, existing?.PriceCards ?? [],
-            [.. definition.Backends.Select((b, i) => new BackendEntry(b.Id, definition.Id, i, b.Kind, b.Settings, costs.GetValueOrDefault(b.Id, [])))]);
+            [.. definition.Backends.Select((b, i) => new BackendEntry(b.Id, definition.Id, i, b.Kind, b.Settings, costs.GetValueOrDefault(b.Id, [])))])
+        { Routing = definition.Routing };
     }
 
     private static RatesDto ToRatesDto(Billing.Pricing.TokenRates rates, DateTimeOffset from)
@@ -129,14 +130,17 @@ internal static class ModelEndpoints
                 var cost = b.CostCardAt(now);
                 return new BackendView(b.Id, StoredNames.Of(b.Kind), b.Settings.BaseUrl, b.Settings.ApiKeyEnv, b.Settings.UpstreamModel,
                     b.Settings.CapParameter, b.Settings.FirstByteTimeoutSeconds, b.Settings.TotalTimeoutSeconds, health.IsHealthy(b.Id),
-                    cost is null ? null : RatesParser.View(cost.Version, cost.EffectiveFrom, cost.Rates),
-                    [.. b.CostCards.Select(c => RatesParser.View(c.Version, c.EffectiveFrom, c.Rates))],
+                    cost is null ? null : CostCards.View(cost),
+                    [.. b.CostCards.Select(CostCards.View)],
                     b.Kind switch
                     {
                         BackendKind.Llama => new LocalModelView(b.Settings.ModelPath, b.Settings.ContextSize, b.Settings.Threads, b.Settings.Concurrency, b.Settings.QueueLength),
                         BackendKind.LocalEmbeddings => new LocalModelView(null, null, null, b.Settings.Concurrency, b.Settings.QueueLength),
                         _ => null,
-                    });
-            })]);
+                    },
+                    b.Settings.Weight,
+                    health.LatencyMs(b.Id));
+            })],
+            StoredNames.Of(m.Routing));
     }
 }

@@ -10,7 +10,7 @@ namespace Tollgate.Admin;
 /// <summary>Validates a model definition from the admin API, naming the first field that is wrong.</summary>
 internal static class ModelRequestReader
 {
-    public sealed record Parsed(ModelDefinition Definition, TokenRates? Price, DateTimeOffset? PriceFrom, IReadOnlyList<(string BackendId, TokenRates Rates)> Costs);
+    public sealed record Parsed(ModelDefinition Definition, TokenRates? Price, DateTimeOffset? PriceFrom, IReadOnlyList<(string BackendId, ParsedCost Cost)> Costs);
 
     public static Parsed? Read(string modelId, ModelRequest body, CatalogSnapshot snapshot, out ApiErrorResult? error)
     {
@@ -19,7 +19,7 @@ internal static class ModelRequestReader
         var tokenizer = body.Tokenizer ?? TokenCounter.DefaultEncoding;
         var maxOutput = body.MaxOutputTokens ?? (kind == ModelKind.Chat ? 4096 : 0);
         var backends = new List<BackendDefinition>();
-        var costs = new List<(string, TokenRates)>();
+        var costs = new List<(string, ParsedCost)>();
         for (var i = 0; i < body.Backends!.Length; i++)
         {
             var backend = ReadBackend(modelId, kind, body.Backends[i], i, out var cost, out error);
@@ -43,7 +43,13 @@ internal static class ModelRequestReader
         var ownedBy = string.IsNullOrWhiteSpace(body.OwnedBy)
             ? backends.All(d => d.Kind == BackendKind.Simulator) ? SimulatorBackend.OwnedBy : "tollgate"
             : body.OwnedBy.Trim();
-        return new Parsed(new ModelDefinition(modelId, kind, tier, tokenizer, maxOutput, ownedBy, backends), price, body.Price?.EffectiveFrom, costs);
+        var routing = RoutingPolicy.Priority;
+        if (body.Routing is not null && !StoredNames.TryParse(body.Routing, out routing))
+        {
+            error = ApiErrorResult.Invalid("'routing' must be one of: priority, weighted, cost, latency.", "routing");
+            return null;
+        }
+        return new Parsed(new ModelDefinition(modelId, kind, tier, tokenizer, maxOutput, ownedBy, backends) { Routing = routing }, price, body.Price?.EffectiveFrom, costs);
     }
 
     public static bool IsValidId(string id) =>
@@ -66,7 +72,7 @@ internal static class ModelRequestReader
         return null;
     }
 
-    private static BackendDefinition? ReadBackend(string modelId, ModelKind modelKind, BackendDto dto, int index, out TokenRates? cost, out ApiErrorResult? error)
+    private static BackendDefinition? ReadBackend(string modelId, ModelKind modelKind, BackendDto dto, int index, out ParsedCost? cost, out ApiErrorResult? error)
     {
         cost = null;
         var param = $"backends[{index}]";
@@ -86,7 +92,9 @@ internal static class ModelRequestReader
             error = ApiErrorResult.Invalid("Simulator settings must be non-negative (dimensions 1 to 8192).", param);
         else if (LocalBackendRules.Check(kind, modelKind, dto, param) is { } local)
             error = local;
-        else if (dto.Cost is { } c && (cost = RatesParser.Read(c, param + ".cost", out error)) is null)
+        else if (dto.Weight is < 1 or > 1000)
+            error = ApiErrorResult.Invalid("'weight' must be from 1 to 1000.", param + ".weight");
+        else if (dto.Cost is { } c && (cost = CostCards.Read(c, param + ".cost", out error)) is null)
             return null;
         if (error is not null) return null;
         var defaults = new BackendSettings();
@@ -106,6 +114,7 @@ internal static class ModelRequestReader
             Threads = dto.Threads,
             Concurrency = dto.Concurrency ?? defaults.Concurrency,
             QueueLength = dto.QueueLength ?? defaults.QueueLength,
+            Weight = dto.Weight ?? defaults.Weight,
         });
     }
 }

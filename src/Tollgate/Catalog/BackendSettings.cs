@@ -18,6 +18,9 @@ internal sealed record BackendSettings
     /// <summary>Which request field carries the output cap: <c>max_completion_tokens</c> or <c>max_tokens</c>.</summary>
     public string CapParameter { get; init; } = "max_completion_tokens";
 
+    /// <summary>Share of requests under the <c>weighted</c> routing policy, relative to the model's other backends.</summary>
+    public int Weight { get; init; } = 1;
+
     /// <summary>Time allowed until the response headers arrive.</summary>
     public double FirstByteTimeoutSeconds { get; init; } = 60;
 

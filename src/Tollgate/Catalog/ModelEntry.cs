@@ -17,4 +17,7 @@ internal sealed record ModelEntry(
 {
     /// <summary>The price card in force at <paramref name="at"/>; null means the model is not servable.</summary>
     public PriceCard? PriceCardAt(DateTimeOffset at) => EffectiveDated.At(PriceCards, at, c => c.EffectiveFrom);
+
+    /// <summary>How a request picks among <see cref="Backends"/>; whichever is picked, the others remain fallbacks.</summary>
+    public RoutingPolicy Routing { get; init; } = RoutingPolicy.Priority;
 }

@@ -51,6 +51,8 @@ internal static class TollgateHost
         services.AddSingleton<IInvoiceStore, SqliteInvoiceStore>();
         services.AddSingleton<IReconciler, SqliteReconciler>();
         services.AddSingleton<Invoicing.InvoiceRuns>();
+        services.AddSingleton<IEconomicsQueries, SqliteEconomicsQueries>();
+        services.AddSingleton<Economics.EconomicsReports>();
         services.AddSingleton<SqliteUsageWriter>();
         services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<SqliteUsageWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<SqliteUsageWriter>());
@@ -102,6 +104,7 @@ internal static class TollgateHost
         services.AddHostedService<Upstreams.Local.LocalModelWarmup>();
         services.AddSingleton<BackendRegistry>();
         services.AddSingleton<BackendHealth>();
+        services.AddSingleton<BackendRouter>();
 
         // The request path.
         services.AddOptions<AuthFailureOptions>().BindConfiguration(AuthFailureOptions.Section)

@@ -16,5 +16,9 @@ internal interface IModelStore
 
     Task<long> AddCostCardAsync(string backendId, DateTimeOffset effectiveFrom, TokenRates rates, AuditEntry audit, CancellationToken cancellationToken = default);
 
+    /// <summary>Adds an own-hardware cost version; its per-token rates are derived from it. Returns the new version.</summary>
+    Task<long> AddHardwareCostCardAsync(string backendId, DateTimeOffset effectiveFrom, HardwareCost hardware, AuditEntry audit,
+        CancellationToken cancellationToken = default);
+
     Task<bool> IsRetiredAsync(string modelId, CancellationToken cancellationToken = default);
 }

@@ -11,7 +11,11 @@ internal sealed record ModelDefinition(
     string Tokenizer,
     int MaxOutputTokens,
     string OwnedBy,
-    IReadOnlyList<BackendDefinition> Backends);
+    IReadOnlyList<BackendDefinition> Backends)
+{
+    /// <summary>How a request picks among the backends.</summary>
+    public RoutingPolicy Routing { get; init; } = RoutingPolicy.Priority;
+}
 
 /// <summary>One backend of a model definition, in priority order within the list.</summary>
 internal sealed record BackendDefinition(string Id, BackendKind Kind, BackendSettings Settings);

@@ -1,23 +1,24 @@
-using Tollgate.Catalog;
 using Tollgate.Upstreams;
 
 namespace Tollgate.Gateway.Stages;
 
 /// <summary>
-/// Route and forward: backends in priority order, healthy ones first. A connection failure,
+/// Route and forward: backends in the model's routing order (<see cref="BackendRouter"/>), healthy ones first. A connection failure,
 /// 5xx, malformed answer or timeout before anything reached the client falls through to the next
 /// backend; a 4xx is the backend's verdict on the request and goes back to the client as is.
 /// </summary>
-internal sealed partial class Forward(BackendRegistry registry, BackendHealth health, ILogger<Forward> logger)
+internal sealed partial class Forward(BackendRegistry registry, BackendHealth health, BackendRouter router, TimeProvider time, ILogger<Forward> logger)
 {
     public async Task<ForwardOutcome> RunAsync(GatewayRequest request)
     {
         BackendFailure? last = null;
         BackendFailure? busy = null;
         var sawTimeout = false;
-        foreach (var backend in Candidates(request.Model))
+        // Ordered once, when the request starts: a backend that fails during this request is not tried twice.
+        foreach (var backend in router.Order(request))
         {
             var body = UpstreamBody.For(request, backend);
+            var sent = time.GetTimestamp();
             var response = await registry.For(backend.Kind)
                 .SendAsync(new BackendRequest(request.Operation, backend, body, request.Stream), request.Http.RequestAborted);
             if (response is BackendStream stream)
@@ -32,6 +33,7 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
                 else
                 {
                     health.MarkSucceeded(backend.Id);
+                    health.RecordLatency(backend.Id, time.GetElapsedTime(sent));
                     request.Backend = backend;
                     request.Response = stream;
                     return ForwardOutcome.Streaming(primed);
@@ -56,6 +58,7 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
                 continue;
             }
             health.MarkSucceeded(backend.Id);
+            health.RecordLatency(backend.Id, time.GetElapsedTime(sent));
             request.Backend = backend;
             request.Response = response;
             return ForwardOutcome.Complete();
@@ -71,10 +74,6 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
             ? ApiError.UpstreamTimeout(message)
             : ApiError.UpstreamUnavailable(message));
     }
-
-    /// <summary>Ordered once, when the request starts: a backend that fails during this request is not tried twice.</summary>
-    private BackendEntry[] Candidates(ModelEntry model) =>
-        [.. model.Backends.Where(b => health.IsHealthy(b.Id)), .. model.Backends.Where(b => !health.IsHealthy(b.Id))];
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backend {BackendId} failed ({Kind}: {Reason}); trying the next")]
     private static partial void LogBackendFailed(ILogger logger, string backendId, BackendFailureKind kind, string reason);

@@ -344,6 +344,14 @@ internal static class SqliteMigrations
         );
         CREATE INDEX gate_invitations_customer ON gate_invitations(customer_id, model_id);
         """,
+        """
+        ALTER TABLE cost_cards ADD COLUMN kind TEXT NOT NULL DEFAULT 'tokens';
+        ALTER TABLE cost_cards ADD COLUMN hourly_cost TEXT;
+        ALTER TABLE cost_cards ADD COLUMN gpu_count INTEGER;
+        ALTER TABLE cost_cards ADD COLUMN rated_tokens_per_hour INTEGER;
+        ALTER TABLE cost_cards ADD COLUMN target_utilisation TEXT;
+        ALTER TABLE models ADD COLUMN routing TEXT NOT NULL DEFAULT 'priority';
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

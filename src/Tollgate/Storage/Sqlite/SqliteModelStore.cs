@@ -15,11 +15,12 @@ internal sealed class SqliteModelStore(SqliteDatabase database, TimeProvider tim
         RunAsync(database, audit, async (connection, transaction) =>
         {
             var upsert = Command(connection, transaction, """
-                INSERT INTO models (id, kind, tier, tokenizer, max_output_tokens, owned_by, created_at)
-                VALUES ($id, $kind, $tier, $tokenizer, $max, $owned, $now)
+                INSERT INTO models (id, kind, tier, tokenizer, max_output_tokens, owned_by, created_at, routing)
+                VALUES ($id, $kind, $tier, $tokenizer, $max, $owned, $now, $routing)
                 ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, tier = excluded.tier, tokenizer = excluded.tokenizer,
-                    max_output_tokens = excluded.max_output_tokens, owned_by = excluded.owned_by, retired_at = NULL
+                    max_output_tokens = excluded.max_output_tokens, owned_by = excluded.owned_by, retired_at = NULL, routing = excluded.routing
                 """);
+            upsert.Parameters.AddWithValue("$routing", StoredNames.Of(model.Routing));
             upsert.Parameters.AddWithValue("$id", model.Id);
             upsert.Parameters.AddWithValue("$kind", StoredNames.Of(model.Kind));
             upsert.Parameters.AddWithValue("$tier", StoredNames.Of(model.Tier));
@@ -64,6 +65,33 @@ internal sealed class SqliteModelStore(SqliteDatabase database, TimeProvider tim
     public Task<long> AddCostCardAsync(string backendId, DateTimeOffset effectiveFrom, TokenRates rates, AuditEntry audit, CancellationToken cancellationToken = default) =>
         AddRatesAsync("cost_cards", "backend_id", backendId, effectiveFrom, rates, audit, cancellationToken);
 
+    public async Task<long> AddHardwareCostCardAsync(string backendId, DateTimeOffset effectiveFrom, HardwareCost hardware, AuditEntry audit,
+        CancellationToken cancellationToken = default)
+    {
+        long version = 0;
+        var rate = Money.Format(hardware.PerMillionTokens);
+        await RunAsync(database, audit, async (connection, transaction) =>
+        {
+            // The derived rates are stored too, so a reader of the token columns sees what requests are costed at.
+            var insert = Command(connection, transaction, """
+                INSERT INTO cost_cards (backend_id, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee, created_at,
+                    kind, hourly_cost, gpu_count, rated_tokens_per_hour, target_utilisation)
+                VALUES ($owner, $from, $rate, $rate, $rate, '0', $now, $kind, $hourly, $gpus, $rated, $utilisation) RETURNING version
+                """);
+            insert.Parameters.AddWithValue("$owner", backendId);
+            insert.Parameters.AddWithValue("$from", UnixTime.ToStored(effectiveFrom));
+            insert.Parameters.AddWithValue("$rate", rate);
+            insert.Parameters.AddWithValue("$now", UnixTime.ToStored(time.GetUtcNow()));
+            insert.Parameters.AddWithValue("$kind", StoredNames.Of(CostCardKind.Hardware));
+            insert.Parameters.AddWithValue("$hourly", Money.Format(hardware.HourlyCost));
+            insert.Parameters.AddWithValue("$gpus", hardware.GpuCount);
+            insert.Parameters.AddWithValue("$rated", hardware.RatedTokensPerHour);
+            insert.Parameters.AddWithValue("$utilisation", Money.Format(hardware.TargetUtilisation));
+            version = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+        return version;
+    }
+
     public async Task<bool> IsRetiredAsync(string modelId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -76,7 +104,7 @@ internal sealed class SqliteModelStore(SqliteDatabase database, TimeProvider tim
     internal static async Task<List<ModelEntry>> ReadAllAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
         var priceCards = await ReadRatesAsync(connection, transaction, "price_cards", "model_id", cancellationToken);
-        var costCards = await ReadRatesAsync(connection, transaction, "cost_cards", "backend_id", cancellationToken);
+        var costCards = await ReadCostCardsAsync(connection, transaction, cancellationToken);
         var backends = new List<BackendEntry>();
         await using (var reader = await Command(connection, transaction,
             "SELECT id, model_id, priority, kind, settings FROM backends WHERE priority >= 0 ORDER BY model_id, priority").ExecuteReaderAsync(cancellationToken))
@@ -87,13 +115,13 @@ internal sealed class SqliteModelStore(SqliteDatabase database, TimeProvider tim
                 backends.Add(new BackendEntry(
                     id, reader.GetString(1), reader.GetInt32(2), StoredNames.Parse<BackendKind>(reader.GetString(3)),
                     JsonSerializer.Deserialize(reader.GetString(4), TollgateJson.Default.BackendSettings)!,
-                    [.. costCards.GetValueOrDefault(id, []).Select(r => new CostCard(r.Version, id, r.EffectiveFrom, r.Rates))]));
+                    costCards.GetValueOrDefault(id) ?? []));
             }
         }
         var byModel = backends.ToLookup(b => b.ModelId, StringComparer.Ordinal);
         var models = new List<ModelEntry>();
         await using (var reader = await Command(connection, transaction,
-            "SELECT id, kind, tier, tokenizer, max_output_tokens, owned_by, created_at FROM models WHERE retired_at IS NULL").ExecuteReaderAsync(cancellationToken))
+            "SELECT id, kind, tier, tokenizer, max_output_tokens, owned_by, created_at, routing FROM models WHERE retired_at IS NULL").ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -102,7 +130,8 @@ internal sealed class SqliteModelStore(SqliteDatabase database, TimeProvider tim
                     id, StoredNames.Parse<ModelKind>(reader.GetString(1)), StoredNames.Parse<ModelTier>(reader.GetString(2)),
                     reader.GetString(3), reader.GetInt32(4), reader.GetString(5), UnixTime.FromStored(reader.GetInt64(6)),
                     [.. priceCards.GetValueOrDefault(id, []).Select(r => new PriceCard(r.Version, id, r.EffectiveFrom, r.Rates))],
-                    [.. byModel[id]]));
+                    [.. byModel[id]])
+                { Routing = StoredNames.Parse<RoutingPolicy>(reader.GetString(7)) });
             }
         }
         return models;
@@ -127,6 +156,31 @@ internal sealed class SqliteModelStore(SqliteDatabase database, TimeProvider tim
             version = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
         return version;
+    }
+
+    /// <summary>Cost cards by backend, oldest first; an own-hardware card's rates come from its hardware, not the stored copy.</summary>
+    private static async Task<Dictionary<string, List<CostCard>>> ReadCostCardsAsync(SqliteConnection connection, SqliteTransaction transaction,
+        CancellationToken cancellationToken)
+    {
+        var byBackend = new Dictionary<string, List<CostCard>>(StringComparer.Ordinal);
+        await using var reader = await Command(connection, transaction, """
+            SELECT backend_id, version, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee,
+                kind, hourly_cost, gpu_count, rated_tokens_per_hour, target_utilisation
+            FROM cost_cards ORDER BY effective_from, version
+            """).ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var backend = reader.GetString(0);
+            if (!byBackend.TryGetValue(backend, out var list)) byBackend[backend] = list = [];
+            var version = reader.GetInt64(1);
+            var from = UnixTime.FromStored(reader.GetInt64(2));
+            list.Add(StoredNames.Parse<CostCardKind>(reader.GetString(7)) == CostCardKind.Hardware
+                ? CostCard.OwnHardware(version, backend, from,
+                    new HardwareCost(Money.Parse(reader.GetString(8)), reader.GetInt32(9), reader.GetInt64(10), Money.Parse(reader.GetString(11))))
+                : new CostCard(version, backend, from,
+                    new TokenRates(Money.Parse(reader.GetString(3)), Money.Parse(reader.GetString(4)), Money.Parse(reader.GetString(5)), Money.Parse(reader.GetString(6)))));
+        }
+        return byBackend;
     }
 
     private sealed record StoredRates(long Version, DateTimeOffset EffectiveFrom, TokenRates Rates);
