@@ -28,6 +28,19 @@ internal static class Cell
         _ => "$" + Markup.Escape(value),
     };
 
+    /// <summary>Report figures rounded to cents for reading (half away from zero); <c>--json</c> keeps every decimal.</summary>
+    public static string Dollars(string? value) =>
+        value is null ? None : Dollars(decimal.Parse(value, NumberStyles.Number, CultureInfo.InvariantCulture));
+
+    public static string Dollars(decimal value)
+    {
+        var cents = Billing.Money.ToCents(value);
+        var text = Math.Abs(cents).ToString("#,0.00", CultureInfo.InvariantCulture);
+        return cents < 0 ? $"[red]-${text}[/]" : "$" + text;
+    }
+
+    public static string Percent(string? value) => value is null ? None : value + "%";
+
     public static string List(IEnumerable<string>? values, string whenAbsent) =>
         values is null ? $"[dim]{Markup.Escape(whenAbsent)}[/]" : Markup.Escape(string.Join(", ", values));
 

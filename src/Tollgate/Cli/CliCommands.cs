@@ -25,6 +25,7 @@ internal static class CliCommands
         root.Subcommands.Add(InvoiceCommands.Create(cli));
         root.Subcommands.Add(LedgerCommands.Create(cli));
         root.Subcommands.Add(ReconcileCommand.Create(cli));
+        root.Subcommands.Add(EconomicsCommands.Create(cli));
         root.Subcommands.Add(BackupCommand.Create(environment));
     }
 }

@@ -18,6 +18,17 @@ internal sealed class CliOutput(IAnsiConsole console, bool json)
         else render(response.Read(type));
     }
 
+    /// <summary>A document the verb computed itself: as JSON for scripts (the API's shape), else <paramref name="render"/>.</summary>
+    public void Document<T>(T document, JsonTypeInfo<T> type, Action<T> render)
+    {
+        if (Json) console.Profile.Out.Writer.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, type));
+        else render(document);
+    }
+
+    /// <summary>A series as a bar chart (see <see cref="SeriesChart"/>).</summary>
+    public void Chart(string title, IReadOnlyList<(string Label, decimal Value)> points, bool counts = false) =>
+        SeriesChart.Write(console, title, points, counts ? (Func<decimal, string>)(v => Cell.Number((long)v) ) : null);
+
     /// <summary>A page of a list, and how to fetch the next one when there is more.</summary>
     public void List<T>(ApiResponse response, JsonTypeInfo<ApiList<T>> type, IReadOnlyList<Column<T>> columns, Func<T, string> cursor, string noun) =>
         Result(response, type, page =>

@@ -58,6 +58,19 @@ internal sealed class ClientVerbs(CliEnvironment environment)
     public Command Posting(string name, string description, Func<VerbCall, Task> run, params Symbol[] symbols) =>
         Build(name, description, run, symbols, posts: true);
 
+    /// <summary>A verb that needs no server (a calculation): it honours <c>--json</c> but opens no connection.</summary>
+    public Command Local(string name, string description, Action<ParseResult, CliOutput> run, params Option[] options)
+    {
+        var command = new Command(name, description);
+        foreach (var option in options) command.Options.Add(option);
+        command.SetAction((ParseResult result, CancellationToken _) => CliAction.RunAsync(Environment.Error, () =>
+        {
+            run(result, new CliOutput(Environment.Out, result.GetValue(_json)));
+            return Task.CompletedTask;
+        }));
+        return command;
+    }
+
     private Command Build(string name, string description, Func<VerbCall, Task> run, Symbol[] symbols, bool posts)
     {
         var command = new Command(name, description);

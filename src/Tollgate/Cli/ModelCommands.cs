@@ -20,7 +20,7 @@ internal static class ModelCommands
             HelpName = "file",
         };
         var price = new RateOptions();
-        var cost = new RateOptions();
+        var cost = new CostOptions();
 
         return cli.Group("models", "The model catalog: list, show, put, retire, and new price or cost versions.",
             cli.Verb("list", "List the catalog's models with their current prices.", async call =>
@@ -45,10 +45,10 @@ internal static class ModelCommands
                 call.Output.Result(response, AdminJson.Default.ModelDto, m =>
                     ModelView.Show(call.Output, m, $"Added price version {m.PriceHistory.Max(p => p.Version)} to model {m.Id}."));
             }, [id, .. price.Symbols]),
-            cli.Posting("cost", "Add a cost version to a backend: what serving a million tokens costs you there.", async call =>
+            cli.Posting("cost", "Add a cost version to a backend: the upstream's token price, or own GPUs' hourly cost over their capacity.", async call =>
             {
                 var backendId = call.Get(backend);
-                var response = await call.SendAsync(HttpMethod.Post, VerbCall.Path("backends", backendId, "costs"), cost.Read(call), AdminJson.Default.RatesDto);
+                var response = await call.SendAsync(HttpMethod.Post, VerbCall.Path("backends", backendId, "costs"), cost.Read(call), AdminJson.Default.CostCardRequest);
                 call.Output.Result(response, AdminJson.Default.ModelDto, m =>
                 {
                     var changed = m.Backends.Single(b => b.Id == backendId);

@@ -28,6 +28,20 @@ internal static class ModelView
         Column<RatesView>.Right("Request fee", r => Cell.Money(r.RequestFee)),
     ];
 
+    private static readonly Column<CostCardView>[] Costs =
+    [
+        Column<CostCardView>.Right("Version", c => c.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Effective from", c => Cell.Time(c.EffectiveFrom)),
+        new("Kind", c => Cell.Text(c.Kind)),
+        Column<CostCardView>.Right("Input /1M", c => Cell.Money(c.Input)),
+        Column<CostCardView>.Right("Cached /1M", c => Cell.Money(c.CachedInput)),
+        Column<CostCardView>.Right("Output /1M", c => Cell.Money(c.Output)),
+        Column<CostCardView>.Right("Request fee", c => Cell.Money(c.RequestFee)),
+        new("Hardware", c => c.Hardware is { } h
+            ? Markup.Escape($"{h.GpuCount} × ${h.HourlyCost}/h = ${h.CostPerHour}/h over {h.RatedTokensPerHour:N0} tokens/h at {h.TargetUtilisation}")
+            : Cell.None),
+    ];
+
     private static readonly Column<BackendView>[] Backends =
     [
         Column<BackendView>.Id("Backend", b => b.Id),
@@ -38,6 +52,8 @@ internal static class ModelView
         Column<BackendView>.Right("Cost in /1M", b => Cell.Money(b.Cost?.Input)),
         Column<BackendView>.Right("Cost out /1M", b => Cell.Money(b.Cost?.Output)),
         Column<BackendView>.Right("Cost versions", b => b.CostHistory.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        Column<BackendView>.Right("Weight", b => b.Weight.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        Column<BackendView>.Right("Latency", b => b.LatencyMs is { } ms ? ms.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " ms" : Cell.None),
     ];
 
     public static void Show(CliOutput output, ModelDto model, string? done = null)
@@ -48,6 +64,7 @@ internal static class ModelView
             ("Tier", Tier(model.Tier)),
             ("Servable", Cell.YesNo(model.Servable, no: "no (needs a current price and a backend)")),
             ("Tokenizer", Cell.Text(model.Tokenizer)),
+            ("Routing", Cell.Text(model.Routing)),
             ("Max output tokens", Cell.Number(model.MaxOutputTokens)),
             ("Owned by", Cell.Text(model.OwnedBy)),
             ("Current price", model.Price is { } price ? $"v{price.Version}: in {Cell.Money(price.Input)}, cached {Cell.Money(price.CachedInput)}, out {Cell.Money(price.Output)} per 1M" : Cell.None),
@@ -57,7 +74,7 @@ internal static class ModelView
     }
 
     /// <summary>A backend's cost versions, after a cost change.</summary>
-    public static void ShowCosts(CliOutput output, BackendView backend) => output.Table(backend.CostHistory, Rates, $"Cost versions of {backend.Id}");
+    public static void ShowCosts(CliOutput output, BackendView backend) => output.Table(backend.CostHistory, Costs, $"Cost versions of {backend.Id}");
 
     private static string Tier(string tier) => tier switch
     {
