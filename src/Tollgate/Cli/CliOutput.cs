@@ -27,7 +27,7 @@ internal sealed class CliOutput(IAnsiConsole console, bool json)
 
     /// <summary>A series as a bar chart (see <see cref="SeriesChart"/>).</summary>
     public void Chart(string title, IReadOnlyList<(string Label, decimal Value)> points, bool counts = false) =>
-        SeriesChart.Write(console, title, points, counts ? (Func<decimal, string>)(v => Cell.Number((long)v) ) : null);
+        SeriesChart.Write(console, title, points, counts ? (Func<decimal, string>)(v => Cell.Number((long)v)) : null);
 
     /// <summary>A page of a list, and how to fetch the next one when there is more.</summary>
     public void List<T>(ApiResponse response, JsonTypeInfo<ApiList<T>> type, IReadOnlyList<Column<T>> columns, Func<T, string> cursor, string noun) =>

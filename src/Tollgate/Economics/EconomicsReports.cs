@@ -70,7 +70,9 @@ internal sealed class EconomicsReports(IEconomicsQueries queries, CatalogState c
         var usage = await queries.UsageAsync(DateOnly.FromDateTime(period.Start.UtcDateTime), DateOnly.FromDateTime(period.End.UtcDateTime), cancellationToken);
         var fees = await FeeSharesAsync(period.Start, period.End, cancellationToken);
         var planPrices = catalog.Current.Plans.ToDictionary(p => p.Key, p => p.Value.MonthlyPrice, StringComparer.Ordinal);
-        return PriceReplay.Run(usage, fees.Select(f => (f.CustomerId, f.PlanId, f.Amount)), planPrices, proposal);
+        // Whole fees, not daily shares: re-pricing each share would round thirty times.
+        var whole = fees.GroupBy(f => (f.CustomerId, f.PlanId)).Select(g => (g.Key.CustomerId, g.Key.PlanId, g.Sum(f => f.Amount)));
+        return PriceReplay.Run(usage, whole, planPrices, proposal);
     }
 
     /// <summary>Fee shares of the days in [from, to).</summary>

@@ -68,6 +68,18 @@ public sealed class StoredNamesTests
             [TokenClass.Output] = "output",
             [TokenClass.Request] = "request",
         });
+        AssertFrozen(new Dictionary<Tollgate.Billing.Pricing.CostCardKind, string>
+        {
+            [Tollgate.Billing.Pricing.CostCardKind.Tokens] = "tokens",
+            [Tollgate.Billing.Pricing.CostCardKind.Hardware] = "hardware",
+        });
+        AssertFrozen(new Dictionary<RoutingPolicy, string>
+        {
+            [RoutingPolicy.Priority] = "priority",
+            [RoutingPolicy.Weighted] = "weighted",
+            [RoutingPolicy.Cost] = "cost",
+            [RoutingPolicy.Latency] = "latency",
+        });
     }
 
     [Fact]
