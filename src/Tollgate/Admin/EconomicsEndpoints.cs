@@ -62,13 +62,15 @@ internal static class EconomicsEndpoints
     private static Results<Ok<BreakEvenDto>, ApiErrorResult> BreakEven(BreakEvenRequest? body)
     {
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        return EconomicsMapping.Read(body, out var error) is { } breakEven ? TypedResults.Ok(EconomicsMapping.ToDto(breakEven)) : error!;
+        if (EconomicsMapping.Read(body, out var error) is not { } breakEven) return error!;
+        return TypedResults.Ok(EconomicsMapping.ToDto(breakEven));
     }
 
     private static Results<Ok<ScenarioDto>, ApiErrorResult> Scenario(ScenarioRequest? body)
     {
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        return EconomicsMapping.Read(body, out var error) is { } scenario ? TypedResults.Ok(EconomicsMapping.ToDto(scenario)) : error!;
+        if (EconomicsMapping.Read(body, out var error) is not { } scenario) return error!;
+        return TypedResults.Ok(EconomicsMapping.ToDto(scenario));
     }
 
     private static async Task<Results<Ok<ReplayDto>, ApiErrorResult>> ReplayAsync(
@@ -79,14 +81,14 @@ internal static class EconomicsEndpoints
         if (body.Period is not null && !BillingPeriod.TryParse(body.Period, out period))
             return ApiErrorResult.Invalid("'period' must be a month written YYYY-MM.", "period");
         var prices = new Dictionary<string, TokenRates>(StringComparer.Ordinal);
-        foreach (var (model, dto) in body.Prices ?? [])
+        foreach (var (model, dto) in body.Prices ?? new Dictionary<string, RatesDto>())
         {
             if (!catalog.Current.Models.ContainsKey(model)) return ApiErrorResult.Invalid($"No such model: '{model}'.", $"prices.{model}");
             if (RatesParser.Read(dto, $"prices.{model}", out var error) is not { } rates) return error!;
             prices[model] = rates;
         }
         var planPrices = new Dictionary<string, decimal>(StringComparer.Ordinal);
-        foreach (var (plan, text) in body.PlanPrices ?? [])
+        foreach (var (plan, text) in body.PlanPrices ?? new Dictionary<string, string>())
         {
             if (!catalog.Current.Plans.ContainsKey(plan)) return ApiErrorResult.Invalid($"No such plan: '{plan}'.", $"plan_prices.{plan}");
             if (!Billing.Money.TryParse(text, out var price) || !Billing.Money.IsValidRate(price))

@@ -38,7 +38,8 @@ internal static class ModelView
         Column<CostCardView>.Right("Output /1M", c => Cell.Money(c.Output)),
         Column<CostCardView>.Right("Request fee", c => Cell.Money(c.RequestFee)),
         new("Hardware", c => c.Hardware is { } h
-            ? Markup.Escape($"{h.GpuCount} × ${h.HourlyCost}/h = ${h.CostPerHour}/h over {h.RatedTokensPerHour:N0} tokens/h at {h.TargetUtilisation}")
+            ? Markup.Escape(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{h.GpuCount} × ${h.HourlyCost}/h = ${h.CostPerHour}/h over {h.RatedTokensPerHour:N0} tokens/h at {h.TargetUtilisation}"))
             : Cell.None),
     ];
 

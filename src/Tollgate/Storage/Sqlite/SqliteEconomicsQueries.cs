@@ -102,7 +102,7 @@ internal sealed class SqliteEconomicsQueries(SqliteDatabase database) : IEconomi
                 {
                     var usage = await UsageOfAsync(connection, transaction, entry.Reference, cancellationToken);
                     var day = Shares.DayOf(usage?.CompletedAt ?? entry.At);
-                    shares.Add(new PromotionalShare(customer, day, usage?.ModelId, usage?.BackendId ?? "", null, amount));
+                    shares.Add(new PromotionalShare(customer, day, usage?.ModelId, usage is { } served ? served.BackendId ?? "" : null, null, amount));
                 }
                 else if (entry.Kind == LedgerEntryKind.SubscriptionFee)
                 {
