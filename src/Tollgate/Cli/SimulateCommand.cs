@@ -71,7 +71,7 @@ internal static class SimulateCommand
             ("Plan price", $"${Money.Format(breakEven.PlanPrice)} a month"),
             ("Cost to serve", $"${dto.CostPerMtok} per 1M tokens, {Cell.Number(dto.TokensPerQuery)} tokens a query: ${dto.CostPerQuery} a query"),
             ("Break-even", dto.QueriesPerMonth is { } queries
-                ? $"[bold]{Cell.Number(queries)} queries a month[/] ({dto.QueriesPerDay} a day over 30 days); the next query loses money"
+                ? $"[bold]{Cell.Number(queries)} queries a month[/] ({Money.Parse(dto.QueriesPerDay!).ToString("#,0.##", CultureInfo.InvariantCulture)} a day over 30 days); the next query loses money"
                 : "[green]never: tokens cost nothing[/]"));
         if (breakEven.CostPerMillion == 0) return;
         output.Table(CostMultiples.Select(m => (Multiple: m, Result: breakEven with { CostPerMillion = breakEven.CostPerMillion * m })), [
