@@ -8,6 +8,9 @@ public enum GatePath
     Contract,
     Spend,
     Invitation,
+
+    /// <summary>The customer's subscription plan includes the model: served only within the plan's allowance windows.</summary>
+    Preview,
 }
 
 /// <summary>What is known about one customer when a gate is checked; all of it from memory.</summary>
@@ -15,7 +18,8 @@ public enum GatePath
 /// <param name="Invitation">The customer's valid invitation to this model, if any.</param>
 /// <param name="QualifyingSpend">Paid spend on non-gated models over the rule's trailing days.</param>
 /// <param name="AccountAgeDays">Whole days since the customer was created.</param>
-public sealed record GateFacts(Contract? Contract, GateInvitation? Invitation, decimal QualifyingSpend, int AccountAgeDays);
+/// <param name="PlanPreview">The customer's live subscription plan includes the model as a preview.</param>
+public sealed record GateFacts(Contract? Contract, GateInvitation? Invitation, decimal QualifyingSpend, int AccountAgeDays, bool PlanPreview = false);
 
 /// <summary>Whether a customer may call a gated model, by which path, and otherwise what each path still lacks.</summary>
 public sealed record GateDecision(bool Allowed, GatePath? Via, IReadOnlyList<string> Missing)
@@ -54,7 +58,7 @@ public sealed record GateDecision(bool Allowed, GatePath? Via, IReadOnlyList<str
             if (facts.Invitation is { } invitation && invitation.IsValid(at) && invitation.ModelId == rule.ModelId) return new(true, GatePath.Invitation, []);
             missing.Add("an invitation from the operator");
         }
-        return new(false, null, missing);
+        return facts.PlanPreview ? new(true, GatePath.Preview, []) : new(false, null, missing);
     }
 
     /// <summary>The refusal's "how to qualify", one sentence naming every open path.</summary>

@@ -22,6 +22,8 @@ internal static class AdminEndpoints
         admin.MapSubscriptions();
         admin.MapContracts();
         admin.MapEconomics();
+        admin.MapFlags();
+        admin.MapFeedback();
     }
 
     /// <summary>Creating requests are idempotent under an Idempotency-Key header.</summary>

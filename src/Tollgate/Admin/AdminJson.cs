@@ -74,4 +74,8 @@ namespace Tollgate.Admin;
 [JsonSerializable(typeof(ScenarioDto))]
 [JsonSerializable(typeof(ReplayRequest))]
 [JsonSerializable(typeof(ReplayDto))]
+[JsonSerializable(typeof(FlagDto))]
+[JsonSerializable(typeof(ListResponse<FlagDto>))]
+[JsonSerializable(typeof(FlagReviewRequest))]
+[JsonSerializable(typeof(ListResponse<Storage.FeedbackDay>))]
 internal sealed partial class AdminJson : JsonSerializerContext;

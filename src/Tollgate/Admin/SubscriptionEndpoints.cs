@@ -48,6 +48,12 @@ internal static class SubscriptionEndpoints
         {
             if (!models.ContainsKey(model)) return ApiErrorResult.Invalid($"Model '{model}' does not exist.", model == plan.DowngradeModel ? "downgrade_model" : "models");
         }
+        // A gated model in a plan is a preview: it must be capped by some window, or the plan would open it without limit.
+        foreach (var model in plan.Models.Where(m => models[m].Tier == Billing.Catalog.ModelTier.Gated))
+        {
+            if (!plan.Windows.Any(w => w.Applies(model)))
+                return ApiErrorResult.Invalid($"Gated model '{model}' is a preview in this plan and needs a window that counts it.", "windows");
+        }
         var before = catalog.Current.Plans.GetValueOrDefault(planId) is { } old ? PlanDocument.From(old) : null;
         var after = PlanDocument.From(plan);
         await store.PutPlanAsync(plan, user.Audit("plan.put", "plan", planId, before, after, SubscriptionJson.Default.PlanDocument, time.UtcNowStored()), cancellationToken);

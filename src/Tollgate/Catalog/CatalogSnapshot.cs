@@ -46,6 +46,15 @@ internal sealed class CatalogSnapshot
     public FrozenDictionary<string, Billing.Contracts.GateInvitation[]> Invitations { get; init; } =
         FrozenDictionary<string, Billing.Contracts.GateInvitation[]>.Empty;
 
+    /// <summary>Operators' restrictions (throttle, suspension) on customers' use of gated models, by <see cref="RestrictionKey"/>.</summary>
+    public FrozenDictionary<string, Distillation.GateRestriction> GateRestrictions { get; init; } =
+        FrozenDictionary<string, Distillation.GateRestriction>.Empty;
+
+    public static string RestrictionKey(string customerId, string modelId) => customerId + "\n" + modelId;
+
+    public Distillation.GateRestriction? RestrictionOf(string customerId, string modelId) =>
+        GateRestrictions.Count == 0 ? null : GateRestrictions.GetValueOrDefault(RestrictionKey(customerId, modelId));
+
     /// <summary>The customer's contract in force at <paramref name="at"/>, if any.</summary>
     public Billing.Contracts.Contract? ContractAt(string customerId, DateTimeOffset at)
     {

@@ -46,6 +46,7 @@ internal sealed class Gatekeeper(GateSpend spend)
         }
         var spent = rule.MinSpend is null ? 0m : QualifyingSpend(customer, rule.SpendDays, now);
         var age = (int)Math.Max(0, Math.Floor((now - customer.CreatedAt).TotalDays));
-        return new GateFacts(snapshot.ContractAt(customer.Id, now), invitation, spent, age);
+        var preview = snapshot.Subscriptions.TryGetValue(customer.Id, out var subscription) && subscription.IncludesUsage && subscription.Plan.Includes(rule.ModelId);
+        return new GateFacts(snapshot.ContractAt(customer.Id, now), invitation, spent, age, preview);
     }
 }

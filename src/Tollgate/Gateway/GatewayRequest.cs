@@ -34,6 +34,12 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
     public ModelEntry Model { get; set; } = null!;
     public PriceCard Price { get; set; } = null!;
 
+    /// <summary>The distillation watch's day this gated-model request counts in; told when the request ends.</summary>
+    public Distillation.DayStats? Watched { get; set; }
+
+    /// <summary>How the customer was admitted to a gated model; null for other models.</summary>
+    public Billing.Contracts.GatePath? GateVia { get; set; }
+
     /// <summary>The customer's contract in force when the request started, which may price it below list.</summary>
     public Billing.Contracts.Contract? Contract { get; set; }
 
@@ -106,6 +112,8 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
         Reservation?.Release();
         Allowance?.Release();
         Limits?.Release();
+        Watched?.Completed(Usage.InputTokens, Usage.OutputTokens);
+        Watched = null;
         Body?.Dispose();
         if (_rentedBody is not null) ArrayPool<byte>.Shared.Return(_rentedBody);
         _rentedBody = null;

@@ -28,7 +28,7 @@ public sealed class CustomerCommandsTests : CliTestBase
         Assert.Equal(direct, result.Output.TrimEnd('\n'));
         var list = result.Json();
         Assert.Equal("list", list.GetProperty("object").GetString());
-        Assert.Equal("Demo Customer", list.GetProperty("data")[0].GetProperty("name").GetString());
+        Assert.Equal(["Demo Customer", "Demo Enterprise"], list.GetProperty("data").EnumerateArray().Select(c => c.GetProperty("name").GetString()).Order());
         Assert.False(list.GetProperty("has_more").GetBoolean());
     }
 
@@ -54,16 +54,17 @@ public sealed class CustomerCommandsTests : CliTestBase
     [Fact]
     public async Task CustomersList_WithLimit_SaysHowToFetchTheNextPage()
     {
-        var second = (await Cli.JsonAsync("customers", "create", "--name", "Second")).GetProperty("id").GetString()!;
-        var demo = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        await Cli.JsonAsync("customers", "create", "--name", "Second");
+        var ids = (await Cli.JsonAsync("customers", "list")).GetProperty("data").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
 
         var first = await Cli.RunAsync("customers", "list", "--limit", "1");
-        var next = await Cli.JsonAsync("customers", "list", "--limit", "1", "--starting-after", demo);
+        var next = await Cli.JsonAsync("customers", "list", "--limit", "1", "--starting-after", ids[0]);
 
-        Assert.Contains($"--starting-after {demo}", first.Output);
-        Assert.DoesNotContain("Second", first.Output);
-        Assert.Equal(second, next.GetProperty("data")[0].GetProperty("id").GetString());
-        Assert.False(next.GetProperty("has_more").GetBoolean());
+        Assert.Equal(3, ids.Count);
+        Assert.Contains($"--starting-after {ids[0]}", first.Output);
+        Assert.DoesNotContain(ids[1], first.Output);
+        Assert.Equal(ids[1], next.GetProperty("data")[0].GetProperty("id").GetString());
+        Assert.True(next.GetProperty("has_more").GetBoolean());
     }
 
     [Fact]

@@ -29,10 +29,12 @@ internal sealed class GateScene : IAsyncDisposable
     public TollgateFactory App { get; }
     public HttpClient Admin { get; }
 
-    public static async Task<GateScene> StartAsync(DateTimeOffset? start = null)
+    public static async Task<GateScene> StartAsync(DateTimeOffset? start = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var time = new FakeTimeProvider(start ?? new DateTimeOffset(2026, 10, 5, 12, 0, 0, TimeSpan.Zero));
-        var scene = new GateScene(time, new TollgateFactory(time, demo: false));
+        var app = new TollgateFactory(time, demo: false);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) app.Configuration[key] = value;
+        var scene = new GateScene(time, app);
         foreach (var (model, tier, fee) in new[] { ("open", "standard", "0.25"), ("other", "standard", "1.00"), (Gated, "gated", "0.50") })
         {
             await scene.Admin.SendAsync(HttpMethod.Put, $"/admin/v1/models/{model}", $$"""

@@ -112,6 +112,19 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return (Count(connection, "SELECT request_id FROM usage_events"), Count(connection, "SELECT reference FROM ledger_entries WHERE kind = 3"));
     }
 
+    /// <summary>The sum of every stored usage event's charged amount, added in decimal.</summary>
+    public decimal ChargedTotal()
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDir, "tollgate.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT charged_amount FROM usage_events";
+        using var reader = command.ExecuteReader();
+        var total = 0m;
+        while (reader.Read()) total += decimal.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture);
+        return total;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false }) _process.Kill();

@@ -88,9 +88,17 @@ public sealed class ProcessStopTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.WhenAll(load);
         }
 
+        Tollgate.Tests.Cli.CliResult reconcile;
+        System.Text.Json.Nodes.JsonNode wallet;
         await using (var last = new GatewayProcess(_dataDir))
         {
             await last.StartAsync();
+            // The books after five kills: the operator's own check, and the wallet the restarted process rebuilt from the ledger.
+            reconcile = await Tollgate.Tests.Cli.TollgateProcess.RunAsync(
+                new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = GatewayProcess.AdminToken }, "reconcile", "--server", last.Url);
+            using var admin = last.Client(GatewayProcess.AdminToken);
+            var customer = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/admin/v1/customers"))!["data"]![0]!["id"]!.GetValue<string>();
+            wallet = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync($"/admin/v1/customers/{customer}/wallet"))!;
             last.Terminate();
             await last.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
@@ -103,6 +111,11 @@ public sealed class ProcessStopTests(ITestOutputHelper output) : IAsyncLifetime
         // Nothing billed twice, and nothing in the ledger without its event.
         Assert.All(ledger, entry => Assert.Equal(1, entry.Value));
         Assert.Empty(ledger.Keys.Except(events.Keys));
+        Assert.True(reconcile.ExitCode == 0, $"tollgate reconcile: exit {reconcile.ExitCode}\n{reconcile.Output}\n{reconcile.Error}");
+        // Balance = the $1000 granted − every charge stored; nothing still held by a killed process.
+        var charged = new GatewayProcess(_dataDir).ChargedTotal();
+        Assert.Equal(1000m - charged, decimal.Parse(wallet["balance"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0m, decimal.Parse(wallet["reserved"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private sealed record Result(bool Complete, string? RequestId, string Detail);

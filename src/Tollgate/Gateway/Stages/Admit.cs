@@ -11,7 +11,7 @@ namespace Tollgate.Gateway.Stages;
 /// The request is well-formed and within limits, its model exists, is priced (an unpriced model
 /// is not servable, so nothing is ever billed $0 by mistake), and this key may call it.
 /// </summary>
-internal sealed class Admit(IOptions<GatewayOptions> options, Gates.Gatekeeper gatekeeper, TimeProvider time)
+internal sealed class Admit(IOptions<GatewayOptions> options, Gates.Gatekeeper gatekeeper, Distillation.DistillationWatch watch, TimeProvider time)
 {
     public async Task<ApiError?> RunAsync(GatewayRequest request)
     {
@@ -52,8 +52,16 @@ internal sealed class Admit(IOptions<GatewayOptions> options, Gates.Gatekeeper g
 
         if (!request.Snapshot.Models.TryGetValue(modelId, out var model)) return ApiError.ModelNotFound(modelId);
         var now = time.GetUtcNow();
-        if (model.Tier == ModelTier.Gated && gatekeeper.Decide(request.Snapshot, request.Customer, modelId, now) is { Allowed: false } refused)
-            return ApiError.ModelGated(modelId, refused.HowToQualify);
+        var restriction = model.Tier == ModelTier.Gated ? request.Snapshot.RestrictionOf(request.Customer.Id, modelId) : null;
+        if (restriction is { Kind: Distillation.FlagStatus.Suspended })
+            return new ApiError(StatusCodes.Status403Forbidden, "invalid_request_error", "model_gated",
+                $"Access to the model '{modelId}' is suspended for this account after a review. Contact the operator.", "model");
+        if (model.Tier == ModelTier.Gated)
+        {
+            var decision = gatekeeper.Decide(request.Snapshot, request.Customer, modelId, now);
+            if (!decision.Allowed) return ApiError.ModelGated(modelId, decision.HowToQualify);
+            request.GateVia = decision.Via;
+        }
         if (!request.Key.MayUse(modelId)) return ApiError.ModelNotFound(modelId);
         var price = model.PriceCardAt(now);
         if (price is null || model.Backends.Count == 0) return ApiError.ModelNotFound(modelId);
@@ -65,6 +73,16 @@ internal sealed class Admit(IOptions<GatewayOptions> options, Gates.Gatekeeper g
         request.Model = model;
         request.Price = price;
         request.Contract = request.Snapshot.ContractAt(request.Customer.Id, now);
+        if (model.Tier == ModelTier.Gated)
+        {
+            watch.Admitted(request);
+            if (restriction is { RequestsPerMinute: { } perMinute } && request.Watched?.InMinute(now) > perMinute)
+            {
+                ApiErrorWriter.SetRetryAfter(request.Http.Response, TimeSpan.FromSeconds(60 - now.Second));
+                return new ApiError(StatusCodes.Status429TooManyRequests, "requests", "rate_limit_exceeded",
+                    $"This account is limited to {perMinute} requests a minute on '{modelId}' after a review. Retry in the next minute.");
+            }
+        }
         return request.Operation == ModelOperation.ChatCompletions ? CheckOutputCap(request, root, model.MaxOutputTokens) : null;
     }
 

@@ -35,7 +35,9 @@ internal sealed class Allowance(Allowances allowances, TokenCounter counter, Tim
             return null;
         }
         var now = time.GetUtcNow();
-        switch (plan.Overage)
+        // A gated model open to this customer only as the plan's preview is served within the allowance, never beyond it.
+        var policy = request.GateVia == Billing.Contracts.GatePath.Preview ? OveragePolicy.Block : plan.Overage;
+        switch (policy)
         {
             case OveragePolicy.Downgrade when request.Snapshot.Models.TryGetValue(plan.DowngradeModel!, out var cheaper)
                                               && cheaper.Kind == request.Model.Kind && cheaper.PriceCardAt(now) is { } price && cheaper.Backends.Count > 0:
