@@ -127,7 +127,11 @@ internal static class TollgateHost
         services.AddSingleton<AccountBillingEndpoints>();
         services.AddSingleton<GatewayMetrics>();
 
-        // Admin API.
+        // Admin API; its application services are the console's too.
+        services.AddSingleton<Admin.Services.CustomerService>();
+        services.AddSingleton<Admin.Services.KeyService>();
+        services.AddSingleton<Admin.Services.WalletService>();
+        services.AddSingleton<Admin.Services.InvoiceService>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AdminTokenAuthentication>(AdminTokenAuthentication.SchemeName, null);
         services.AddAuthorization(options => options.AddAdminPolicies());
         services.ConfigureHttpJsonOptions(options =>
