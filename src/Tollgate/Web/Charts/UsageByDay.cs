@@ -8,8 +8,9 @@ internal sealed record UsageByDay(IReadOnlyList<string> Days, IReadOnlyList<Usag
 {
     public static async Task<UsageByDay> ReadAsync(IUsageQueries usage, DateTimeOffset now, int days, string? customerId, CancellationToken cancellationToken)
     {
-        var end = now;
-        var start = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(1 - days);
+        // Whole days, today included: the window ends at the coming midnight, not at this instant.
+        var end = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(1);
+        var start = end.AddDays(-days);
         var rows = (await usage.SummarizeAsync(new UsageFilter(CustomerId: customerId, From: start, To: end), UsageGrouping.Day, cancellationToken))
             .ToDictionary(r => r.Group, StringComparer.Ordinal);
         var keys = Enumerable.Range(0, days).Select(i => start.AddDays(i).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList();

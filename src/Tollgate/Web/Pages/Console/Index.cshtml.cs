@@ -22,7 +22,7 @@ internal sealed class IndexModel(IUsageQueries usage, CatalogState catalog, IWeb
     {
         var now = time.GetUtcNow();
         Daily = await UsageByDay.ReadAsync(usage, now, Days, null, cancellationToken);
-        var window = new UsageFilter(From: now.AddDays(-Days), To: now);
+        var window = new UsageFilter(From: now.AddDays(-Days), To: now.AddSeconds(1));
         ByModel = [.. (await usage.SummarizeAsync(window, UsageGrouping.Model, cancellationToken)).OrderByDescending(r => r.Requests)];
         var customers = catalog.Current.Customers;
         TopCustomers = [.. (await usage.SummarizeAsync(window, UsageGrouping.Customer, cancellationToken))
