@@ -115,6 +115,6 @@ internal static class SvgChart
 
     public static string Format(decimal value, bool money) =>
         money
-            ? (Math.Abs(value) >= 100 ? value.ToString("$#,0", CultureInfo.InvariantCulture) : value.ToString("$#,0.00##", CultureInfo.InvariantCulture))
+            ? (Math.Abs(value) >= 100 ? value.ToString("$#,0", CultureInfo.InvariantCulture) : value.ToString("$#,0.00####", CultureInfo.InvariantCulture))
             : value.ToString("#,0.##", CultureInfo.InvariantCulture);
 }
