@@ -3,24 +3,19 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Tollgate.Gateway;
-using Tollgate.Hosting;
 using Tollgate.Security;
-using Tollgate.Storage;
 
 namespace Tollgate.Admin;
 
 /// <summary>
-/// Bearer admin tokens: the operator's <c>TOLLGATE_ADMIN_TOKEN</c> (never stored) or a stored
-/// token's keyed hash. Failures answer in the one error shape.
+/// Bearer admin tokens, checked by <see cref="AdminTokenVerifier"/>. Failures answer in the one error shape.
 /// </summary>
 internal sealed class AdminTokenAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IAdminTokenStore tokens,
-    SecretHasher hasher,
-    AuthFailureThrottle throttle,
-    ServeSettings settings) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AdminTokenVerifier verifier,
+    AuthFailureThrottle throttle) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "AdminToken";
 
@@ -38,16 +33,12 @@ internal sealed class AdminTokenAuthentication(
             _throttledFor = retryAfter;
             return AuthenticateResult.Fail("too many authentication failures");
         }
-        var secret = header[7..].Trim();
-        if (settings.AdminToken is { Length: > 0 } configured && hasher.Matches(secret, hasher.Hash(configured)))
-            return Success("env", [AdminScopes.Full]);
-        var token = SecretFormat.AdminToken.TryGetId(secret, out var id) ? await tokens.FindAsync(id, Context.RequestAborted) : null;
-        if (token is null || token.RevokedAt is not null || !hasher.Matches(secret, token.SecretHash))
+        if (await verifier.VerifyAsync(header[7..].Trim(), Context.RequestAborted) is not { } identity)
         {
             throttle.RecordFailure(client);
             return AuthenticateResult.Fail("invalid admin token");
         }
-        return Success(token.Id, token.Scopes);
+        return AuthenticateResult.Success(new AuthenticationTicket(Principal(identity, SchemeName), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
@@ -60,11 +51,11 @@ internal sealed class AdminTokenAuthentication(
         ApiErrorWriter.WriteAsync(Context, new ApiError(StatusCodes.Status403Forbidden, "invalid_request_error", "insufficient_scope",
             "This admin token's scopes do not allow this action."));
 
-    private static AuthenticateResult Success(string tokenId, IEnumerable<string> scopes)
+    /// <summary>The claims both the bearer scheme and the console's session carry, so one set of policies reads either.</summary>
+    public static ClaimsPrincipal Principal(AdminIdentity identity, string scheme)
     {
-        var claims = new List<Claim> { new(AdminScopes.TokenIdClaim, tokenId) };
-        claims.AddRange(scopes.Select(s => new Claim(AdminScopes.ClaimType, s)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        var claims = new List<Claim> { new(AdminScopes.TokenIdClaim, identity.TokenId) };
+        claims.AddRange(identity.Scopes.Select(s => new Claim(AdminScopes.ClaimType, s)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 }

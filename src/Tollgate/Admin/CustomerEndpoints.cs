@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Hosting;
-using Tollgate.Billing.Catalog;
+using Tollgate.Admin.Services;
 using Tollgate.Catalog;
-using Tollgate.Security;
 using Tollgate.Storage;
 
 namespace Tollgate.Admin;
@@ -34,53 +32,12 @@ internal static class CustomerEndpoints
             : ApiErrorResult.NotFound("customer", customerId);
 
     private static async Task<Results<Created<CustomerDto>, ApiErrorResult>> CreateAsync(
-        CustomerRequest? body, ClaimsPrincipal user, ICustomerStore store, CatalogRefresher refresher, TimeProvider time, CancellationToken cancellationToken)
-    {
-        if (body?.Name is not { } name || !IsValidName(name)) return ApiErrorResult.Invalid("'name' is required (1 to 200 characters).", "name");
-        var mode = BillingMode.Prepaid;
-        if (body.BillingMode is not null && !StoredNames.TryParse(body.BillingMode, out mode))
-            return ApiErrorResult.Invalid("'billing_mode' must be 'prepaid' or 'postpaid'.", "billing_mode");
-        if (!MoneyField.TryRead(body.CreditLimit, null, "credit_limit", out var credit, out var invalid)
-            || !MoneyField.TryRead(body.MonthlyBudget, null, "monthly_budget", out var budget, out invalid)
-            || !RateLimitsField.TryRead(body.RateLimits, null, out var limits, out invalid)) return invalid!;
-        var now = time.UtcNowStored();
-        var customer = new CustomerEntry(RandomText.Id("cus_"), name.Trim(), mode, now) { CreditLimit = credit, MonthlyBudget = budget, Limits = limits };
-        var dto = ToDto(customer);
-        await store.CreateAsync(customer, user.Audit("customer.create", "customer", customer.Id, null, dto, AdminJson.Default.CustomerDto, now), cancellationToken);
-        await refresher.ReloadAsync(cancellationToken);
-        return TypedResults.Created($"/admin/v1/customers/{customer.Id}", dto);
-    }
+        CustomerRequest? body, ClaimsPrincipal user, CustomerService customers, CancellationToken cancellationToken) =>
+        (await customers.CreateAsync(body, user, cancellationToken)).ToCreated(c => $"/admin/v1/customers/{c.Id}");
 
     private static async Task<Results<Ok<CustomerDto>, ApiErrorResult>> UpdateAsync(
-        string customerId, CustomerRequest? body, ClaimsPrincipal user, ICustomerStore store, CatalogState catalog, CatalogRefresher refresher,
-        TimeProvider time, CancellationToken cancellationToken)
-    {
-        if (!catalog.Current.Customers.TryGetValue(customerId, out var customer)) return ApiErrorResult.NotFound("customer", customerId);
-        if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        if (body.Name is { } name && !IsValidName(name)) return ApiErrorResult.Invalid("'name' must be 1 to 200 characters.", "name");
-        var mode = customer.BillingMode;
-        if (body.BillingMode is not null && !StoredNames.TryParse(body.BillingMode, out mode))
-            return ApiErrorResult.Invalid("'billing_mode' must be 'prepaid' or 'postpaid'.", "billing_mode");
-        if (!MoneyField.TryRead(body.CreditLimit, customer.CreditLimit, "credit_limit", out var credit, out var invalid)
-            || !MoneyField.TryRead(body.MonthlyBudget, customer.MonthlyBudget, "monthly_budget", out var budget, out invalid)
-            || !RateLimitsField.TryRead(body.RateLimits, customer.Limits, out var limits, out invalid)) return invalid!;
-        var updated = customer with
-        {
-            Name = body.Name?.Trim() ?? customer.Name,
-            BillingMode = mode,
-            CreditLimit = credit,
-            MonthlyBudget = budget,
-            Limits = limits,
-        };
-        var after = ToDto(updated);
-        await store.UpdateAsync(updated, user.Audit("customer.update", "customer", customerId, ToDto(customer), after, AdminJson.Default.CustomerDto, time.UtcNowStored()),
-            cancellationToken);
-        await refresher.ReloadAsync(cancellationToken);
-        return TypedResults.Ok(after);
-    }
+        string customerId, CustomerRequest? body, ClaimsPrincipal user, CustomerService customers, CancellationToken cancellationToken) =>
+        (await customers.UpdateAsync(customerId, body, user, cancellationToken)).ToOk();
 
-    private static bool IsValidName(string name) => !string.IsNullOrWhiteSpace(name) && name.Trim().Length <= 200;
-
-    internal static CustomerDto ToDto(CustomerEntry c) =>
-        new(c.Id, c.Name, StoredNames.Of(c.BillingMode), c.CreatedAt, MoneyField.Format(c.CreditLimit), MoneyField.Format(c.MonthlyBudget), c.Limits);
+    private static CustomerDto ToDto(CustomerEntry c) => CustomerService.ToDto(c);
 }

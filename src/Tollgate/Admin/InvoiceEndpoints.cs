@@ -1,11 +1,9 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Tollgate.Billing;
+using Tollgate.Admin.Services;
 using Tollgate.Billing.Invoices;
-using Tollgate.Budgets;
 using Tollgate.Catalog;
-using Tollgate.Hosting;
 using Tollgate.Invoicing;
 using Tollgate.Storage;
 
@@ -28,17 +26,10 @@ internal static class InvoiceEndpoints
         admin.MapPost("/invoices/{invoiceId}/void", VoidAsync).RequireAuthorization(billing);
     }
 
-    private static Results<Accepted<InvoiceRunDto>, ApiErrorResult> StartRun(
-        InvoiceRunRequest? body, ClaimsPrincipal user, InvoiceRuns runs, CatalogState catalog, TimeProvider time)
+    private static Results<Accepted<InvoiceRunDto>, ApiErrorResult> StartRun(InvoiceRunRequest? body, ClaimsPrincipal user, InvoiceService service)
     {
-        if (!BillingPeriod.TryParse(body?.Period, out var period)) return ApiErrorResult.Invalid("'period' must be a month written YYYY-MM.", "period");
-        var finalize = body!.Finalize ?? false;
-        if (finalize && time.GetUtcNow() < period.End)
-            return ApiErrorResult.Conflict($"Period {period} has not ended; its invoices can be drafted (finalize: false) but not finalized.", "period_not_ended");
-        if (period.Start > time.GetUtcNow()) return ApiErrorResult.Invalid($"Period {period} has not started.", "period");
-        if (body.CustomerId is { } customerId && !catalog.Current.Customers.ContainsKey(customerId)) return ApiErrorResult.NotFound("customer", customerId);
-        var run = runs.Start(period, finalize, body.CustomerId, user.Actor());
-        return TypedResults.Accepted($"/admin/v1/invoice-runs/{run.Id}", run.ToDto());
+        var outcome = service.StartRun(body, user);
+        return outcome.Error is { } error ? error : TypedResults.Accepted($"/admin/v1/invoice-runs/{outcome.Value!.Id}", outcome.Value);
     }
 
     private static Results<Ok<InvoiceRunDto>, ApiErrorResult> GetRun(string runId, InvoiceRuns runs) =>
@@ -86,69 +77,19 @@ internal static class InvoiceEndpoints
     }
 
     private static async Task<Results<Ok<InvoiceDto>, ApiErrorResult>> FinalizeAsync(
-        string invoiceId, ClaimsPrincipal user, IInvoiceStore invoices, InvoiceRuns runs, TimeProvider time, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var invoice = await invoices.FinalizeAsync(invoiceId, user.Actor(), time.UtcNowStored(), cancellationToken);
-            runs.Announce(invoice);
-            return TypedResults.Ok(invoice.ToDto([]));
-        }
-        catch (KeyNotFoundException)
-        {
-            return ApiErrorResult.NotFound("invoice", invoiceId);
-        }
-        catch (InvoiceStateException ex)
-        {
-            return ApiErrorResult.Conflict(ex.Message, "invoice_state");
-        }
-    }
+        string invoiceId, ClaimsPrincipal user, InvoiceService service, CancellationToken cancellationToken) =>
+        (await service.FinalizeAsync(invoiceId, user, cancellationToken)).ToOk();
 
     private static async Task<Results<Ok<InvoiceDto>, Created<InvoiceDto>, ApiErrorResult>> PayAsync(
-        string invoiceId, PaymentRequest? body, ClaimsPrincipal user, IInvoiceStore invoices, Accounts accounts, Tiers tiers, TierRefresher tierRefresher,
-        TimeProvider time, CancellationToken cancellationToken)
+        string invoiceId, PaymentRequest? body, ClaimsPrincipal user, InvoiceService service, CancellationToken cancellationToken)
     {
-        if (!Money.TryParse(body?.Amount, out var amount) || amount <= 0 || decimal.Round(amount, 2) != amount)
-            return ApiErrorResult.Invalid("'amount' must be a positive decimal string of dollars and cents.", "amount");
-        if (string.IsNullOrWhiteSpace(body!.Reference) || body.Reference.Length > 200)
-            return ApiErrorResult.Invalid("'reference' (the payment's own reference, e.g. a bank transfer id; 1 to 200 characters) is required.", "reference");
-        try
-        {
-            var (invoice, recorded) = await invoices.RecordPaymentAsync(invoiceId, amount, body.Reference, user.Actor(), time.UtcNowStored(), cancellationToken);
-            // Money in frees a postpaid customer's credit at once; a repeated reference moved nothing.
-            if (recorded) accounts.AdjustFunds(invoice.CustomerId, amount);
-            // A payment is paid spend: the customer's tier moves before the next request.
-            if (recorded && tiers.Enabled) await tierRefresher.RefreshAsync(cancellationToken);
-            var dto = invoice.ToDto(await invoices.PaymentsAsync(invoiceId, cancellationToken));
-            return recorded ? TypedResults.Created($"/admin/v1/invoices/{invoiceId}", dto) : TypedResults.Ok(dto);
-        }
-        catch (KeyNotFoundException)
-        {
-            return ApiErrorResult.NotFound("invoice", invoiceId);
-        }
-        catch (InvoiceStateException ex)
-        {
-            return ApiErrorResult.Conflict(ex.Message, "invoice_state");
-        }
+        var outcome = await service.PayAsync(invoiceId, body, user, cancellationToken);
+        if (outcome.Error is { } error) return error;
+        var (dto, recorded) = outcome.Value!;
+        return recorded ? TypedResults.Created($"/admin/v1/invoices/{invoiceId}", dto) : TypedResults.Ok(dto);
     }
 
     private static async Task<Results<Ok<InvoiceDto>, ApiErrorResult>> VoidAsync(
-        string invoiceId, VoidRequest? body, ClaimsPrincipal user, IInvoiceStore invoices, TimeProvider time, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(body?.Reason) || body.Reason.Length > 500)
-            return ApiErrorResult.Invalid("'reason' (1 to 500 characters) is required to void an invoice.", "reason");
-        try
-        {
-            var invoice = await invoices.VoidAsync(invoiceId, body.Reason, user.Actor(), time.UtcNowStored(), cancellationToken);
-            return TypedResults.Ok(invoice.ToDto([]));
-        }
-        catch (KeyNotFoundException)
-        {
-            return ApiErrorResult.NotFound("invoice", invoiceId);
-        }
-        catch (InvoiceStateException ex)
-        {
-            return ApiErrorResult.Conflict(ex.Message, "invoice_state");
-        }
-    }
+        string invoiceId, VoidRequest? body, ClaimsPrincipal user, InvoiceService service, CancellationToken cancellationToken) =>
+        (await service.VoidAsync(invoiceId, body, user, cancellationToken)).ToOk();
 }

@@ -44,6 +44,11 @@ internal sealed class AccountEndpoint(
         request.Snapshot.Subscriptions.TryGetValue(request.Customer.Id, out var s)
             ? new AccountSubscription(s.Plan.Id, s.Plan.Name, StoredNames.Of(s.Status), s.PeriodEnd, s.CancelAtPeriodEnd,
                 [.. allowances.Read(s).Select(w => new AccountWindow(w.Name, w.Model, w.Used, w.Size, w.Remaining, w.ResetsAt))])
+            {
+                Models = [.. s.Plan.Models],
+                Overage = StoredNames.Of(s.Plan.Overage),
+                DowngradeModel = s.Plan.DowngradeModel,
+            }
             : null;
 
     private AccountContract? Contract(GatewayRequest request)
@@ -71,7 +76,16 @@ internal sealed class AccountEndpoint(
 }
 
 internal sealed record AccountSubscription(
-    string Plan, string PlanName, string Status, DateTimeOffset PeriodEnd, bool CancelAtPeriodEnd, IReadOnlyList<AccountWindow> Windows);
+    string Plan, string PlanName, string Status, DateTimeOffset PeriodEnd, bool CancelAtPeriodEnd, IReadOnlyList<AccountWindow> Windows)
+{
+    /// <summary>The models the plan includes (counted against the windows).</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+
+    /// <summary>What happens once a window is used up: <c>block</c>, <c>downgrade</c> (to <see cref="DowngradeModel"/>) or <c>metered</c>.</summary>
+    public string Overage { get; init; } = "block";
+
+    public string? DowngradeModel { get; init; }
+}
 
 internal sealed record AccountWindow(string Name, string? Model, long Used, long Size, long Remaining, DateTimeOffset? ResetsAt);
 

@@ -59,7 +59,7 @@ internal static class ServeCommand
         builder.WebHost.UseUrls(settings.Urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Logging.ClearProviders();
-        // Data protection is registered by the framework but guards nothing here yet: its key chatter is noise.
+        // Data protection guards the console's session cookie; its key chatter is noise.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         // Per-request framework lines cost time on the hot path and say nothing metrics do not.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

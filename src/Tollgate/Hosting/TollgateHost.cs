@@ -17,6 +17,7 @@ using Tollgate.Tokenization;
 using Tollgate.Upstreams;
 using Tollgate.Upstreams.OpenAiCompatible;
 using Tollgate.Upstreams.Simulator;
+using Tollgate.Web;
 using Tollgate.Webhooks;
 
 namespace Tollgate.Hosting;
@@ -127,9 +128,18 @@ internal static class TollgateHost
         services.AddSingleton<AccountBillingEndpoints>();
         services.AddSingleton<GatewayMetrics>();
 
-        // Admin API.
-        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AdminTokenAuthentication>(AdminTokenAuthentication.SchemeName, null);
+        // Admin API; its application services are the console's too.
+        services.AddSingleton<AdminTokenVerifier>();
+        services.AddSingleton<Admin.Services.CustomerService>();
+        services.AddSingleton<Admin.Services.KeyService>();
+        services.AddSingleton<Admin.Services.WalletService>();
+        services.AddSingleton<Admin.Services.InvoiceService>();
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthentication>(AdminTokenAuthentication.SchemeName, null)
+            .AddConsoleSession();
         services.AddAuthorization(options => options.AddAdminPolicies());
+        // The operator console and the chat page.
+        services.AddTollgateWeb();
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -165,6 +175,7 @@ internal static class TollgateHost
             return next(context);
         });
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
+        app.UseBrowserSecurityHeaders();
         app.UseRouting();
         app.UseAdminIdempotency();
         // No UseAuthentication: each admin policy names its scheme, so only admin routes ever
@@ -174,6 +185,7 @@ internal static class TollgateHost
         {
             endpoints.MapGateway();
             endpoints.MapAdmin();
+            endpoints.MapTollgateWeb();
             endpoints.MapPrometheusScrapingEndpoint("/metrics");
             // The API description and its browsable reference describe routes, never data: no token needed.
             endpoints.MapOpenApi("/openapi/{documentName}.json");
