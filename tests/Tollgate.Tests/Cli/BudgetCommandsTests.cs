@@ -26,7 +26,7 @@ public sealed class BudgetCommandsTests : CliTestBase
     [Fact]
     public async Task BudgetsKey_AmountAndPeriod_ThenPeriodAlone_ThenRemove()
     {
-        var key = (await Cli.JsonAsync("keys", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        var key = (await Cli.JsonAsync("keys", "list", "--customer", await DemoCustomerIdAsync())).GetProperty("data")[0].GetProperty("id").GetString()!;
 
         var lifetime = await Cli.JsonAsync("budgets", "key", key, "--amount", "5", "--period", "lifetime");
         var monthly = await Cli.JsonAsync("budgets", "key", key, "--period", "monthly");
@@ -51,7 +51,7 @@ public sealed class BudgetCommandsTests : CliTestBase
     [Fact]
     public async Task Budgets_NeitherAmountNorRemove_RefusesLocally()
     {
-        var customer = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        var customer = await DemoCustomerIdAsync();
 
         var result = await Cli.RunAsync("budgets", "customer", customer);
 
@@ -62,8 +62,8 @@ public sealed class BudgetCommandsTests : CliTestBase
     [Fact]
     public async Task LimitsCustomerAndKey_SetThenRemove()
     {
-        var customer = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
-        var key = (await Cli.JsonAsync("keys", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        var customer = await DemoCustomerIdAsync();
+        var key = (await Cli.JsonAsync("keys", "list", "--customer", await DemoCustomerIdAsync())).GetProperty("data")[0].GetProperty("id").GetString()!;
 
         var customerLimits = await Cli.RunAsync("limits", "customer", customer, "--requests-per-minute", "60", "--tokens-per-minute", "90000");
         var keyLimits = await Cli.JsonAsync("limits", "key", key, "--concurrency", "2");
@@ -82,7 +82,9 @@ public sealed class BudgetCommandsTests : CliTestBase
     {
         using var admin = App.AdminClient();
         await admin.SendAsync(HttpMethod.Put, "/admin/v1/models/dollar", BudgetAlertTests.DollarModel);
-        var customer = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        // The demo key's customer (the demo also has a contracted enterprise customer).
+        var customer = (await Cli.JsonAsync("customers", "list")).GetProperty("data").EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == "Demo Customer").GetProperty("id").GetString()!;
         await Cli.JsonAsync("budgets", "customer", customer, "--monthly", "2");
         using var client = App.ApiClient();
         using var response = await client.PostAsync("/v1/chat/completions", TollgateCalls.JsonBody(BudgetAlertTests.Chat));

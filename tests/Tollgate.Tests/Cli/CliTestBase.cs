@@ -16,4 +16,9 @@ public abstract class CliTestBase : IAsyncLifetime
     }
 
     public virtual async Task DisposeAsync() => await App.DisposeAsync();
+
+    /// <summary>The demo key's customer ("Demo Customer"; the demo also has a contracted enterprise customer).</summary>
+    private protected async Task<string> DemoCustomerIdAsync() =>
+        (await Cli.JsonAsync("customers", "list")).GetProperty("data").EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == "Demo Customer").GetProperty("id").GetString()!;
 }

@@ -35,7 +35,7 @@ public sealed class ContractCommandsTests : CliTestBase
     [Fact]
     public async Task GatesAndInvitations_SetRuleInviteRevoke_Shown()
     {
-        var customer = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        var customer = await DemoCustomerIdAsync();
 
         var set = await Cli.RunAsync("gates", "set", "tg-flagship", "--min-spend", "250", "--spend-days", "60", "--min-account-age-days", "7");
         var gates = await Cli.RunAsync("gates", "list");

@@ -70,7 +70,7 @@ public sealed class CustomerCommandsTests : CliTestBase
     [Fact]
     public async Task CustomersUpdate_WithInvalidName_PrintsMessageAndParamAndExitsOne()
     {
-        var id = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        var id = await DemoCustomerIdAsync();
 
         var result = await Cli.RunAsync("customers", "update", id, "--name", " ");
 

@@ -16,7 +16,7 @@ public sealed class SubscriptionCommandsTests : CliTestBase
         try
         {
             var put = await Cli.RunAsync("plans", "put", "plus", "--file", file);
-            var customer = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+            var customer = await DemoCustomerIdAsync();
             var started = await Cli.RunAsync("subscriptions", "start", customer, "--plan", "plus");
             var cancelled = await Cli.JsonAsync("subscriptions", "cancel", customer);
             var list = await Cli.RunAsync("plans", "list");

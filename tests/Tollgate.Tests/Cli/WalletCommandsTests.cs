@@ -26,7 +26,7 @@ public sealed class WalletCommandsTests : CliTestBase
     [Fact]
     public async Task WalletShow_WithJson_PrintsTheApiDocumentAsIs()
     {
-        var customer = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        var customer = await DemoCustomerIdAsync();
         var direct = await App.AdminClient().GetStringAsync($"/admin/v1/customers/{customer}/wallet");
 
         var result = await Cli.RunAsync("wallet", "show", customer, "--json");
@@ -37,7 +37,7 @@ public sealed class WalletCommandsTests : CliTestBase
     [Fact]
     public async Task WalletGrant_NegativeAmount_PrintsTheServersMessageAndParam()
     {
-        var customer = (await Cli.JsonAsync("customers", "list")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        var customer = await DemoCustomerIdAsync();
 
         var result = await Cli.RunAsync("wallet", "grant", customer, "--amount", "-3");
 

@@ -24,6 +24,7 @@ public sealed partial class RouteTableTests : TollgateTestBase
         ["/v1/account/usage"] = "API key, checked by the gateway",
         ["/v1/account/invoices"] = "API key, checked by the gateway",
         ["/v1/models"] = "API key, checked by the gateway",
+        ["/v1/feedback"] = "API key, checked by the feedback endpoint",
         ["/v1/models/{id}"] = "API key, checked by the gateway",
         ["/v1/{**rest}"] = "404 for every other /v1 path",
         ["/metrics"] = "Prometheus counters: model ids and status codes, no customer data",
@@ -40,7 +41,7 @@ public sealed partial class RouteTableTests : TollgateTestBase
     };
 
     private static readonly string[] DataPlaneRoutes =
-        ["/v1/chat/completions", "/v1/embeddings", "/v1/account", "/v1/account/usage", "/v1/account/invoices", "/v1/models", "/v1/models/{id}"];
+        ["/v1/chat/completions", "/v1/embeddings", "/v1/account", "/v1/account/usage", "/v1/account/invoices", "/v1/models", "/v1/models/{id}", "/v1/feedback"];
 
     // Every wrong token below counts as a failed authentication: let this one client make them all.
     public RouteTableTests() => App.Configuration["Security:AuthFailuresPerWindow"] = "100000";

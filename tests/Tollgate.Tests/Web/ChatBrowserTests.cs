@@ -66,7 +66,7 @@ public sealed class ChatBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator(".msg.assistant")).ToHaveCountAsync(2);
         var usage = await _app.UsageAsync();
         Assert.Equal(2, usage.Count(e => e.CustomerId == customer.Id() && e.Streamed));
-        // Rating needs POST /v1/feedback; this server has none, so the page offers none.
-        Assert.Equal(0, await page.Locator(".rate").CountAsync());
+        // This server takes POST /v1/feedback, so the page offers a rating on each answer.
+        Assert.Equal(2, await page.Locator(".rate").CountAsync());
     }
 }
