@@ -1,9 +1,9 @@
 using System.Net;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Feedback;
 using Tollgate.Tests.Admin;
 using Tollgate.Tests.Contracts;
+using Tollgate.Tests.Security;
 using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Feedback;
@@ -74,18 +74,7 @@ public sealed class FeedbackTests
         return (await response.ReadJsonAsync())!;
     }
 
-    /// <summary>Whether the text is anywhere in the database files (the main file and its write-ahead log).</summary>
-    private static bool DatabaseHolds(GateScene scene, string text)
-    {
-        var needle = Encoding.UTF8.GetBytes(text);
-        foreach (var path in new[] { scene.App.DatabasePath, scene.App.DatabasePath + "-wal" })
-        {
-            if (!File.Exists(path)) continue;
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var memory = new MemoryStream();
-            stream.CopyTo(memory);
-            if (memory.GetBuffer().AsSpan(0, (int)memory.Length).IndexOf(needle) >= 0) return true;
-        }
-        return false;
-    }
+    /// <summary>Whether the text is anywhere in the data directory's files (database, write-ahead log and the rest), in UTF-8 or UTF-16.</summary>
+    private static bool DatabaseHolds(GateScene scene, string text) =>
+        DataFiles.Read(scene.App.DataDir).Any(f => DataFiles.Contains(f.Bytes, text));
 }
