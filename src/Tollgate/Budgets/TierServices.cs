@@ -9,7 +9,6 @@ internal static class TierServices
     {
         services.AddOptions<TierOptions>().BindConfiguration(TierOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TierOptions>, TierOptionsValidator>();
-        services.AddSingleton<ITierStore, SqliteTierStore>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TierOptions>>().Value;

@@ -1,6 +1,3 @@
-using Tollgate.Storage;
-using Tollgate.Storage.Sqlite;
-
 namespace Tollgate.Gates;
 
 internal static class GateServices
@@ -8,7 +5,6 @@ internal static class GateServices
     /// <summary>Contracts and gates: the store, the in-memory spend the gate check reads (loaded before the first request), its refresh.</summary>
     public static IServiceCollection AddGates(this IServiceCollection services)
     {
-        services.AddSingleton<IContractStore, SqliteContractStore>();
         services.AddSingleton<GateSpend>();
         services.AddSingleton<Gatekeeper>();
         services.AddSingleton<GateSpendRefresher>();

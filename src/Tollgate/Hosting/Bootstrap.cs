@@ -3,6 +3,7 @@ using Tollgate.Catalog;
 using Tollgate.Demo;
 using Tollgate.Security;
 using Tollgate.Storage;
+using Tollgate.Storage.Postgres;
 using Tollgate.Storage.Sqlite;
 
 namespace Tollgate.Hosting;
@@ -19,20 +20,32 @@ internal static class Bootstrap
     public static async Task<BootstrapResult> RunAsync(ServeSettings settings, TimeProvider time, Action<string> announce, CancellationToken cancellationToken = default)
     {
         DataDirectory.Ensure(settings.DataDir);
-        DataDirectory.SecureDatabaseFiles(settings.DatabasePath);
-        var database = new SqliteDatabase(settings.DatabasePath, settings.FullDurability);
-        await using (var connection = await database.OpenAsync(cancellationToken))
+        StorageBackend storage = settings.Database is { } connectionString ? new PostgresStorage(connectionString) : new SqliteStorage(settings);
+        try
         {
-            var found = await SqliteMigrations.ApplyAsync(connection, cancellationToken);
-            // Rollups arrived with schema 6: a database from before sums its existing usage once.
-            if (found is > 0 and < SqliteMigrations.RollupsVersion) await SqliteUsageRollups.RebuildAsync(connection, cancellationToken);
+            return await RunAsync(settings, storage, time, announce, cancellationToken);
+        }
+        catch
+        {
+            await storage.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<BootstrapResult> RunAsync(ServeSettings settings, StorageBackend storage, TimeProvider time, Action<string> announce,
+        CancellationToken cancellationToken)
+    {
+        CoreStores stores;
+        try
+        {
+            stores = await storage.OpenAsync(time, cancellationToken);
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            throw new StartupException($"Cannot open the database ({storage.Description}): {ex.Message}");
         }
         var hasher = new SecretHasher(DataDirectory.LoadOrCreatePepper(settings.DataDir, settings.KeyPepper));
-        var catalog = new SqliteCatalogStore(database);
-        var models = new SqliteModelStore(database, time);
-        var customers = new SqliteCustomerStore(database);
-        var wallets = new SqliteWalletStore(database);
-        var adminTokens = new SqliteAdminTokenStore(database);
+        var (catalog, models, customers, wallets, adminTokens, _) = stores;
 
         var fingerprint = hasher.Fingerprint();
         var stored = await catalog.GetSettingAsync(PepperFingerprintSetting, cancellationToken);
@@ -59,7 +72,7 @@ internal static class Bootstrap
         string? demoApiKey = null;
         if (settings.Demo && !await catalog.HasAnyModelAsync(cancellationToken))
         {
-            var seed = await new DemoSeeder(models, customers, wallets, new SqliteContractStore(database), hasher, time)
+            var seed = await new DemoSeeder(models, customers, wallets, stores.Contracts, hasher, time)
                 .SeedAsync(DemoCatalog.Models(settings.SimulatedEmbeddings), cancellationToken);
             demoApiKey = seed.ApiKey;
             var credentials = DemoCredentials(settings, seed);
@@ -69,7 +82,7 @@ internal static class Bootstrap
 
         var snapshot = await catalog.LoadSnapshotAsync(cancellationToken);
         var totals = await wallets.LoadTotalsAsync(Budgets.BudgetPeriods.MonthStart(time.GetUtcNow()), cancellationToken);
-        return new BootstrapResult(database, hasher, catalog, models, customers, wallets, adminTokens, snapshot, totals, demoApiKey);
+        return new BootstrapResult(storage, hasher, catalog, models, customers, wallets, adminTokens, snapshot, totals, demoApiKey);
     }
 
     private static string DemoCredentials(ServeSettings settings, DemoSeed seed)
@@ -93,7 +106,7 @@ internal static class Bootstrap
 }
 
 internal sealed record BootstrapResult(
-    SqliteDatabase Database,
+    StorageBackend Storage,
     SecretHasher Hasher,
     ICatalogStore Catalog,
     IModelStore Models,

@@ -22,7 +22,15 @@ internal static class ServeCommand
             Description = "normal: usage survives a killed process (default); full: also survives power loss, at a cost (TOLLGATE_DURABILITY).",
         };
         durability.AcceptOnlyFromAmong("normal", "full");
-        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, simulatedEmbeddings, durability };
+        var database = new Option<string>("--database")
+        {
+            Description = "PostgreSQL connection string shared by every node (TOLLGATE_DATABASE; prefer the variable, so the password stays off the command line). Default: SQLite in the data directory.",
+        };
+        var redis = new Option<string>("--redis")
+        {
+            Description = "Redis for counters shared by every node, e.g. 127.0.0.1:6379 (TOLLGATE_REDIS). Required with --database when more than one node serves.",
+        };
+        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, simulatedEmbeddings, durability, database, redis };
         serve.SetAction((ParseResult result, CancellationToken cancellationToken) =>
         {
             Func<string, string?> env = Environment.GetEnvironmentVariable;
@@ -35,6 +43,8 @@ internal static class ServeCommand
                 FullDurability = (result.GetValue(durability) ?? env("TOLLGATE_DURABILITY")) == "full",
                 AdminToken = env("TOLLGATE_ADMIN_TOKEN") is { Length: > 0 } token ? token : null,
                 KeyPepper = env("TOLLGATE_KEY_PEPPER") is { Length: > 0 } pepper ? pepper : null,
+                Database = result.GetValue(database) ?? (env("TOLLGATE_DATABASE") is { Length: > 0 } db ? db : null),
+                Redis = result.GetValue(redis) ?? (env("TOLLGATE_REDIS") is { Length: > 0 } r ? r : null),
             };
             return RunAsync(settings, cancellationToken);
         });

@@ -26,5 +26,11 @@ internal sealed record ServeSettings
     /// <summary>The key-hashing secret; null means the one generated into the data directory.</summary>
     public string? KeyPepper { get; init; }
 
+    /// <summary>A PostgreSQL connection string shared by every node; null means the embedded SQLite file in the data directory.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>Redis (StackExchange.Redis configuration) for counters shared by every node; null keeps them in this process.</summary>
+    public string? Redis { get; init; }
+
     public string DatabasePath => Path.Combine(DataDir, "tollgate.db");
 }

@@ -12,7 +12,6 @@ using Tollgate.Gateway;
 using Tollgate.Gateway.Stages;
 using Tollgate.Security;
 using Tollgate.Storage;
-using Tollgate.Storage.Sqlite;
 using Tollgate.Tokenization;
 using Tollgate.Upstreams;
 using Tollgate.Upstreams.OpenAiCompatible;
@@ -38,25 +37,18 @@ internal static class TollgateHost
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section)
             .Validate(o => o.MaxRequestBytes > 0 && o.MaxChoices > 0, "Gateway limits must be positive.").ValidateOnStart();
 
-        // Storage: the embedded database.
-        services.AddSingleton(boot.Database);
+        // Storage: the embedded database or PostgreSQL, every store behind its interface. The backend is
+        // registered through a factory so the host disposes it (and releases the SQLite lock) when it stops.
+        services.AddSingleton(_ => boot.Storage);
+        boot.Storage.AddServices(services);
         services.AddSingleton(boot.Hasher);
         services.AddSingleton(boot.Catalog);
         services.AddSingleton(boot.Models);
         services.AddSingleton(boot.Customers);
-        services.AddSingleton<IAuditLog, SqliteAuditLog>();
-        services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
         services.AddSingleton(boot.Wallets);
         services.AddSingleton(boot.AdminTokens);
-        services.AddSingleton<IUsageQueries, SqliteUsageQueries>();
-        services.AddSingleton<IInvoiceStore, SqliteInvoiceStore>();
-        services.AddSingleton<IReconciler, SqliteReconciler>();
         services.AddSingleton<Invoicing.InvoiceRuns>();
-        services.AddSingleton<IEconomicsQueries, SqliteEconomicsQueries>();
         services.AddSingleton<Economics.EconomicsReports>();
-        services.AddSingleton<SqliteUsageWriter>();
-        services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<SqliteUsageWriter>());
-        services.AddHostedService(sp => sp.GetRequiredService<SqliteUsageWriter>());
 
         // Catalog snapshot.
         var state = new CatalogState();
@@ -77,7 +69,6 @@ internal static class TollgateHost
         services.AddWebhooks();
 
         // Subscriptions: windows rebuilt from the included usage of the longest window (31 days), renewals on a timer.
-        services.AddSingleton<ISubscriptionStore>(new SqliteSubscriptionStore(boot.Database));
         services.AddSingleton(sp =>
         {
             var allowances = new Subscriptions.Allowances(time);
@@ -158,7 +149,7 @@ internal static class TollgateHost
                 "Authenticate with 'Authorization: Bearer <admin token>'. The data plane under /v1 is OpenAI's API.";
             return Task.CompletedTask;
         }));
-        services.AddHealthChecks().AddCheck<SqliteHealthCheck>("database", tags: [ReadyTag]);
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("database", tags: [ReadyTag]);
         // Keys for anything the framework protects stay in the data directory, not the user's profile.
         // The key ring is plain XML: its directory is created owner-only before the framework writes there.
         var protectionKeys = Path.Combine(settings.DataDir, "protection-keys");

@@ -30,7 +30,8 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     /// <param name="demo">Seed the demo catalog and customer on a new data directory.</param>
     /// <param name="dataDir">An existing data directory, to start again on what an earlier factory (with <see cref="KeepDataDir"/>) left.</param>
     /// <param name="simulatedEmbeddings">Serve <c>tg-embed</c> on the simulator rather than the in-process model, so tests stay fast.</param>
-    public TollgateFactory(TimeProvider? time = null, bool demo = true, string? dataDir = null, bool simulatedEmbeddings = true)
+    /// <param name="database">A PostgreSQL connection string to keep the books in instead of the data directory's SQLite file.</param>
+    public TollgateFactory(TimeProvider? time = null, bool demo = true, string? dataDir = null, bool simulatedEmbeddings = true, string? database = null)
     {
         Time = time ?? TimeProvider.System;
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "tollgate-tests", Guid.NewGuid().ToString("N"));
@@ -42,6 +43,7 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
             AdminToken = AdminToken,
             KeyPepper = "test-pepper-not-secret",
             Urls = "http://localhost",
+            Database = database,
         };
     }
 
@@ -128,6 +130,8 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        // A host never built (or built and stopped) leaves the storage for the factory to release.
+        if (_boot is not null) await _boot.Storage.DisposeAsync();
         SqliteConnection.ClearAllPools();
         if (KeepDataDir) return;
         try

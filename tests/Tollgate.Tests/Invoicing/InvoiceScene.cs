@@ -36,11 +36,11 @@ internal sealed class InvoiceScene : IAsyncDisposable
 
     /// <summary>Starts on <paramref name="start"/> with model <c>m</c> priced at the given rates per 1M tokens.</summary>
     public static async Task<InvoiceScene> StartAsync(DateTimeOffset start, string input = "2", string cachedInput = "0.5", string output = "8", string requestFee = "0",
-        bool tiers = false)
+        bool tiers = false, string? database = null)
     {
         var time = new FakeTimeProvider(start);
         var upstream = await StubUpstream.StartAsync();
-        var app = new TollgateFactory(time, demo: false) { Tiers = tiers };
+        var app = new TollgateFactory(time, demo: false, database: database) { Tiers = tiers };
         var scene = new InvoiceScene(time, app, upstream);
         await scene.PriceAsync(input, cachedInput, output, requestFee);
         return scene;

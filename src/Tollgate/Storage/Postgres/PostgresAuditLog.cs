@@ -1,0 +1,32 @@
+using System.Globalization;
+using static Tollgate.Storage.Postgres.PostgresWrites;
+
+namespace Tollgate.Storage.Postgres;
+
+internal sealed class PostgresAuditLog(PostgresDatabase database) : IAuditLog
+{
+    public async Task<PageOf<AuditEntry>> ListAsync(AuditFilter filter, Page page, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, """
+            SELECT id, actor, action, target_type, target_id, before, after, at FROM audit_log
+            WHERE (@type::text IS NULL OR target_type = @type) AND (@target::text IS NULL OR target_id = @target)
+              AND (@actor::text IS NULL OR actor = @actor) AND (@after::bigint IS NULL OR id < @after)
+            ORDER BY id DESC LIMIT @limit
+            """);
+        select.Parameters.AddWithValue("@type", (object?)filter.TargetType ?? DBNull.Value);
+        select.Parameters.AddWithValue("@target", (object?)filter.TargetId ?? DBNull.Value);
+        select.Parameters.AddWithValue("@actor", (object?)filter.Actor ?? DBNull.Value);
+        select.Parameters.AddWithValue("@after", long.TryParse(page.StartingAfter, NumberStyles.None, CultureInfo.InvariantCulture, out var after) ? after : DBNull.Value);
+        select.Parameters.AddWithValue("@limit", page.Limit + 1);
+        var entries = new List<AuditEntry>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new AuditEntry(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                UnixTime.FromStored(reader.GetInt64(7))) { Id = reader.GetInt64(0) });
+        }
+        return PageOf<AuditEntry>.FromOverfetch(entries, page.Limit);
+    }
+}

@@ -1,0 +1,24 @@
+using Npgsql;
+
+namespace Tollgate.Storage.Postgres;
+
+/// <summary>Pooled connections to the shared PostgreSQL database, from its connection string.</summary>
+internal sealed class PostgresDatabase : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresDatabase(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // The password never reaches a log line or an error message.
+        Description = $"{builder.Host}:{builder.Port}/{builder.Database}";
+        _source = NpgsqlDataSource.Create(builder);
+    }
+
+    /// <summary>Host, port and database, for messages; no credentials.</summary>
+    public string Description { get; }
+
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default) => await _source.OpenConnectionAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _source.DisposeAsync();
+}

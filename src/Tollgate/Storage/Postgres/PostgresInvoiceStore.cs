@@ -1,0 +1,470 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using Tollgate.Billing;
+using Tollgate.Billing.Catalog;
+using Tollgate.Billing.Invoices;
+using Tollgate.Billing.Ledger;
+using Tollgate.Billing.Pricing;
+using Tollgate.Security;
+using static Tollgate.Storage.Postgres.PostgresWrites;
+
+namespace Tollgate.Storage.Postgres;
+
+/// <summary>
+/// Invoices on PostgreSQL. Each customer's run is one short transaction holding the customer's
+/// billing lock, which every node's usage writer takes before it files usage of a past month, so
+/// usage of a period is either on its invoice or, once that is finalized, goes to the next.
+/// </summary>
+internal sealed class PostgresInvoiceStore(PostgresDatabase database) : IInvoiceStore
+{
+    private const string Finalized = "'finalized', 'paid'";
+    private readonly ConcurrentDictionary<long, TokenRates?> _rates = new();
+
+    public async Task<(InvoiceRunOutcome Outcome, InvoiceRecord Invoice)> RunAsync(string customerId, BillingMode mode, BillingPeriod period, bool finalize,
+        string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (finalize) RequireEnded(period, now);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        await LockBillingAsync(connection, transaction, customerId);
+        var existing = ReadInvoices(connection, transaction, "customer_id = @customer AND period = @period AND status <> 'void'",
+            c => { c.Parameters.AddWithValue("@customer", customerId); c.Parameters.AddWithValue("@period", period.ToString()); }).FirstOrDefault();
+        if (existing is { Status: not InvoiceStatus.Draft })
+        {
+            transaction.Commit();
+            return (InvoiceRunOutcome.AlreadyFinalized, WithLines(connection, null, existing));
+        }
+        var id = existing?.Id ?? RandomText.Id("inv_");
+        Write(connection, transaction, id, customerId, mode, period, finalize, existing is null, actor, now);
+        var invoice = WithLines(connection, transaction, ReadInvoice(connection, transaction, id)!);
+        transaction.Commit();
+        return (finalize ? InvoiceRunOutcome.Finalized : existing is null ? InvoiceRunOutcome.Created : InvoiceRunOutcome.Refreshed, invoice);
+    }
+
+    public async Task<InvoiceRecord> FinalizeAsync(string invoiceId, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        var draft = ReadInvoice(connection, transaction, invoiceId) ?? throw new KeyNotFoundException(invoiceId);
+        await LockBillingAsync(connection, transaction, draft.CustomerId);
+        if (draft.Status != InvoiceStatus.Draft) throw new InvoiceStateException($"Invoice {invoiceId} is {StoredNames.Of(draft.Status)}; only a draft can be finalized.");
+        RequireEnded(draft.Period, now);
+        Write(connection, transaction, draft.Id, draft.CustomerId, draft.BillingMode, draft.Period, finalize: true, insert: false, actor, now);
+        var invoice = WithLines(connection, transaction, ReadInvoice(connection, transaction, invoiceId)!);
+        transaction.Commit();
+        return invoice;
+    }
+
+    public async Task<(InvoiceRecord Invoice, bool Recorded)> RecordPaymentAsync(string invoiceId, decimal amount, string reference, string actor,
+        DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        var invoice = ReadInvoice(connection, transaction, invoiceId) ?? throw new KeyNotFoundException(invoiceId);
+        var duplicate = Command(connection, transaction, "SELECT 1 FROM invoice_payments WHERE invoice_id = @invoice AND reference = @reference");
+        duplicate.Parameters.AddWithValue("@invoice", invoiceId);
+        duplicate.Parameters.AddWithValue("@reference", reference);
+        if (duplicate.ExecuteScalar() is not null)
+        {
+            transaction.Commit();
+            return (WithLines(connection, null, invoice), false);
+        }
+        if (invoice.Status != InvoiceStatus.Finalized)
+            throw new InvoiceStateException($"Invoice {invoiceId} is {StoredNames.Of(invoice.Status)}; payments are recorded against finalized, unpaid invoices.");
+        if (amount > invoice.AmountDue)
+            throw new InvoiceStateException($"The payment of {Money.Format(amount)} exceeds the {Money.Format(invoice.AmountDue)} due on invoice {invoice.Number}.");
+        var paymentId = RandomText.Id("pay_");
+        var insert = Command(connection, transaction, """
+            INSERT INTO invoice_payments (id, invoice_id, customer_id, amount, reference, created_at)
+            VALUES (@id, @invoice, @customer, @amount, @reference, @at)
+            """);
+        insert.Parameters.AddWithValue("@id", paymentId);
+        insert.Parameters.AddWithValue("@invoice", invoiceId);
+        insert.Parameters.AddWithValue("@customer", invoice.CustomerId);
+        insert.Parameters.AddWithValue("@amount", Money.Format(amount));
+        insert.Parameters.AddWithValue("@reference", reference);
+        insert.Parameters.AddWithValue("@at", UnixTime.ToStored(now));
+        insert.ExecuteNonQuery();
+        InsertLedger(connection, transaction, invoice.CustomerId, LedgerEntryKind.Payment, amount, paymentId, null, $"Payment {reference} for {invoice.Number}", now);
+        var paid = invoice.AmountPaid + amount;
+        var update = Command(connection, transaction, """
+            UPDATE invoices SET amount_paid = @paid, status = @status, paid_at = @paidAt, updated_at = @at WHERE id = @id
+            """);
+        var settled = paid >= invoice.Total;
+        update.Parameters.AddWithValue("@paid", Money.Format(paid));
+        update.Parameters.AddWithValue("@status", StoredNames.Of(settled ? InvoiceStatus.Paid : InvoiceStatus.Finalized));
+        update.Parameters.AddWithValue("@paidAt", settled ? UnixTime.ToStored(now) : DBNull.Value);
+        update.Parameters.AddWithValue("@at", UnixTime.ToStored(now));
+        update.Parameters.AddWithValue("@id", invoiceId);
+        update.ExecuteNonQuery();
+        await InsertAuditAsync(connection, transaction, new AuditEntry(actor, "invoice.payment", "invoice", invoiceId, null,
+            InvoiceAudit.Payment(paymentId, amount, reference), now), cancellationToken);
+        var result = WithLines(connection, transaction, ReadInvoice(connection, transaction, invoiceId)!);
+        transaction.Commit();
+        return (result, true);
+    }
+
+    public async Task<InvoiceRecord> VoidAsync(string invoiceId, string reason, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        var invoice = ReadInvoice(connection, transaction, invoiceId) ?? throw new KeyNotFoundException(invoiceId);
+        await LockBillingAsync(connection, transaction, invoice.CustomerId);
+        // An invoice settled at finalization (nothing due: prepaid, or a zero total) has no payments and can be voided;
+        // one that money was paid against cannot.
+        if (invoice.Status is InvoiceStatus.Draft or InvoiceStatus.Void || invoice.AmountPaid != 0)
+            throw new InvoiceStateException(invoice.Status switch
+            {
+                InvoiceStatus.Draft => $"Invoice {invoiceId} is a draft: it is replaced by the next run, not voided.",
+                InvoiceStatus.Void => $"Invoice {invoice.Number} is already void.",
+                _ => $"Invoice {invoice.Number} has payments recorded; issue a credit note (a ledger entry) instead of voiding it.",
+            });
+        var creditNote = InvoiceNumbers.CreditNote(now.UtcDateTime.Year, NextNumber(connection, transaction, InvoiceNumbers.CreditNoteCounter(now.UtcDateTime.Year)));
+        var update = Command(connection, transaction, """
+            UPDATE invoices SET status = 'void', credit_note_number = @note, void_reason = @reason, voided_at = @at, updated_at = @at WHERE id = @id
+            """);
+        update.Parameters.AddWithValue("@note", creditNote);
+        update.Parameters.AddWithValue("@reason", reason);
+        update.Parameters.AddWithValue("@at", UnixTime.ToStored(now));
+        update.Parameters.AddWithValue("@id", invoiceId);
+        update.ExecuteNonQuery();
+        await InsertAuditAsync(connection, transaction, new AuditEntry(actor, "invoice.void", "invoice", invoiceId,
+            InvoiceAudit.State(invoice), InvoiceAudit.Void(creditNote, reason), now), cancellationToken);
+        var result = WithLines(connection, transaction, ReadInvoice(connection, transaction, invoiceId)!);
+        transaction.Commit();
+        return result;
+    }
+
+    public async Task<InvoiceRecord?> GetAsync(string invoiceId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return ReadInvoice(connection, null, invoiceId) is { } invoice ? WithLines(connection, null, invoice) : null;
+    }
+
+    public async Task<IReadOnlyList<PaymentRecord>> PaymentsAsync(string invoiceId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, "SELECT id, amount, reference, created_at FROM invoice_payments WHERE invoice_id = @id ORDER BY created_at, seq");
+        select.Parameters.AddWithValue("@id", invoiceId);
+        var payments = new List<PaymentRecord>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            payments.Add(new PaymentRecord(reader.GetString(0), invoiceId, Money.Parse(reader.GetString(1)), reader.GetString(2), UnixTime.FromStored(reader.GetInt64(3))));
+        return payments;
+    }
+
+    public Task<PageOf<InvoiceRecord>> ListAsync(InvoiceFilter filter, Page page, CancellationToken cancellationToken = default) =>
+        PostgresPaging.ByCreationAsync(database, "invoices", InvoiceColumns,
+            "(@customer::text IS NULL OR customer_id = @customer) AND (@period::text IS NULL OR period = @period) AND (@status::text IS NULL OR status = @status)",
+            c =>
+            {
+                c.Parameters.AddWithValue("@customer", (object?)filter.CustomerId ?? DBNull.Value);
+                c.Parameters.AddWithValue("@period", (object?)filter.Period?.ToString() ?? DBNull.Value);
+                c.Parameters.AddWithValue("@status", filter.Status is { } status ? StoredNames.Of(status) : DBNull.Value);
+            },
+            page, ReadInvoiceRow, cancellationToken);
+
+    public async Task<LedgerRecord> AppendLedgerAsync(string customerId, LedgerEntryKind kind, decimal amount, string? note, long? corrects, string actor,
+        DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        if (corrects is { } original)
+        {
+            var owner = Command(connection, transaction, "SELECT customer_id FROM ledger_entries WHERE id = @id");
+            owner.Parameters.AddWithValue("@id", original);
+            if (owner.ExecuteScalar() as string != customerId)
+                throw new InvoiceStateException($"Ledger entry {original} does not exist for customer {customerId}.");
+        }
+        var reference = RandomText.Id(kind switch { LedgerEntryKind.Discount => "disc_", LedgerEntryKind.CreditNote => "cn_", _ => "adj_" });
+        var id = InsertLedger(connection, transaction, customerId, kind, amount, reference, corrects, note, now);
+        var record = new LedgerRecord(id, customerId, kind, amount, reference, corrects, note, now);
+        await InsertAuditAsync(connection, transaction, new AuditEntry(actor, "ledger.append", "customer", customerId, null, InvoiceAudit.Ledger(record), now),
+            cancellationToken);
+        transaction.Commit();
+        return record;
+    }
+
+    public async Task<PageOf<LedgerRecord>> LedgerAsync(string customerId, Page page, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, """
+            SELECT id, customer_id, kind, amount, reference, corrects, note, created_at FROM ledger_entries
+            WHERE customer_id = @customer AND (@after::bigint IS NULL OR id > @after) ORDER BY id LIMIT @limit
+            """);
+        select.Parameters.AddWithValue("@customer", customerId);
+        select.Parameters.AddWithValue("@after", long.TryParse(page.StartingAfter, out var after) ? after : DBNull.Value);
+        select.Parameters.AddWithValue("@limit", page.Limit + 1);
+        var entries = new List<LedgerRecord>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new LedgerRecord(reader.GetInt64(0), reader.GetString(1), (LedgerEntryKind)reader.GetInt32(2), Money.Parse(reader.GetString(3)),
+                reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                UnixTime.FromStored(reader.GetInt64(7))));
+        }
+        return PageOf<LedgerRecord>.FromOverfetch(entries, page.Limit);
+    }
+
+    public async Task<IReadOnlyList<DailyUsage>> DailyUsageAsync(string customerId, BillingPeriod period, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, """
+            SELECT day, model_id, requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, charged_amount
+            FROM usage_rollups WHERE customer_id = @customer AND day >= @from AND day < @to ORDER BY day, model_id
+            """);
+        select.Parameters.AddWithValue("@customer", customerId);
+        select.Parameters.AddWithValue("@from", period.ToString());
+        select.Parameters.AddWithValue("@to", period.Next.ToString());
+        var days = new Dictionary<(string, string), DailyUsage>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            // Rows of one day and model differ only by backend, price version or billing period: customers see them as one.
+            var key = (reader.GetString(0), reader.GetString(1));
+            var tokens = new TokenUsage(reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+            var row = new DailyUsage(key.Item1, key.Item2, reader.GetInt64(2), tokens, Money.Parse(reader.GetString(7)));
+            days[key] = days.TryGetValue(key, out var seen)
+                ? seen with
+                {
+                    Requests = seen.Requests + row.Requests,
+                    Tokens = new TokenUsage(seen.Tokens.InputTokens + tokens.InputTokens, seen.Tokens.CachedInputTokens + tokens.CachedInputTokens,
+                        seen.Tokens.OutputTokens + tokens.OutputTokens, seen.Tokens.ReasoningTokens + tokens.ReasoningTokens),
+                    ChargedAmount = seen.ChargedAmount + row.ChargedAmount,
+                }
+                : row;
+        }
+        return [.. days.Values];
+    }
+
+    private static void RequireEnded(BillingPeriod period, DateTimeOffset now)
+    {
+        if (now < period.End)
+            throw new InvoiceStateException($"Period {period} has not ended (it ends {period.End:yyyy-MM-dd'T'HH:mm:ss'Z'}); its invoices can be drafted but not finalized.");
+    }
+
+    /// <summary>Builds the lines from what is unbilled now and writes the invoice as a draft, or finalized with a number.</summary>
+    private void Write(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, string customerId, BillingMode mode, BillingPeriod period,
+        bool finalize, bool insert, string actor, DateTimeOffset now)
+    {
+        var rollups = ReadRollups(connection, transaction, customerId, period);
+        var commitment = PostgresTrueUps.Commitment(connection, transaction, customerId, period);
+        if (finalize && commitment > 0) PostgresTrueUps.EnsureEntry(connection, transaction, customerId, period, commitment, InvoiceBuilder.UsageCharged(rollups));
+        var lines = InvoiceBuilder.Build(period, mode, rollups, v => Rates(connection, transaction, v),
+            ReadUnbilledLedger(connection, transaction, customerId, period), commitment);
+        if (finalize) lines = InvoiceBuilder.Round(lines);
+        var total = InvoiceBuilder.Total(lines);
+        var stored = UnixTime.ToStored(now);
+        if (insert)
+        {
+            var create = Command(connection, transaction, """
+                INSERT INTO invoices (id, customer_id, period, billing_mode, status, total, amount_paid, created_at, updated_at)
+                VALUES (@id, @customer, @period, @mode, 'draft', '0', '0', @at, @at)
+                """);
+            create.Parameters.AddWithValue("@id", id);
+            create.Parameters.AddWithValue("@customer", customerId);
+            create.Parameters.AddWithValue("@period", period.ToString());
+            create.Parameters.AddWithValue("@mode", StoredNames.Of(mode));
+            create.Parameters.AddWithValue("@at", stored);
+            create.ExecuteNonQuery();
+        }
+        else
+        {
+            var clear = Command(connection, transaction, "DELETE FROM invoice_lines WHERE invoice_id = @id");
+            clear.Parameters.AddWithValue("@id", id);
+            clear.ExecuteNonQuery();
+        }
+        InsertLines(connection, transaction, id, lines);
+        string? number = null;
+        var status = InvoiceStatus.Draft;
+        if (finalize)
+        {
+            // Allocated inside this transaction: a rollback returns the number, so numbers have no gaps.
+            number = InvoiceNumbers.Invoice(now.UtcDateTime.Year, NextNumber(connection, transaction, InvoiceNumbers.InvoiceCounter(now.UtcDateTime.Year)));
+            status = total <= 0 ? InvoiceStatus.Paid : InvoiceStatus.Finalized;
+        }
+        var update = Command(connection, transaction, """
+            UPDATE invoices SET billing_mode = @mode, status = @status, number = @number, total = @total, updated_at = @at,
+                finalized_at = @finalizedAt, paid_at = @paidAt
+            WHERE id = @id
+            """);
+        update.Parameters.AddWithValue("@mode", StoredNames.Of(mode));
+        update.Parameters.AddWithValue("@status", StoredNames.Of(status));
+        update.Parameters.AddWithValue("@number", (object?)number ?? DBNull.Value);
+        update.Parameters.AddWithValue("@total", Money.Format(total));
+        update.Parameters.AddWithValue("@at", stored);
+        update.Parameters.AddWithValue("@finalizedAt", finalize ? stored : DBNull.Value);
+        update.Parameters.AddWithValue("@paidAt", status == InvoiceStatus.Paid ? stored : DBNull.Value);
+        update.Parameters.AddWithValue("@id", id);
+        update.ExecuteNonQuery();
+        if (finalize)
+        {
+            InsertAuditAsync(connection, transaction, new AuditEntry(actor, "invoice.finalize", "invoice", id, null,
+                InvoiceAudit.Finalized(number!, status, total), now), CancellationToken.None).GetAwaiter().GetResult();
+        }
+    }
+
+    private static List<UsageRollup> ReadRollups(NpgsqlConnection connection, NpgsqlTransaction transaction, string customerId, BillingPeriod period)
+    {
+        var select = Command(connection, transaction, """
+            SELECT model_id, price_version, day, requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, list_amount, charged_amount
+            FROM usage_rollups WHERE customer_id = @customer AND billing_period = @period
+            """);
+        select.Parameters.AddWithValue("@customer", customerId);
+        select.Parameters.AddWithValue("@period", period.ToString());
+        var rollups = new List<UsageRollup>();
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            var version = reader.GetInt64(1);
+            rollups.Add(new UsageRollup(reader.GetString(0), version == 0 ? null : version, BillingPeriod.Parse(reader.GetString(2)[..7]), reader.GetInt64(3),
+                new TokenUsage(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7)),
+                Money.Parse(reader.GetString(8)), Money.Parse(reader.GetString(9))));
+        }
+        return rollups;
+    }
+
+    /// <summary>
+    /// Entries up to the period's end that no finalized invoice bills yet (a voided invoice releases its entries).
+    /// Once the period's invoice was voided, entries made since belong to its reissue: they are the correction.
+    /// </summary>
+    private static List<LedgerItem> ReadUnbilledLedger(NpgsqlConnection connection, NpgsqlTransaction transaction, string customerId, BillingPeriod period)
+    {
+        var select = Command(connection, transaction, $"""
+            SELECT e.id, e.kind, e.amount, e.reference, e.created_at FROM ledger_entries e
+            WHERE e.customer_id = @customer AND e.kind NOT IN (@usage, @payment)
+              AND (e.created_at < @end
+                   OR e.created_at >= (SELECT MAX(v.voided_at) FROM invoices v WHERE v.customer_id = @customer AND v.period = @period AND v.status = 'void'))
+              AND NOT EXISTS (SELECT 1 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+                              WHERE l.ledger_entry_id = e.id AND i.status IN ({Finalized}))
+            """);
+        select.Parameters.AddWithValue("@customer", customerId);
+        select.Parameters.AddWithValue("@period", period.ToString());
+        select.Parameters.AddWithValue("@usage", (int)LedgerEntryKind.Usage);
+        select.Parameters.AddWithValue("@payment", (int)LedgerEntryKind.Payment);
+        select.Parameters.AddWithValue("@end", UnixTime.ToStored(period.End));
+        var items = new List<LedgerItem>();
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            items.Add(new LedgerItem(reader.GetInt64(0), (LedgerEntryKind)reader.GetInt32(1), Money.Parse(reader.GetString(2)), reader.GetString(3),
+                UnixTime.FromStored(reader.GetInt64(4))));
+        }
+        return items;
+    }
+
+    /// <summary>Price cards never change once written, so a version's rates are cached for good.</summary>
+    private TokenRates? Rates(NpgsqlConnection connection, NpgsqlTransaction transaction, long version) =>
+        _rates.GetOrAdd(version, v =>
+        {
+            var select = Command(connection, transaction,
+                "SELECT input_per_million, cached_input_per_million, output_per_million, request_fee FROM price_cards WHERE version = @version");
+            select.Parameters.AddWithValue("@version", v);
+            using var reader = select.ExecuteReader();
+            return reader.Read()
+                ? new TokenRates(Money.Parse(reader.GetString(0)), Money.Parse(reader.GetString(1)), Money.Parse(reader.GetString(2)), Money.Parse(reader.GetString(3)))
+                : null;
+        });
+
+    private static void InsertLines(NpgsqlConnection connection, NpgsqlTransaction transaction, string invoiceId, IReadOnlyList<InvoiceLine> lines)
+    {
+        using var insert = Command(connection, transaction, """
+            INSERT INTO invoice_lines (invoice_id, line_no, kind, description, model_id, price_version, token_class, usage_period, quantity,
+                unit_price, amount, rounded_amount, ledger_entry_id)
+            VALUES (@invoice, @no, @kind, @description, @model, @version, @class, @usage, @quantity, @unit, @amount, @rounded, @ledger)
+            """);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            insert.Parameters.Clear();
+            insert.Parameters.AddWithValue("@invoice", invoiceId);
+            insert.Parameters.AddWithValue("@no", i + 1);
+            insert.Parameters.AddWithValue("@kind", StoredNames.Of(line.Kind));
+            insert.Parameters.AddWithValue("@description", line.Description);
+            insert.Parameters.AddWithValue("@model", (object?)line.ModelId ?? DBNull.Value);
+            insert.Parameters.AddWithValue("@version", (object?)line.PriceVersion ?? DBNull.Value);
+            insert.Parameters.AddWithValue("@class", line.TokenClass is { } tokenClass ? StoredNames.Of(tokenClass) : DBNull.Value);
+            insert.Parameters.AddWithValue("@usage", (object?)line.UsagePeriod?.ToString() ?? DBNull.Value);
+            insert.Parameters.AddWithValue("@quantity", Money.Format(line.Quantity));
+            insert.Parameters.AddWithValue("@unit", line.UnitPrice is { } unit ? Money.Format(unit) : DBNull.Value);
+            insert.Parameters.AddWithValue("@amount", Money.Format(line.Amount));
+            insert.Parameters.AddWithValue("@rounded", line.Rounded is { } rounded ? Money.Format(rounded) : DBNull.Value);
+            insert.Parameters.AddWithValue("@ledger", (object?)line.LedgerEntryId ?? DBNull.Value);
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    private static long NextNumber(NpgsqlConnection connection, NpgsqlTransaction transaction, string counter)
+    {
+        var next = Command(connection, transaction, """
+            INSERT INTO counters (name, value) VALUES (@name, 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value
+            """);
+        next.Parameters.AddWithValue("@name", counter);
+        return Convert.ToInt64(next.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static long InsertLedger(NpgsqlConnection connection, NpgsqlTransaction transaction, string customerId, LedgerEntryKind kind, decimal amount,
+        string reference, long? corrects, string? note, DateTimeOffset at)
+    {
+        var insert = Command(connection, transaction, """
+            INSERT INTO ledger_entries (customer_id, kind, amount, reference, created_at, corrects, note)
+            VALUES (@customer, @kind, @amount, @reference, @at, @corrects, @note) RETURNING id
+            """);
+        insert.Parameters.AddWithValue("@customer", customerId);
+        insert.Parameters.AddWithValue("@kind", (int)kind);
+        insert.Parameters.AddWithValue("@amount", Money.Format(amount));
+        insert.Parameters.AddWithValue("@reference", reference);
+        insert.Parameters.AddWithValue("@at", UnixTime.ToStored(at));
+        insert.Parameters.AddWithValue("@corrects", (object?)corrects ?? DBNull.Value);
+        insert.Parameters.AddWithValue("@note", (object?)note ?? DBNull.Value);
+        return Convert.ToInt64(insert.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private const string InvoiceColumns =
+        "id, customer_id, period, billing_mode, status, number, total, amount_paid, credit_note_number, void_reason, created_at, updated_at, finalized_at, paid_at, voided_at";
+
+    private static InvoiceRecord? ReadInvoice(NpgsqlConnection connection, NpgsqlTransaction? transaction, string id) =>
+        ReadInvoices(connection, transaction, "id = @id", c => c.Parameters.AddWithValue("@id", id)).FirstOrDefault();
+
+    private static List<InvoiceRecord> ReadInvoices(NpgsqlConnection connection, NpgsqlTransaction? transaction, string filter, Action<NpgsqlCommand> bind)
+    {
+        var select = Command(connection, transaction, $"SELECT {InvoiceColumns} FROM invoices WHERE {filter}");
+        bind(select);
+        var invoices = new List<InvoiceRecord>();
+        using var reader = select.ExecuteReader();
+        while (reader.Read()) invoices.Add(ReadInvoiceRow(reader));
+        return invoices;
+    }
+
+    private static InvoiceRecord ReadInvoiceRow(NpgsqlDataReader r) => new(
+        r.GetString(0), r.GetString(1), BillingPeriod.Parse(r.GetString(2)), StoredNames.Parse<BillingMode>(r.GetString(3)),
+        StoredNames.Parse<InvoiceStatus>(r.GetString(4)), r.IsDBNull(5) ? null : r.GetString(5), Money.Parse(r.GetString(6)), Money.Parse(r.GetString(7)),
+        r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), UnixTime.FromStored(r.GetInt64(10)), UnixTime.FromStored(r.GetInt64(11)),
+        r.IsDBNull(12) ? null : UnixTime.FromStored(r.GetInt64(12)), r.IsDBNull(13) ? null : UnixTime.FromStored(r.GetInt64(13)),
+        r.IsDBNull(14) ? null : UnixTime.FromStored(r.GetInt64(14)), []);
+
+    private static InvoiceRecord WithLines(NpgsqlConnection connection, NpgsqlTransaction? transaction, InvoiceRecord invoice)
+    {
+        var select = Command(connection, transaction, """
+            SELECT kind, description, model_id, price_version, token_class, usage_period, quantity, unit_price, amount, rounded_amount, ledger_entry_id
+            FROM invoice_lines WHERE invoice_id = @id ORDER BY line_no
+            """);
+        select.Parameters.AddWithValue("@id", invoice.Id);
+        var lines = new List<InvoiceLine>();
+        using var r = select.ExecuteReader();
+        while (r.Read())
+        {
+            lines.Add(new InvoiceLine(StoredNames.Parse<InvoiceLineKind>(r.GetString(0)), r.GetString(1), Money.Parse(r.GetString(6)),
+                r.IsDBNull(7) ? null : Money.Parse(r.GetString(7)), Money.Parse(r.GetString(8)))
+            {
+                ModelId = r.IsDBNull(2) ? null : r.GetString(2),
+                PriceVersion = r.IsDBNull(3) ? null : r.GetInt64(3),
+                TokenClass = r.IsDBNull(4) ? null : StoredNames.Parse<TokenClass>(r.GetString(4)),
+                UsagePeriod = r.IsDBNull(5) ? null : BillingPeriod.Parse(r.GetString(5)),
+                Rounded = r.IsDBNull(9) ? null : Money.Parse(r.GetString(9)),
+                LedgerEntryId = r.IsDBNull(10) ? null : r.GetInt64(10),
+            });
+        }
+        return invoice with { Lines = lines };
+    }
+}

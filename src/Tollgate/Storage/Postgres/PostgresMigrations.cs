@@ -1,0 +1,381 @@
+using Npgsql;
+
+namespace Tollgate.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL schema, its own append-only list of steps (never edit one that has shipped).
+/// Columns mirror the embedded schema so the stores read them the same way: times are Unix
+/// milliseconds, money is exact decimal text; <c>seq</c> stands in for SQLite's insertion-ordered rowid. Nodes starting together take an advisory lock,
+/// so exactly one applies each step.
+/// </summary>
+internal static class PostgresMigrations
+{
+    /// <summary>The advisory-lock key migrations hold (any stable number; leader election uses another).</summary>
+    private const long MigrationLock = 0x746F6C6C_00000001;
+
+    private static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE customers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            billing_mode TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            credit_limit TEXT,
+            monthly_budget TEXT,
+            rate_limits TEXT
+        );
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            name TEXT NOT NULL,
+            secret_hash BYTEA NOT NULL,
+            models TEXT,
+            expires_at BIGINT,
+            revoked_at BIGINT,
+            created_at BIGINT NOT NULL,
+            budget TEXT,
+            budget_period TEXT,
+            rate_limits TEXT
+        );
+        CREATE INDEX api_keys_customer ON api_keys(customer_id);
+        CREATE TABLE models (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            tier TEXT NOT NULL,
+            tokenizer TEXT NOT NULL,
+            max_output_tokens INTEGER NOT NULL,
+            owned_by TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            retired_at BIGINT
+        );
+        CREATE TABLE backends (
+            id TEXT PRIMARY KEY,
+            model_id TEXT NOT NULL REFERENCES models(id),
+            priority INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            settings TEXT NOT NULL
+        );
+        CREATE INDEX backends_model ON backends(model_id, priority);
+        CREATE TABLE price_cards (
+            version BIGSERIAL PRIMARY KEY,
+            model_id TEXT NOT NULL REFERENCES models(id),
+            effective_from BIGINT NOT NULL,
+            input_per_million TEXT NOT NULL,
+            cached_input_per_million TEXT NOT NULL,
+            output_per_million TEXT NOT NULL,
+            request_fee TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        );
+        CREATE INDEX price_cards_model ON price_cards(model_id, effective_from);
+        CREATE TABLE cost_cards (
+            version BIGSERIAL PRIMARY KEY,
+            backend_id TEXT NOT NULL REFERENCES backends(id),
+            effective_from BIGINT NOT NULL,
+            input_per_million TEXT NOT NULL,
+            cached_input_per_million TEXT NOT NULL,
+            output_per_million TEXT NOT NULL,
+            request_fee TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        );
+        CREATE INDEX cost_cards_backend ON cost_cards(backend_id, effective_from);
+        CREATE TABLE usage_events (
+            request_id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            backend_id TEXT,
+            price_version BIGINT,
+            input_tokens BIGINT NOT NULL,
+            cached_input_tokens BIGINT NOT NULL,
+            output_tokens BIGINT NOT NULL,
+            reasoning_tokens BIGINT NOT NULL,
+            units BIGINT NOT NULL,
+            list_amount TEXT NOT NULL,
+            charged_amount TEXT NOT NULL,
+            cost_to_serve TEXT NOT NULL,
+            status TEXT NOT NULL,
+            source TEXT NOT NULL,
+            streamed INTEGER NOT NULL,
+            latency_ms INTEGER NOT NULL,
+            ttft_ms INTEGER,
+            started_at BIGINT NOT NULL,
+            completed_at BIGINT NOT NULL
+        );
+        CREATE INDEX usage_events_customer_time ON usage_events(customer_id, completed_at);
+        CREATE INDEX usage_events_time ON usage_events(completed_at);
+        CREATE INDEX usage_events_key_time ON usage_events(key_id, completed_at);
+        CREATE INDEX usage_events_units ON usage_events(customer_id, completed_at) WHERE units > 0;
+        CREATE TABLE ledger_entries (
+            id BIGSERIAL PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            amount TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            corrects BIGINT REFERENCES ledger_entries(id),
+            note TEXT,
+            UNIQUE (kind, reference)
+        );
+        CREATE INDEX ledger_entries_customer ON ledger_entries(customer_id, created_at);
+        CREATE TABLE admin_tokens (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            secret_hash BYTEA NOT NULL,
+            scopes TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT
+        );
+        CREATE TABLE audit_log (
+            id BIGSERIAL PRIMARY KEY,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target_type TEXT NOT NULL,
+            target_id TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            at BIGINT NOT NULL
+        );
+        CREATE INDEX audit_log_target ON audit_log(target_type, target_id, id);
+        CREATE TABLE idempotency_keys (
+            actor TEXT NOT NULL,
+            key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            status INTEGER,
+            content_type TEXT,
+            body BYTEA,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (actor, key)
+        );
+        CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+        CREATE TABLE grants (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            kind TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            expires_at BIGINT,
+            note TEXT,
+            created_at BIGINT NOT NULL
+        );
+        CREATE INDEX grants_customer ON grants(customer_id, created_at);
+        CREATE INDEX grants_expiry ON grants(expires_at) WHERE expires_at IS NOT NULL;
+        CREATE TABLE webhook_endpoints (
+            id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            description TEXT,
+            events TEXT NOT NULL,
+            enabled INTEGER NOT NULL,
+            secret BYTEA NOT NULL,
+            previous_secret BYTEA,
+            previous_secret_expires_at BIGINT,
+            secret_rotated_at BIGINT,
+            created_at BIGINT NOT NULL,
+            deleted_at BIGINT
+        );
+        CREATE TABLE webhook_events (
+            id TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            idempotency_key TEXT UNIQUE,
+            seq BIGSERIAL NOT NULL
+        );
+        CREATE INDEX webhook_events_time ON webhook_events(created_at);
+        CREATE TABLE webhook_deliveries (
+            id TEXT PRIMARY KEY,
+            endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+            event_id TEXT NOT NULL REFERENCES webhook_events(id),
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at BIGINT,
+            last_status_code INTEGER,
+            last_error TEXT,
+            delivered_at BIGINT,
+            created_at BIGINT NOT NULL,
+            seq BIGSERIAL NOT NULL
+        );
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX webhook_deliveries_time ON webhook_deliveries(created_at);
+        CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, created_at);
+        CREATE INDEX webhook_deliveries_event ON webhook_deliveries(event_id);
+        CREATE TABLE webhook_attempts (
+            delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id),
+            attempt INTEGER NOT NULL,
+            at BIGINT NOT NULL,
+            status_code INTEGER,
+            error TEXT,
+            duration_ms INTEGER NOT NULL,
+            PRIMARY KEY (delivery_id, attempt)
+        );
+        CREATE TABLE usage_rollups (
+            customer_id TEXT NOT NULL,
+            billing_period TEXT NOT NULL,
+            day TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            backend_id TEXT NOT NULL,
+            price_version BIGINT NOT NULL,
+            requests BIGINT NOT NULL,
+            input_tokens BIGINT NOT NULL,
+            cached_input_tokens BIGINT NOT NULL,
+            output_tokens BIGINT NOT NULL,
+            reasoning_tokens BIGINT NOT NULL,
+            units BIGINT NOT NULL,
+            list_amount TEXT NOT NULL,
+            charged_amount TEXT NOT NULL,
+            cost_to_serve TEXT NOT NULL,
+            PRIMARY KEY (customer_id, billing_period, day, model_id, backend_id, price_version)
+        );
+        CREATE INDEX usage_rollups_day ON usage_rollups(day);
+        CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+        CREATE TABLE invoices (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            period TEXT NOT NULL,
+            billing_mode TEXT NOT NULL,
+            status TEXT NOT NULL,
+            number TEXT UNIQUE,
+            total TEXT NOT NULL,
+            amount_paid TEXT NOT NULL,
+            credit_note_number TEXT UNIQUE,
+            void_reason TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            finalized_at BIGINT,
+            paid_at BIGINT,
+            voided_at BIGINT
+        );
+        CREATE UNIQUE INDEX invoices_one_per_period ON invoices(customer_id, period) WHERE status <> 'void';
+        CREATE INDEX invoices_period ON invoices(period, status);
+        CREATE TABLE invoice_lines (
+            invoice_id TEXT NOT NULL REFERENCES invoices(id),
+            line_no INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            description TEXT NOT NULL,
+            model_id TEXT,
+            price_version BIGINT,
+            token_class TEXT,
+            usage_period TEXT,
+            quantity TEXT NOT NULL,
+            unit_price TEXT,
+            amount TEXT NOT NULL,
+            rounded_amount TEXT,
+            ledger_entry_id BIGINT,
+            PRIMARY KEY (invoice_id, line_no)
+        );
+        CREATE INDEX invoice_lines_ledger ON invoice_lines(ledger_entry_id) WHERE ledger_entry_id IS NOT NULL;
+        CREATE TABLE invoice_payments (
+            id TEXT PRIMARY KEY,
+            invoice_id TEXT NOT NULL REFERENCES invoices(id),
+            customer_id TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            seq BIGSERIAL NOT NULL,
+            UNIQUE (invoice_id, reference)
+        );
+        CREATE TABLE plans (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        );
+        CREATE TABLE subscriptions (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            plan_id TEXT NOT NULL REFERENCES plans(id),
+            status TEXT NOT NULL,
+            period_start BIGINT NOT NULL,
+            period_end BIGINT NOT NULL,
+            trial_end BIGINT,
+            cancel_at_period_end INTEGER NOT NULL,
+            next_plan_id TEXT REFERENCES plans(id),
+            created_at BIGINT NOT NULL,
+            canceled_at BIGINT
+        );
+        CREATE UNIQUE INDEX subscriptions_one_live ON subscriptions(customer_id) WHERE status <> 'canceled';
+        CREATE INDEX subscriptions_period_end ON subscriptions(period_end) WHERE status <> 'canceled';
+        CREATE TABLE customer_tiers (
+            customer_id TEXT PRIMARY KEY REFERENCES customers(id),
+            level INTEGER NOT NULL,
+            note TEXT,
+            set_at BIGINT NOT NULL
+        );
+        """,
+        """
+        CREATE TABLE contracts (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            starts_at BIGINT NOT NULL,
+            ends_at BIGINT NOT NULL,
+            cancelled_at BIGINT,
+            definition TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        );
+        CREATE INDEX contracts_customer ON contracts(customer_id, starts_at);
+        CREATE TABLE gate_rules (
+            model_id TEXT PRIMARY KEY,
+            definition TEXT NOT NULL,
+            updated_at BIGINT NOT NULL
+        );
+        CREATE TABLE gate_invitations (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            model_id TEXT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            note TEXT,
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT
+        );
+        CREATE INDEX gate_invitations_customer ON gate_invitations(customer_id, model_id);
+        ALTER TABLE cost_cards ADD COLUMN kind TEXT NOT NULL DEFAULT 'tokens';
+        ALTER TABLE cost_cards ADD COLUMN hourly_cost TEXT;
+        ALTER TABLE cost_cards ADD COLUMN gpu_count INTEGER;
+        ALTER TABLE cost_cards ADD COLUMN rated_tokens_per_hour BIGINT;
+        ALTER TABLE cost_cards ADD COLUMN target_utilisation TEXT;
+        ALTER TABLE models ADD COLUMN routing TEXT NOT NULL DEFAULT 'priority';
+        """,
+    ];
+
+    public static int LatestVersion => Steps.Length;
+
+    /// <summary>Brings the schema to the latest version; returns the version found before.</summary>
+    public static async Task<int> ApplyAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    {
+        await Execute(connection, null, $"SELECT pg_advisory_lock({MigrationLock})", cancellationToken);
+        try
+        {
+            await Execute(connection, null, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", cancellationToken);
+            var found = await CurrentVersionAsync(connection, cancellationToken);
+            if (found > Steps.Length)
+                throw new InvalidOperationException(
+                    $"The database schema is version {found}, newer than this build of Tollgate understands ({Steps.Length}). Run a newer Tollgate.");
+            for (var version = found + 1; version <= Steps.Length; version++)
+            {
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await Execute(connection, transaction, Steps[version - 1], cancellationToken);
+                await Execute(connection, transaction, $"DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES ({version});", cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            return found;
+        }
+        finally
+        {
+            await Execute(connection, null, $"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None);
+        }
+    }
+
+    public static async Task<int> CurrentVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    {
+        await using var command = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM schema_version", connection);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,205 @@
+using System.Text.Json;
+using Npgsql;
+using Tollgate.Billing;
+using Tollgate.Billing.Catalog;
+using Tollgate.Billing.Pricing;
+using Tollgate.Catalog;
+using Tollgate.Hosting;
+using static Tollgate.Storage.Postgres.PostgresWrites;
+
+namespace Tollgate.Storage.Postgres;
+
+internal sealed class PostgresModelStore(PostgresDatabase database, TimeProvider time) : IModelStore
+{
+    public Task SaveAsync(ModelDefinition model, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit, async (connection, transaction) =>
+        {
+            var upsert = Command(connection, transaction, """
+                INSERT INTO models (id, kind, tier, tokenizer, max_output_tokens, owned_by, created_at, routing)
+                VALUES (@id, @kind, @tier, @tokenizer, @max, @owned, @now, @routing)
+                ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, tier = excluded.tier, tokenizer = excluded.tokenizer,
+                    max_output_tokens = excluded.max_output_tokens, owned_by = excluded.owned_by, retired_at = NULL, routing = excluded.routing
+                """);
+            upsert.Parameters.AddWithValue("@routing", StoredNames.Of(model.Routing));
+            upsert.Parameters.AddWithValue("@id", model.Id);
+            upsert.Parameters.AddWithValue("@kind", StoredNames.Of(model.Kind));
+            upsert.Parameters.AddWithValue("@tier", StoredNames.Of(model.Tier));
+            upsert.Parameters.AddWithValue("@tokenizer", model.Tokenizer);
+            upsert.Parameters.AddWithValue("@max", model.MaxOutputTokens);
+            upsert.Parameters.AddWithValue("@owned", model.OwnedBy);
+            upsert.Parameters.AddWithValue("@now", UnixTime.ToStored(time.GetUtcNow()));
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+            // Backends dropped from the definition stay stored (usage events name them) but leave the route.
+            var detach = Command(connection, transaction, "UPDATE backends SET priority = -1 WHERE model_id = @model");
+            detach.Parameters.AddWithValue("@model", model.Id);
+            await detach.ExecuteNonQueryAsync(cancellationToken);
+            for (var i = 0; i < model.Backends.Count; i++)
+            {
+                var backend = model.Backends[i];
+                var save = Command(connection, transaction, """
+                    INSERT INTO backends (id, model_id, priority, kind, settings) VALUES (@id, @model, @priority, @kind, @settings)
+                    ON CONFLICT (id) DO UPDATE SET model_id = excluded.model_id, priority = excluded.priority,
+                        kind = excluded.kind, settings = excluded.settings
+                    """);
+                save.Parameters.AddWithValue("@id", backend.Id);
+                save.Parameters.AddWithValue("@model", model.Id);
+                save.Parameters.AddWithValue("@priority", i);
+                save.Parameters.AddWithValue("@kind", StoredNames.Of(backend.Kind));
+                save.Parameters.AddWithValue("@settings", JsonSerializer.Serialize(backend.Settings, TollgateJson.Default.BackendSettings));
+                await save.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }, cancellationToken);
+
+    public Task RetireAsync(string modelId, DateTimeOffset at, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit, (connection, transaction) =>
+        {
+            var retire = Command(connection, transaction, "UPDATE models SET retired_at = @at WHERE id = @id AND retired_at IS NULL");
+            retire.Parameters.AddWithValue("@id", modelId);
+            retire.Parameters.AddWithValue("@at", UnixTime.ToStored(at));
+            return retire.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task<long> AddPriceCardAsync(string modelId, DateTimeOffset effectiveFrom, TokenRates rates, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        AddRatesAsync("price_cards", "model_id", modelId, effectiveFrom, rates, audit, cancellationToken);
+
+    public Task<long> AddCostCardAsync(string backendId, DateTimeOffset effectiveFrom, TokenRates rates, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        AddRatesAsync("cost_cards", "backend_id", backendId, effectiveFrom, rates, audit, cancellationToken);
+
+    public async Task<long> AddHardwareCostCardAsync(string backendId, DateTimeOffset effectiveFrom, HardwareCost hardware, AuditEntry audit,
+        CancellationToken cancellationToken = default)
+    {
+        long version = 0;
+        var rate = Money.Format(hardware.PerMillionTokens);
+        await RunAsync(database, audit, async (connection, transaction) =>
+        {
+            // The derived rates are stored too, so a reader of the token columns sees what requests are costed at.
+            var insert = Command(connection, transaction, """
+                INSERT INTO cost_cards (backend_id, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee, created_at,
+                    kind, hourly_cost, gpu_count, rated_tokens_per_hour, target_utilisation)
+                VALUES (@owner, @from, @rate, @rate, @rate, '0', @now, @kind, @hourly, @gpus, @rated, @utilisation) RETURNING version
+                """);
+            insert.Parameters.AddWithValue("@owner", backendId);
+            insert.Parameters.AddWithValue("@from", UnixTime.ToStored(effectiveFrom));
+            insert.Parameters.AddWithValue("@rate", rate);
+            insert.Parameters.AddWithValue("@now", UnixTime.ToStored(time.GetUtcNow()));
+            insert.Parameters.AddWithValue("@kind", StoredNames.Of(CostCardKind.Hardware));
+            insert.Parameters.AddWithValue("@hourly", Money.Format(hardware.HourlyCost));
+            insert.Parameters.AddWithValue("@gpus", hardware.GpuCount);
+            insert.Parameters.AddWithValue("@rated", hardware.RatedTokensPerHour);
+            insert.Parameters.AddWithValue("@utilisation", Money.Format(hardware.TargetUtilisation));
+            version = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+        return version;
+    }
+
+    public async Task<bool> IsRetiredAsync(string modelId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, "SELECT retired_at IS NOT NULL FROM models WHERE id = @id");
+        select.Parameters.AddWithValue("@id", modelId);
+        return await select.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    /// <summary>Reads every model in the catalog (not retired) with its backends and cards, for the snapshot.</summary>
+    internal static async Task<List<ModelEntry>> ReadAllAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var priceCards = await ReadRatesAsync(connection, transaction, "price_cards", "model_id", cancellationToken);
+        var costCards = await ReadCostCardsAsync(connection, transaction, cancellationToken);
+        var backends = new List<BackendEntry>();
+        await using (var reader = await Command(connection, transaction,
+            "SELECT id, model_id, priority, kind, settings FROM backends WHERE priority >= 0 ORDER BY model_id, priority").ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetString(0);
+                backends.Add(new BackendEntry(
+                    id, reader.GetString(1), reader.GetInt32(2), StoredNames.Parse<BackendKind>(reader.GetString(3)),
+                    JsonSerializer.Deserialize(reader.GetString(4), TollgateJson.Default.BackendSettings)!,
+                    costCards.GetValueOrDefault(id) ?? []));
+            }
+        }
+        var byModel = backends.ToLookup(b => b.ModelId, StringComparer.Ordinal);
+        var models = new List<ModelEntry>();
+        await using (var reader = await Command(connection, transaction,
+            "SELECT id, kind, tier, tokenizer, max_output_tokens, owned_by, created_at, routing FROM models WHERE retired_at IS NULL").ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetString(0);
+                models.Add(new ModelEntry(
+                    id, StoredNames.Parse<ModelKind>(reader.GetString(1)), StoredNames.Parse<ModelTier>(reader.GetString(2)),
+                    reader.GetString(3), reader.GetInt32(4), reader.GetString(5), UnixTime.FromStored(reader.GetInt64(6)),
+                    [.. priceCards.GetValueOrDefault(id, []).Select(r => new PriceCard(r.Version, id, r.EffectiveFrom, r.Rates))],
+                    [.. byModel[id]])
+                { Routing = StoredNames.Parse<RoutingPolicy>(reader.GetString(7)) });
+            }
+        }
+        return models;
+    }
+
+    private async Task<long> AddRatesAsync(string table, string ownerColumn, string ownerId, DateTimeOffset effectiveFrom, TokenRates rates, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        long version = 0;
+        await RunAsync(database, audit, async (connection, transaction) =>
+        {
+            var insert = Command(connection, transaction, $"""
+                INSERT INTO {table} ({ownerColumn}, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee, created_at)
+                VALUES (@owner, @from, @input, @cached, @output, @fee, @now) RETURNING version
+                """);
+            insert.Parameters.AddWithValue("@owner", ownerId);
+            insert.Parameters.AddWithValue("@from", UnixTime.ToStored(effectiveFrom));
+            insert.Parameters.AddWithValue("@input", Money.Format(rates.InputPerMillion));
+            insert.Parameters.AddWithValue("@cached", Money.Format(rates.CachedInputPerMillion));
+            insert.Parameters.AddWithValue("@output", Money.Format(rates.OutputPerMillion));
+            insert.Parameters.AddWithValue("@fee", Money.Format(rates.RequestFee));
+            insert.Parameters.AddWithValue("@now", UnixTime.ToStored(time.GetUtcNow()));
+            version = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+        return version;
+    }
+
+    /// <summary>Cost cards by backend, oldest first; an own-hardware card's rates come from its hardware, not the stored copy.</summary>
+    private static async Task<Dictionary<string, List<CostCard>>> ReadCostCardsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken)
+    {
+        var byBackend = new Dictionary<string, List<CostCard>>(StringComparer.Ordinal);
+        await using var reader = await Command(connection, transaction, """
+            SELECT backend_id, version, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee,
+                kind, hourly_cost, gpu_count, rated_tokens_per_hour, target_utilisation
+            FROM cost_cards ORDER BY effective_from, version
+            """).ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var backend = reader.GetString(0);
+            if (!byBackend.TryGetValue(backend, out var list)) byBackend[backend] = list = [];
+            var version = reader.GetInt64(1);
+            var from = UnixTime.FromStored(reader.GetInt64(2));
+            list.Add(StoredNames.Parse<CostCardKind>(reader.GetString(7)) == CostCardKind.Hardware
+                ? CostCard.OwnHardware(version, backend, from,
+                    new HardwareCost(Money.Parse(reader.GetString(8)), reader.GetInt32(9), reader.GetInt64(10), Money.Parse(reader.GetString(11))))
+                : new CostCard(version, backend, from,
+                    new TokenRates(Money.Parse(reader.GetString(3)), Money.Parse(reader.GetString(4)), Money.Parse(reader.GetString(5)), Money.Parse(reader.GetString(6)))));
+        }
+        return byBackend;
+    }
+
+    private sealed record StoredRates(long Version, DateTimeOffset EffectiveFrom, TokenRates Rates);
+
+    private static async Task<Dictionary<string, List<StoredRates>>> ReadRatesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string ownerColumn, CancellationToken cancellationToken)
+    {
+        var byOwner = new Dictionary<string, List<StoredRates>>(StringComparer.Ordinal);
+        await using var reader = await Command(connection, transaction, $"""
+            SELECT {ownerColumn}, version, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee
+            FROM {table} ORDER BY effective_from, version
+            """).ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var owner = reader.GetString(0);
+            if (!byOwner.TryGetValue(owner, out var list)) byOwner[owner] = list = [];
+            list.Add(new StoredRates(reader.GetInt64(1), UnixTime.FromStored(reader.GetInt64(2)),
+                new TokenRates(Money.Parse(reader.GetString(3)), Money.Parse(reader.GetString(4)), Money.Parse(reader.GetString(5)), Money.Parse(reader.GetString(6)))));
+        }
+        return byOwner;
+    }
+}

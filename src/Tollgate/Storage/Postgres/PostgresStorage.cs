@@ -1,0 +1,62 @@
+using Npgsql;
+using Tollgate.Budgets;
+using Tollgate.Webhooks;
+
+namespace Tollgate.Storage.Postgres;
+
+/// <summary>A PostgreSQL database shared by any number of nodes.</summary>
+internal sealed class PostgresStorage(string connectionString) : StorageBackend
+{
+    private readonly PostgresDatabase _database = new(PostgresConnectionString.Normalize(connectionString));
+
+    public PostgresDatabase Database => _database;
+
+    public override string Description => $"PostgreSQL at {_database.Description}";
+
+    public override bool Shared => true;
+
+    public override async Task<CoreStores> OpenAsync(TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        await using (var connection = await _database.OpenAsync(cancellationToken))
+        {
+            await PostgresMigrations.ApplyAsync(connection, cancellationToken);
+        }
+        return new CoreStores(new PostgresCatalogStore(_database), new PostgresModelStore(_database, time), new PostgresCustomerStore(_database),
+            new PostgresWalletStore(_database), new PostgresAdminTokenStore(_database), new PostgresContractStore(_database));
+    }
+
+    public override void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton(_database);
+        services.AddSingleton<IAuditLog, PostgresAuditLog>();
+        services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
+        services.AddSingleton<IUsageQueries, PostgresUsageQueries>();
+        services.AddSingleton<IInvoiceStore, PostgresInvoiceStore>();
+        services.AddSingleton<IReconciler, PostgresReconciler>();
+        services.AddSingleton<ISubscriptionStore, PostgresSubscriptionStore>();
+        services.AddSingleton<ITierStore, PostgresTierStore>();
+        services.AddSingleton<IWebhookStore, PostgresWebhookStore>();
+        services.AddSingleton<IContractStore, PostgresContractStore>();
+        services.AddSingleton<IEconomicsQueries, PostgresEconomicsQueries>();
+        services.AddSingleton<PostgresUsageWriter>();
+        services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<PostgresUsageWriter>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresUsageWriter>());
+    }
+
+    public override async Task<bool> PingAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public override ValueTask DisposeAsync() => _database.DisposeAsync();
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using Npgsql;
+using Tollgate.Billing;
+using Tollgate.Billing.Contracts;
+using Tollgate.Billing.Invoices;
+using Tollgate.Billing.Ledger;
+using Tollgate.Contracts;
+using static Tollgate.Storage.Postgres.PostgresWrites;
+
+namespace Tollgate.Storage.Postgres;
+
+/// <summary>
+/// Contract commitments on the invoice: the commitment a customer owes for a period, and the
+/// true-up ledger entry written when the period's invoice is finalized — inside the invoice's
+/// own transaction, so it compares the commitment with exactly the usage that invoice bills.
+/// </summary>
+internal static class PostgresTrueUps
+{
+    /// <summary>The sum of the prorated commitments of the customer's contracts in force during the period.</summary>
+    public static decimal Commitment(NpgsqlConnection connection, NpgsqlTransaction transaction, string customerId, BillingPeriod period)
+    {
+        var select = Command(connection, transaction, """
+            SELECT id, starts_at, ends_at, cancelled_at, definition, created_at FROM contracts
+            WHERE customer_id = @customer AND starts_at < @end AND COALESCE(MIN(ends_at, cancelled_at), ends_at) > @start
+            """);
+        select.Parameters.AddWithValue("@customer", customerId);
+        select.Parameters.AddWithValue("@start", UnixTime.ToStored(period.Start));
+        select.Parameters.AddWithValue("@end", UnixTime.ToStored(period.End));
+        var commitment = 0m;
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            var contract = ContractTerms.Parse(reader.GetString(4), reader.GetString(0), customerId, UnixTime.FromStored(reader.GetInt64(1)),
+                UnixTime.FromStored(reader.GetInt64(2)), reader.IsDBNull(3) ? null : UnixTime.FromStored(reader.GetInt64(3)), UnixTime.FromStored(reader.GetInt64(5)));
+            commitment += contract.CommitmentFor(period);
+        }
+        return commitment;
+    }
+
+    /// <summary>
+    /// Writes the period's true-up once (its reference is unique), dated the period's last second
+    /// so it belongs to that period's invoice — and to its reissue, should that invoice be voided.
+    /// </summary>
+    public static void EnsureEntry(NpgsqlConnection connection, NpgsqlTransaction transaction, string customerId, BillingPeriod period, decimal commitment,
+        decimal usageCharged)
+    {
+        var shortfall = TrueUp.Shortfall(commitment, usageCharged);
+        if (shortfall <= 0) return;
+        var insert = Command(connection, transaction, """
+            INSERT INTO ledger_entries (customer_id, kind, amount, reference, created_at, note) VALUES (@customer, @kind, @amount, @reference, @at, @note)
+            ON CONFLICT (kind, reference) DO NOTHING
+            """);
+        insert.Parameters.AddWithValue("@customer", customerId);
+        insert.Parameters.AddWithValue("@kind", (int)LedgerEntryKind.TrueUp);
+        insert.Parameters.AddWithValue("@amount", Money.Format(-shortfall));
+        insert.Parameters.AddWithValue("@reference", $"trueup:{customerId}:{period}");
+        insert.Parameters.AddWithValue("@at", UnixTime.ToStored(period.End) - 1);
+        insert.Parameters.AddWithValue("@note", string.Create(CultureInfo.InvariantCulture,
+            $"Commitment {period}: ${Money.Format(commitment)} committed, ${Money.Format(usageCharged)} usage charged"));
+        insert.ExecuteNonQuery();
+    }
+}

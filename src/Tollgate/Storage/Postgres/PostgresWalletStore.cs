@@ -1,0 +1,155 @@
+using Npgsql;
+using Tollgate.Billing;
+using Tollgate.Billing.Ledger;
+using Tollgate.Billing.Wallets;
+using Tollgate.Budgets;
+using static Tollgate.Storage.Postgres.PostgresWrites;
+
+namespace Tollgate.Storage.Postgres;
+
+internal sealed class PostgresWalletStore(PostgresDatabase database) : IWalletStore
+{
+    public Task AddGrantAsync(string customerId, Grant grant, string? note, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit, async (connection, transaction) =>
+        {
+            var insert = Command(connection, transaction, """
+                INSERT INTO grants (id, customer_id, kind, amount, expires_at, note, created_at)
+                VALUES (@id, @customer, @kind, @amount, @expires, @note, @created)
+                """);
+            insert.Parameters.AddWithValue("@id", grant.Id);
+            insert.Parameters.AddWithValue("@customer", customerId);
+            insert.Parameters.AddWithValue("@kind", StoredNames.Of(grant.Kind));
+            insert.Parameters.AddWithValue("@amount", Money.Format(grant.Amount));
+            insert.Parameters.AddWithValue("@expires", UnixTime.ToStoredOrNull(grant.ExpiresAt));
+            insert.Parameters.AddWithValue("@note", (object?)note ?? DBNull.Value);
+            insert.Parameters.AddWithValue("@created", UnixTime.ToStored(grant.CreatedAt));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+            await AppendLedgerAsync(connection, transaction, customerId, LedgerEntryKind.Grant, grant.Amount, grant.Id, grant.CreatedAt, cancellationToken);
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<Grant>> ListGrantsAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await ReadGrantsAsync(connection, customerId, cancellationToken);
+    }
+
+    public async Task<WalletReplay.Result> ReplayAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await ReplayAsync(connection, customerId, now, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<(string CustomerId, decimal Amount)>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var due = Command(connection, null, """
+            SELECT DISTINCT g.customer_id FROM grants g
+            WHERE g.expires_at IS NOT NULL AND g.expires_at <= @now
+              AND NOT EXISTS (SELECT 1 FROM ledger_entries l WHERE l.kind = @expiry AND l.reference = g.id)
+            """);
+        due.Parameters.AddWithValue("@now", UnixTime.ToStored(now));
+        due.Parameters.AddWithValue("@expiry", (int)LedgerEntryKind.Expiry);
+        var customers = new List<string>();
+        await using (var reader = await due.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) customers.Add(reader.GetString(0));
+        }
+        var expired = new List<(string, decimal)>();
+        foreach (var customerId in customers)
+        {
+            // One short transaction per customer: the replay and its expiry entries agree.
+            using var transaction = connection.BeginTransaction();
+            var replay = await ReplayAsync(connection, customerId, now, cancellationToken, transaction);
+            var total = 0m;
+            foreach (var grant in await ReadGrantsAsync(connection, customerId, cancellationToken, transaction))
+            {
+                if (grant.ExpiresAt is not { } at || at > now || !replay.Expired.TryGetValue(grant.Id, out var lost)) continue;
+                if (await AppendLedgerAsync(connection, transaction, customerId, LedgerEntryKind.Expiry, -lost, grant.Id, at, cancellationToken)) total += lost;
+            }
+            transaction.Commit();
+            if (total != 0) expired.Add((customerId, total));
+        }
+        return expired;
+    }
+
+    public async Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var balances = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        await using (var reader = await Command(connection, null, "SELECT customer_id, amount FROM ledger_entries").ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) Add(balances, reader.GetString(0), Money.Parse(reader.GetString(1)));
+        }
+        var customerMonth = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        var keyMonth = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        var keyLifetime = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        var month = UnixTime.ToStored(monthStart);
+        await using (var reader = await Command(connection, null, "SELECT customer_id, key_id, charged_amount, completed_at FROM usage_events")
+            .ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var charged = Money.Parse(reader.GetString(2));
+                if (charged == 0) continue;
+                Add(keyLifetime, reader.GetString(1), charged);
+                if (reader.GetInt64(3) < month) continue;
+                Add(customerMonth, reader.GetString(0), charged);
+                Add(keyMonth, reader.GetString(1), charged);
+            }
+        }
+        return new AccountTotals(balances, customerMonth, keyMonth, keyLifetime);
+    }
+
+    private static void Add(Dictionary<string, decimal> totals, string id, decimal amount) => totals[id] = totals.GetValueOrDefault(id) + amount;
+
+    /// <summary>Debits are every negative ledger entry but expiries, which the replay itself decides.</summary>
+    private static async Task<WalletReplay.Result> ReplayAsync(NpgsqlConnection connection, string customerId, DateTimeOffset now, CancellationToken cancellationToken,
+        NpgsqlTransaction? transaction = null)
+    {
+        var grants = await ReadGrantsAsync(connection, customerId, cancellationToken, transaction);
+        var debits = new List<WalletReplay.Debit>();
+        var select = Command(connection, transaction, "SELECT amount, created_at FROM ledger_entries WHERE customer_id = @customer AND kind <> @expiry");
+        select.Parameters.AddWithValue("@customer", customerId);
+        select.Parameters.AddWithValue("@expiry", (int)LedgerEntryKind.Expiry);
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var amount = Money.Parse(reader.GetString(0));
+                if (amount < 0) debits.Add(new WalletReplay.Debit(UnixTime.FromStored(reader.GetInt64(1)), -amount));
+            }
+        }
+        return WalletReplay.Run(grants, debits, now);
+    }
+
+    private static async Task<List<Grant>> ReadGrantsAsync(NpgsqlConnection connection, string customerId, CancellationToken cancellationToken,
+        NpgsqlTransaction? transaction = null)
+    {
+        var select = Command(connection, transaction, "SELECT id, kind, amount, created_at, expires_at FROM grants WHERE customer_id = @customer ORDER BY created_at, id");
+        select.Parameters.AddWithValue("@customer", customerId);
+        var grants = new List<Grant>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            grants.Add(new Grant(reader.GetString(0), StoredNames.Parse<GrantKind>(reader.GetString(1)), Money.Parse(reader.GetString(2)),
+                UnixTime.FromStored(reader.GetInt64(3)), reader.IsDBNull(4) ? null : UnixTime.FromStored(reader.GetInt64(4))));
+        }
+        return grants;
+    }
+
+    /// <summary>Returns false when the entry already existed (same kind and reference).</summary>
+    private static async Task<bool> AppendLedgerAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string customerId, LedgerEntryKind kind,
+        decimal amount, string reference, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var insert = Command(connection, transaction, """
+            INSERT INTO ledger_entries (customer_id, kind, amount, reference, created_at) VALUES (@customer, @kind, @amount, @reference, @at)
+            ON CONFLICT (kind, reference) DO NOTHING
+            """);
+        insert.Parameters.AddWithValue("@customer", customerId);
+        insert.Parameters.AddWithValue("@kind", (int)kind);
+        insert.Parameters.AddWithValue("@amount", Money.Format(amount));
+        insert.Parameters.AddWithValue("@reference", reference);
+        insert.Parameters.AddWithValue("@at", UnixTime.ToStored(at));
+        return await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+}
