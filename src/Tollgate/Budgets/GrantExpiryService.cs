@@ -6,8 +6,9 @@ namespace Tollgate.Budgets;
 /// Once a minute, what is left of each expired grant leaves its wallet by an <c>expiry</c> ledger
 /// entry, and the in-memory funds follow. Idempotent: a grant expires once.
 /// </summary>
-internal sealed partial class GrantExpiryService(IWalletStore wallets, Accounts accounts, TimeProvider time, ILogger<GrantExpiryService> logger)
-    : Hosting.PeriodicJob(time, logger)
+internal sealed partial class GrantExpiryService(IWalletStore wallets, Accounts accounts, TimeProvider time, ILogger<GrantExpiryService> logger,
+    Hosting.ILeadership leadership)
+    : Hosting.PeriodicJob(time, logger, leadership)
 {
     protected override string Doing => "Expiring grants";
 

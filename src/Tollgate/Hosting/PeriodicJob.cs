@@ -1,10 +1,12 @@
 namespace Tollgate.Hosting;
 
 /// <summary>
-/// A background job run at start and then every <see cref="Interval"/> on the injected clock. A
-/// failed pass is logged and retried at the next tick; shutdown ends the loop quietly.
+/// A background job run at start and then every <see cref="Interval"/> on the injected clock. Given
+/// a <paramref name="leadership"/>, it runs on the cluster's leader only (work on the shared books);
+/// without one, on every node (a refresh of the node's own memory). A failed pass is logged and
+/// retried at the next tick; shutdown ends the loop quietly.
 /// </summary>
-internal abstract partial class PeriodicJob(TimeProvider time, ILogger logger) : BackgroundService
+internal abstract partial class PeriodicJob(TimeProvider time, ILogger logger, ILeadership? leadership = null) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
@@ -24,7 +26,7 @@ internal abstract partial class PeriodicJob(TimeProvider time, ILogger logger) :
         {
             try
             {
-                await RunPassAsync(stoppingToken);
+                if (leadership?.IsLeader ?? true) await RunPassAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -1,8 +1,9 @@
 namespace Tollgate.Subscriptions;
 
 /// <summary>Renews subscriptions, ends trials and retries past-due renewals once a minute (and at start).</summary>
-internal sealed class SubscriptionRenewals(SubscriptionLifecycle lifecycle, TimeProvider time, ILogger<SubscriptionRenewals> logger)
-    : Hosting.PeriodicJob(time, logger)
+internal sealed class SubscriptionRenewals(SubscriptionLifecycle lifecycle, TimeProvider time, ILogger<SubscriptionRenewals> logger,
+    Hosting.ILeadership leadership)
+    : Hosting.PeriodicJob(time, logger, leadership)
 {
     protected override string Doing => "Renewing subscriptions";
 

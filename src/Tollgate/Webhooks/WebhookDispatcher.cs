@@ -17,11 +17,14 @@ internal sealed partial class WebhookDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookDispatcher> _logger;
     private readonly WebhookSender _sender;
+    private readonly Hosting.ILeadership _leadership;
     private readonly SemaphoreSlim _pass = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
 
-    public WebhookDispatcher(IWebhookStore store, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    public WebhookDispatcher(IWebhookStore store, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookDispatcher> logger,
+        Hosting.ILeadership leadership)
     {
+        _leadership = leadership;
         _store = store;
         _options = options.Value;
         _time = time;
@@ -78,7 +81,8 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         {
             try
             {
-                await DeliverDueAsync(stoppingToken);
+                // One node of a cluster delivers, so an endpoint is not sent each delivery once per node.
+                if (_leadership.IsLeader) await DeliverDueAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

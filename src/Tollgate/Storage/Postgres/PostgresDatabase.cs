@@ -13,6 +13,17 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         // The password never reaches a log line or an error message.
         Description = $"{builder.Host}:{builder.Port}/{builder.Database}";
         _source = NpgsqlDataSource.Create(builder);
+        _unpooled = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false }.ConnectionString;
+    }
+
+    private readonly string _unpooled;
+
+    /// <summary>A connection of its own whose session ends when it is disposed (a pooled one would keep session locks alive).</summary>
+    public async Task<NpgsqlConnection> OpenSessionAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new NpgsqlConnection(_unpooled);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
     }
 
     /// <summary>Host, port and database, for messages; no credentials.</summary>

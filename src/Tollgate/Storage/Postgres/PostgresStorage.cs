@@ -1,5 +1,6 @@
 using Npgsql;
 using Tollgate.Budgets;
+using Tollgate.Hosting;
 using Tollgate.Webhooks;
 
 namespace Tollgate.Storage.Postgres;
@@ -38,6 +39,9 @@ internal sealed class PostgresStorage(string connectionString) : StorageBackend
         services.AddSingleton<IWebhookStore, PostgresWebhookStore>();
         services.AddSingleton<IContractStore, PostgresContractStore>();
         services.AddSingleton<IEconomicsQueries, PostgresEconomicsQueries>();
+        services.AddSingleton(sp => new PostgresLeadership(_database, sp.GetRequiredService<ILogger<PostgresLeadership>>()));
+        services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgresLeadership>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresLeadership>());
         services.AddSingleton<PostgresUsageWriter>();
         services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<PostgresUsageWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresUsageWriter>());

@@ -50,6 +50,7 @@ internal sealed class SqliteStorage(ServeSettings settings) : StorageBackend
         services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
         services.AddSingleton<IContractStore, SqliteContractStore>();
         services.AddSingleton<IEconomicsQueries, SqliteEconomicsQueries>();
+        services.AddSingleton<ILeadership, SoleLeadership>();
         services.AddSingleton<SqliteUsageWriter>();
         services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<SqliteUsageWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<SqliteUsageWriter>());
