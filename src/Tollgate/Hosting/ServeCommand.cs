@@ -26,11 +26,7 @@ internal static class ServeCommand
         {
             Description = "PostgreSQL connection string shared by every node (TOLLGATE_DATABASE; prefer the variable, so the password stays off the command line). Default: SQLite in the data directory.",
         };
-        var redis = new Option<string>("--redis")
-        {
-            Description = "Redis for counters shared by every node, e.g. 127.0.0.1:6379 (TOLLGATE_REDIS). Required with --database when more than one node serves.",
-        };
-        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, simulatedEmbeddings, durability, database, redis };
+        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, simulatedEmbeddings, durability, database };
         serve.SetAction((ParseResult result, CancellationToken cancellationToken) =>
         {
             Func<string, string?> env = Environment.GetEnvironmentVariable;
@@ -44,7 +40,6 @@ internal static class ServeCommand
                 AdminToken = env("TOLLGATE_ADMIN_TOKEN") is { Length: > 0 } token ? token : null,
                 KeyPepper = env("TOLLGATE_KEY_PEPPER") is { Length: > 0 } pepper ? pepper : null,
                 Database = result.GetValue(database) ?? (env("TOLLGATE_DATABASE") is { Length: > 0 } db ? db : null),
-                Redis = result.GetValue(redis) ?? (env("TOLLGATE_REDIS") is { Length: > 0 } r ? r : null),
             };
             return RunAsync(settings, cancellationToken);
         });

@@ -29,8 +29,5 @@ internal sealed record ServeSettings
     /// <summary>A PostgreSQL connection string shared by every node; null means the embedded SQLite file in the data directory.</summary>
     public string? Database { get; init; }
 
-    /// <summary>Redis (StackExchange.Redis configuration) for counters shared by every node; null keeps them in this process.</summary>
-    public string? Redis { get; init; }
-
     public string DatabasePath => Path.Combine(DataDir, "tollgate.db");
 }

@@ -55,6 +55,13 @@ internal static class TollgateHost
         state.Swap(boot.Snapshot);
         services.AddSingleton(state);
         services.AddSingleton<CatalogRefresher>();
+        if (boot.Storage.Shared)
+        {
+            // Other nodes change the catalog too: poll its version (real time, so a fake test clock cannot stall it).
+            var interval = configuration.GetValue(CatalogVersionWatch.IntervalSetting, CatalogVersionWatch.DefaultInterval);
+            services.AddHostedService(sp => new CatalogVersionWatch(sp.GetRequiredService<ICatalogStore>(), state, sp.GetRequiredService<CatalogRefresher>(),
+                TimeProvider.System, sp.GetRequiredService<ILogger<CatalogVersionWatch>>()) { Interval = interval });
+        }
 
         // Spend accounts: funds from the ledger, limits from the snapshot, kept in step by the refresher;
         // budget thresholds crossed on settlement become webhook events.
