@@ -21,7 +21,7 @@ internal static class PostgresTrueUps
     {
         var select = Command(connection, transaction, """
             SELECT id, starts_at, ends_at, cancelled_at, definition, created_at FROM contracts
-            WHERE customer_id = @customer AND starts_at < @end AND COALESCE(MIN(ends_at, cancelled_at), ends_at) > @start
+            WHERE customer_id = @customer AND starts_at < @end AND LEAST(ends_at, cancelled_at) > @start
             """);
         select.Parameters.AddWithValue("@customer", customerId);
         select.Parameters.AddWithValue("@start", UnixTime.ToStored(period.Start));
