@@ -10,6 +10,8 @@ internal static class DataFiles
         var files = new List<(string, byte[])>();
         foreach (var path in Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories))
         {
+            // The empty lock file that keeps a second process off the database is held exclusively while the app runs.
+            if (Path.GetFileName(path) == Tollgate.Storage.Sqlite.SqliteStorage.LockFile) continue;
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
