@@ -20,13 +20,11 @@ internal static class GateServices
         // Distillation watch: sketches and counts in memory, flags reviewed once a minute.
         services.AddOptions<Distillation.DistillationOptions>().BindConfiguration(Distillation.DistillationOptions.Section);
         services.AddSingleton<Distillation.DistillationWatch>();
-        services.AddSingleton<IFlagStore, SqliteFlagStore>();
         services.AddSingleton<Distillation.DistillationReviewer>();
         services.AddHostedService(sp => sp.GetRequiredService<Distillation.DistillationReviewer>());
 
         // Feedback on answers: ratings kept, comments only on request and until their retention ends.
         services.AddOptions<Feedback.FeedbackOptions>().BindConfiguration(Feedback.FeedbackOptions.Section);
-        services.AddSingleton<IFeedbackStore, SqliteFeedbackStore>();
         services.AddSingleton<Feedback.FeedbackEndpoint>();
         services.AddSingleton<Feedback.FeedbackRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<Feedback.FeedbackRetention>());

@@ -152,15 +152,8 @@ public sealed class PrivacyTests : IAsyncLifetime
     /// <summary>Every file of the data directory (database, WAL, shared memory, keys, credentials), read while others may hold it open.</summary>
     private List<(string File, byte[] Bytes)> ReadDataFiles()
     {
-        var files = new List<(string, byte[])>();
-        foreach (var path in Directory.EnumerateFiles(_app.DataDir, "*", SearchOption.AllDirectories))
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            files.Add((Path.GetRelativePath(_app.DataDir, path), copy.ToArray()));
-        }
-        Assert.Contains(files, f => _app.DatabasePath.EndsWith(f.Item1, StringComparison.Ordinal));
+        var files = Security.DataFiles.Read(_app.DataDir);
+        Assert.Contains(files, f => _app.DatabasePath.EndsWith(f.File, StringComparison.Ordinal));
         return files;
     }
 

@@ -17,6 +17,7 @@ internal sealed class PostgresCatalogStore(PostgresDatabase database) : ICatalog
         var models = await PostgresModelStore.ReadAllAsync(connection, transaction, cancellationToken);
         var (plans, subscriptions) = await PostgresSubscriptionStore.ReadAllAsync(connection, transaction, cancellationToken);
         var (contracts, rules, invitations) = await PostgresContractStore.ReadAllAsync(connection, transaction, cancellationToken);
+        var restrictions = await PostgresFlagStore.ReadRestrictionsAsync(connection, transaction, cancellationToken);
         var version = await Command(connection, transaction, "SELECT value FROM settings WHERE key = 'catalog_version'").ExecuteScalarAsync(cancellationToken);
         transaction.Commit();
         return new CatalogSnapshot(customers, keys, models, ParseVersion(version))
@@ -25,6 +26,7 @@ internal sealed class PostgresCatalogStore(PostgresDatabase database) : ICatalog
             Subscriptions = subscriptions.ToFrozenDictionary(s => s.CustomerId, StringComparer.Ordinal),
             Contracts = contracts.GroupBy(c => c.CustomerId, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal),
             GateRules = rules.ToFrozenDictionary(r => r.ModelId, StringComparer.Ordinal),
+            GateRestrictions = restrictions.ToFrozenDictionary(r => CatalogSnapshot.RestrictionKey(r.CustomerId, r.ModelId), StringComparer.Ordinal),
             Invitations = invitations.GroupBy(i => i.CustomerId, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal),
         };
     }

@@ -337,6 +337,42 @@ internal static class PostgresMigrations
         ALTER TABLE cost_cards ADD COLUMN target_utilisation TEXT;
         ALTER TABLE models ADD COLUMN routing TEXT NOT NULL DEFAULT 'priority';
         """,
+        """
+        CREATE TABLE distillation_flags (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            model_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            score TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            status TEXT NOT NULL,
+            note TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            UNIQUE (customer_id, model_id, day)
+        );
+        CREATE INDEX distillation_flags_status ON distillation_flags(status, created_at);
+        CREATE TABLE gate_restrictions (
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            model_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            requests_per_minute INTEGER,
+            flag_id TEXT REFERENCES distillation_flags(id),
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (customer_id, model_id)
+        );
+        CREATE TABLE feedback (
+            request_id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            model_id TEXT NOT NULL,
+            rating TEXT NOT NULL,
+            comment TEXT,
+            comment_expires_at BIGINT,
+            created_at BIGINT NOT NULL
+        );
+        CREATE INDEX feedback_time ON feedback(created_at);
+        CREATE INDEX feedback_comment_expiry ON feedback(comment_expires_at) WHERE comment IS NOT NULL;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

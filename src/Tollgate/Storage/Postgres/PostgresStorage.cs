@@ -39,6 +39,8 @@ internal sealed class PostgresStorage(string connectionString) : StorageBackend
         services.AddSingleton<IWebhookStore, PostgresWebhookStore>();
         services.AddSingleton<IContractStore, PostgresContractStore>();
         services.AddSingleton<IEconomicsQueries, PostgresEconomicsQueries>();
+        services.AddSingleton<IFlagStore, PostgresFlagStore>();
+        services.AddSingleton<IFeedbackStore, PostgresFeedbackStore>();
         services.AddSingleton(sp => new PostgresLeadership(_database, sp.GetRequiredService<ILogger<PostgresLeadership>>()));
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgresLeadership>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresLeadership>());

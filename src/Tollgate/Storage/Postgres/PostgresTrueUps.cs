@@ -38,7 +38,7 @@ internal static class PostgresTrueUps
     }
 
     /// <summary>
-    /// Writes the period's true-up once (its reference is unique), dated the period's last second
+    /// Writes the period's true-up once (its reference is unique), dated the period's last millisecond
     /// so it belongs to that period's invoice — and to its reissue, should that invoice be voided.
     /// </summary>
     public static void EnsureEntry(NpgsqlConnection connection, NpgsqlTransaction transaction, string customerId, BillingPeriod period, decimal commitment,

@@ -50,6 +50,8 @@ internal sealed class SqliteStorage(ServeSettings settings) : StorageBackend
         services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
         services.AddSingleton<IContractStore, SqliteContractStore>();
         services.AddSingleton<IEconomicsQueries, SqliteEconomicsQueries>();
+        services.AddSingleton<IFlagStore, SqliteFlagStore>();
+        services.AddSingleton<IFeedbackStore, SqliteFeedbackStore>();
         services.AddSingleton<ILeadership, SoleLeadership>();
         services.AddSingleton<SqliteUsageWriter>();
         services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<SqliteUsageWriter>());

@@ -1,0 +1,67 @@
+using static Tollgate.Storage.Postgres.PostgresWrites;
+
+namespace Tollgate.Storage.Postgres;
+
+internal sealed class PostgresFeedbackStore(PostgresDatabase database) : IFeedbackStore
+{
+    public async Task<string?> ModelOfRequestAsync(string customerId, string requestId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, "SELECT model_id FROM usage_events WHERE request_id = @request AND customer_id = @customer");
+        select.Parameters.AddWithValue("@request", requestId);
+        select.Parameters.AddWithValue("@customer", customerId);
+        return await select.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public Task SaveAsync(FeedbackRecord f, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit: null, async (connection, transaction) =>
+        {
+            var upsert = Command(connection, transaction, """
+                INSERT INTO feedback (request_id, customer_id, model_id, rating, comment, comment_expires_at, created_at)
+                VALUES (@request, @customer, @model, @rating, @comment, @expires, @at)
+                ON CONFLICT (request_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment,
+                    comment_expires_at = excluded.comment_expires_at, created_at = excluded.created_at
+                """);
+            upsert.Parameters.AddWithValue("@request", f.RequestId);
+            upsert.Parameters.AddWithValue("@customer", f.CustomerId);
+            upsert.Parameters.AddWithValue("@model", f.ModelId);
+            upsert.Parameters.AddWithValue("@rating", f.Rating);
+            upsert.Parameters.AddWithValue("@comment", (object?)f.Comment ?? DBNull.Value);
+            upsert.Parameters.AddWithValue("@expires", UnixTime.ToStoredOrNull(f.CommentExpiresAt));
+            upsert.Parameters.AddWithValue("@at", UnixTime.ToStored(f.CreatedAt));
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<FeedbackDay>> SummaryAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var select = Command(connection, null, """
+            SELECT date(created_at / 1000, 'unixepoch') AS day, model_id, SUM(rating = 'up'), SUM(rating = 'down'), COUNT(comment)
+            FROM feedback WHERE created_at >= @from AND created_at < @to
+            GROUP BY day, model_id ORDER BY day, model_id
+            """);
+        select.Parameters.AddWithValue("@from", UnixTime.ToStored(from));
+        select.Parameters.AddWithValue("@to", UnixTime.ToStored(to));
+        var days = new List<FeedbackDay>();
+        await using var r = await select.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken)) days.Add(new FeedbackDay(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)));
+        return days;
+    }
+
+    /// <summary>
+    /// Erased for real: <c>secure_delete</c> zeroes the old text in its page, and a truncating
+    /// checkpoint then overwrites the database file's copy and empties the write-ahead log. If
+    /// readers hold the log, the next pass finishes the job.
+    /// </summary>
+    public async Task<int> EraseExpiredCommentsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await Command(connection, null, "PRAGMA secure_delete = ON").ExecuteNonQueryAsync(cancellationToken);
+        var update = Command(connection, null,
+            "UPDATE feedback SET comment = NULL, comment_expires_at = NULL WHERE comment IS NOT NULL AND comment_expires_at <= @now");
+        update.Parameters.AddWithValue("@now", UnixTime.ToStored(now));
+        var erased = await update.ExecuteNonQueryAsync(cancellationToken);
+        if (erased > 0) await Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)").ExecuteNonQueryAsync(cancellationToken);
+        return erased;
+    }
+}
