@@ -24,6 +24,11 @@ public sealed class SharedDatabaseTests : IAsyncLifetime
         _a = Node(demo: true);
         _ = _a.Boot;
         _b = Node(demo: false);
+        // Both nodes are up before anything is timed: a node's first start (migrations checked,
+        // snapshot loaded) is not part of the propagation bound.
+        _ = _b.Boot;
+        using var warm = _b.ApiClient(_a.DemoApiKey);
+        using var response = await warm.GetAsync("/v1/models");
     }
 
     public async Task DisposeAsync()
