@@ -6,7 +6,7 @@ namespace Tollgate.Webhooks;
 /// Where features emit events: <see cref="Post"/> from the request path (never waits, never
 /// touches storage), <see cref="PublishAsync"/> where the caller can wait. One writer stores
 /// them in batches with their deliveries and wakes the dispatcher. Code that must commit an event
-/// with its own change writes it in its transaction instead (<see cref="SqliteWebhookStore.InsertEventAsync"/>).
+/// with its own change writes it in its transaction instead (<see cref="SqlWebhookStore.InsertEventAsync"/>).
 /// </summary>
 internal sealed partial class WebhookOutbox(IWebhookStore store, WebhookDispatcher dispatcher, TimeProvider time, ILogger<WebhookOutbox> logger) : BackgroundService
 {

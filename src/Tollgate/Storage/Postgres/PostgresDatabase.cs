@@ -1,9 +1,12 @@
+using System.Data;
+using System.Data.Common;
 using Npgsql;
+using Tollgate.Storage.Sql;
 
 namespace Tollgate.Storage.Postgres;
 
 /// <summary>Pooled connections to the shared PostgreSQL database, from its connection string.</summary>
-internal sealed class PostgresDatabase : IAsyncDisposable
+internal sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _source;
 
@@ -32,4 +35,17 @@ internal sealed class PostgresDatabase : IAsyncDisposable
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default) => await _source.OpenConnectionAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) => await OpenAsync(cancellationToken);
+
+    /// <summary>Read committed: conflicting writes wait on row locks, and billing takes its own lock.</summary>
+    public override DbTransaction BeginWrite(DbConnection connection) => ((NpgsqlConnection)connection).BeginTransaction();
+
+    public override DbTransaction BeginSnapshot(DbConnection connection) => ((NpgsqlConnection)connection).BeginTransaction(IsolationLevel.RepeatableRead);
+
+    public override Task LockBillingAsync(DbConnection connection, DbTransaction transaction, string customerId) =>
+        PostgresBillingLock.TakeAsync((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, customerId);
+
+    /// <summary>PostgreSQL tables that need insertion order carry an identity column.</summary>
+    public override string InsertionOrder => "seq";
 }

@@ -21,7 +21,7 @@ internal static class PostgresRollups
         foreach (var (customer, month) in stored.Select(u => (u.CustomerId, Month: BillingPeriod.Of(u.CompletedAt))).Where(m => m.Month < current)
             .Distinct().OrderBy(m => m.CustomerId, StringComparer.Ordinal).ThenBy(m => m.Month))
         {
-            await PostgresWrites.LockBillingAsync(connection, transaction, customer);
+            await PostgresBillingLock.TakeAsync(connection, transaction, customer);
             billed[(customer, month)] = await BillingPeriodForAsync(connection, transaction, customer, month);
         }
         var rows = new SortedDictionary<string, (SqliteUsageRollups.RollupKey Key, SqliteUsageRollups.RollupTotals Totals)>(StringComparer.Ordinal);

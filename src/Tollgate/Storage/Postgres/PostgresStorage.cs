@@ -1,7 +1,6 @@
 using Npgsql;
-using Tollgate.Budgets;
 using Tollgate.Hosting;
-using Tollgate.Webhooks;
+using Tollgate.Storage.Sql;
 
 namespace Tollgate.Storage.Postgres;
 
@@ -22,25 +21,13 @@ internal sealed class PostgresStorage(string connectionString) : StorageBackend
         {
             await PostgresMigrations.ApplyAsync(connection, cancellationToken);
         }
-        return new CoreStores(new PostgresCatalogStore(_database), new PostgresModelStore(_database, time), new PostgresCustomerStore(_database),
-            new PostgresWalletStore(_database), new PostgresAdminTokenStore(_database), new PostgresContractStore(_database));
+        return SqlStores.Core(_database, time);
     }
 
     public override void AddServices(IServiceCollection services)
     {
         services.AddSingleton(_database);
-        services.AddSingleton<IAuditLog, PostgresAuditLog>();
-        services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
-        services.AddSingleton<IUsageQueries, PostgresUsageQueries>();
-        services.AddSingleton<IInvoiceStore, PostgresInvoiceStore>();
-        services.AddSingleton<IReconciler, PostgresReconciler>();
-        services.AddSingleton<ISubscriptionStore, PostgresSubscriptionStore>();
-        services.AddSingleton<ITierStore, PostgresTierStore>();
-        services.AddSingleton<IWebhookStore, PostgresWebhookStore>();
-        services.AddSingleton<IContractStore, PostgresContractStore>();
-        services.AddSingleton<IEconomicsQueries, PostgresEconomicsQueries>();
-        services.AddSingleton<IFlagStore, PostgresFlagStore>();
-        services.AddSingleton<IFeedbackStore, PostgresFeedbackStore>();
+        SqlStores.Add(services, _database);
         services.AddSingleton(sp => new PostgresLeadership(_database, sp.GetRequiredService<ILogger<PostgresLeadership>>()));
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgresLeadership>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresLeadership>());

@@ -1,9 +1,11 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Tollgate.Storage.Sql;
 
 namespace Tollgate.Storage.Sqlite;
 
 /// <summary>Opens connections to the embedded database with the settings every connection needs.</summary>
-internal sealed class SqliteDatabase
+internal sealed class SqliteDatabase : SqlDatabase
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
@@ -37,4 +39,17 @@ internal sealed class SqliteDatabase
         await pragmas.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
+
+    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) => await OpenAsync(cancellationToken);
+
+    /// <summary>Takes the write lock up front (BEGIN IMMEDIATE): a reader upgrading to a writer could otherwise fail with SQLITE_BUSY.</summary>
+    public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+    /// <summary>In WAL mode a deferred transaction reads one snapshot from its first read on.</summary>
+    public override DbTransaction BeginSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
+    /// <summary>One process writes this file and every write transaction is immediate, so billing is already serialized.</summary>
+    public override Task LockBillingAsync(DbConnection connection, DbTransaction transaction, string customerId) => Task.CompletedTask;
+
+    public override string InsertionOrder => "rowid";
 }

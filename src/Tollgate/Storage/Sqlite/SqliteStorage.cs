@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
-using Tollgate.Budgets;
 using Tollgate.Hosting;
-using Tollgate.Webhooks;
+using Tollgate.Storage.Sql;
 
 namespace Tollgate.Storage.Sqlite;
 
@@ -33,25 +32,13 @@ internal sealed class SqliteStorage(ServeSettings settings) : StorageBackend
             // Rollups arrived with schema 6: a database from before sums its existing usage once.
             if (found is > 0 and < SqliteMigrations.RollupsVersion) await SqliteUsageRollups.RebuildAsync(connection, cancellationToken);
         }
-        return new CoreStores(new SqliteCatalogStore(database), new SqliteModelStore(database, time), new SqliteCustomerStore(database),
-            new SqliteWalletStore(database), new SqliteAdminTokenStore(database), new SqliteContractStore(database));
+        return SqlStores.Core(database, time);
     }
 
     public override void AddServices(IServiceCollection services)
     {
         services.AddSingleton(Database);
-        services.AddSingleton<IAuditLog, SqliteAuditLog>();
-        services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
-        services.AddSingleton<IUsageQueries, SqliteUsageQueries>();
-        services.AddSingleton<IInvoiceStore, SqliteInvoiceStore>();
-        services.AddSingleton<IReconciler, SqliteReconciler>();
-        services.AddSingleton<ISubscriptionStore, SqliteSubscriptionStore>();
-        services.AddSingleton<ITierStore, SqliteTierStore>();
-        services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
-        services.AddSingleton<IContractStore, SqliteContractStore>();
-        services.AddSingleton<IEconomicsQueries, SqliteEconomicsQueries>();
-        services.AddSingleton<IFlagStore, SqliteFlagStore>();
-        services.AddSingleton<IFeedbackStore, SqliteFeedbackStore>();
+        SqlStores.Add(services, Database);
         services.AddSingleton<ILeadership, SoleLeadership>();
         services.AddSingleton<SqliteUsageWriter>();
         services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<SqliteUsageWriter>());

@@ -1,9 +1,10 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Tollgate.Billing;
 using Tollgate.Billing.Invoices;
 using Tollgate.Billing.Pricing;
-using static Tollgate.Storage.Sqlite.SqliteWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
 namespace Tollgate.Storage.Sqlite;
 
@@ -137,7 +138,7 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
     private static BillingPeriod BillingPeriodFor(SqliteConnection connection, SqliteTransaction transaction, string customerId, BillingPeriod month)
     {
         var select = Command(connection, transaction, "SELECT MAX(period) FROM invoices WHERE customer_id = $customer AND status IN ('finalized', 'paid')");
-        select.Parameters.AddWithValue("$customer", customerId);
+        select.Bind("$customer", customerId);
         return select.ExecuteScalar() is string last && BillingPeriod.Parse(last) is var finalized && finalized >= month ? finalized.Next : month;
     }
 
@@ -180,26 +181,26 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
         {
             upsert.Parameters.Clear();
             Bind(upsert, key);
-            upsert.Parameters.AddWithValue("$requests", totals.Requests);
-            upsert.Parameters.AddWithValue("$input", totals.InputTokens);
-            upsert.Parameters.AddWithValue("$cached", totals.CachedInputTokens);
-            upsert.Parameters.AddWithValue("$output", totals.OutputTokens);
-            upsert.Parameters.AddWithValue("$reasoning", totals.ReasoningTokens);
-            upsert.Parameters.AddWithValue("$units", totals.Units);
-            upsert.Parameters.AddWithValue("$list", Money.Format(totals.ListAmount));
-            upsert.Parameters.AddWithValue("$charged", Money.Format(totals.ChargedAmount));
-            upsert.Parameters.AddWithValue("$cost", Money.Format(totals.CostToServe));
+            upsert.Bind("$requests", totals.Requests);
+            upsert.Bind("$input", totals.InputTokens);
+            upsert.Bind("$cached", totals.CachedInputTokens);
+            upsert.Bind("$output", totals.OutputTokens);
+            upsert.Bind("$reasoning", totals.ReasoningTokens);
+            upsert.Bind("$units", totals.Units);
+            upsert.Bind("$list", Money.Format(totals.ListAmount));
+            upsert.Bind("$charged", Money.Format(totals.ChargedAmount));
+            upsert.Bind("$cost", Money.Format(totals.CostToServe));
             upsert.ExecuteNonQuery();
         }
     }
 
-    private static void Bind(SqliteCommand command, RollupKey key)
+    private static void Bind(DbCommand command, RollupKey key)
     {
-        command.Parameters.AddWithValue("$customer", key.CustomerId);
-        command.Parameters.AddWithValue("$period", key.BillingPeriod);
-        command.Parameters.AddWithValue("$day", key.Day);
-        command.Parameters.AddWithValue("$model", key.ModelId);
-        command.Parameters.AddWithValue("$backend", key.BackendId);
-        command.Parameters.AddWithValue("$version", key.PriceVersion);
+        command.Bind("$customer", key.CustomerId);
+        command.Bind("$period", key.BillingPeriod);
+        command.Bind("$day", key.Day);
+        command.Bind("$model", key.ModelId);
+        command.Bind("$backend", key.BackendId);
+        command.Bind("$version", key.PriceVersion);
     }
 }

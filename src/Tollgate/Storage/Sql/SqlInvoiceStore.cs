@@ -1,22 +1,22 @@
 using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Tollgate.Billing;
 using Tollgate.Billing.Catalog;
 using Tollgate.Billing.Invoices;
 using Tollgate.Billing.Ledger;
 using Tollgate.Billing.Pricing;
 using Tollgate.Security;
-using static Tollgate.Storage.Sqlite.SqliteWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Sqlite;
+namespace Tollgate.Storage.Sql;
 
 /// <summary>
-/// Invoices on SQLite. Each customer's run is one short immediate transaction that reads the
-/// rollups and unbilled ledger entries and writes the invoice, so it serializes with the usage
-/// writer (usage of a period is either on its invoice or, once that is finalized, goes to the next)
-/// without stalling traffic for longer than one customer takes.
+/// Invoices. Each customer's run is one short write transaction holding the customer's billing
+/// lock (SQLite's single writer; on PostgreSQL an advisory lock every node's usage writer takes
+/// before it files usage of a past month), so usage of a period is either on its invoice or, once
+/// that is finalized, goes to the next, without stalling traffic for longer than one customer takes.
 /// </summary>
-internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStore
+internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
 {
     private const string Finalized = "'finalized', 'paid'";
     private readonly ConcurrentDictionary<long, TokenRates?> _rates = new();
@@ -25,10 +25,11 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
         string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         if (finalize) RequireEnded(period, now);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var existing = ReadInvoices(connection, transaction, "customer_id = $customer AND period = $period AND status <> 'void'",
-            c => { c.Parameters.AddWithValue("$customer", customerId); c.Parameters.AddWithValue("$period", period.ToString()); }).FirstOrDefault();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        using var transaction = database.BeginWrite(connection);
+        await database.LockBillingAsync(connection, transaction, customerId);
+        var existing = ReadInvoices(connection, transaction, "customer_id = @customer AND period = @period AND status <> 'void'",
+            c => { c.Bind("@customer", customerId); c.Bind("@period", period.ToString()); }).FirstOrDefault();
         if (existing is { Status: not InvoiceStatus.Draft })
         {
             transaction.Commit();
@@ -43,9 +44,10 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
 
     public async Task<InvoiceRecord> FinalizeAsync(string invoiceId, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        using var transaction = database.BeginWrite(connection);
         var draft = ReadInvoice(connection, transaction, invoiceId) ?? throw new KeyNotFoundException(invoiceId);
+        await database.LockBillingAsync(connection, transaction, draft.CustomerId);
         if (draft.Status != InvoiceStatus.Draft) throw new InvoiceStateException($"Invoice {invoiceId} is {StoredNames.Of(draft.Status)}; only a draft can be finalized.");
         RequireEnded(draft.Period, now);
         Write(connection, transaction, draft.Id, draft.CustomerId, draft.BillingMode, draft.Period, finalize: true, insert: false, actor, now);
@@ -57,12 +59,12 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
     public async Task<(InvoiceRecord Invoice, bool Recorded)> RecordPaymentAsync(string invoiceId, decimal amount, string reference, string actor,
         DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        using var transaction = database.BeginWrite(connection);
         var invoice = ReadInvoice(connection, transaction, invoiceId) ?? throw new KeyNotFoundException(invoiceId);
-        var duplicate = Command(connection, transaction, "SELECT 1 FROM invoice_payments WHERE invoice_id = $invoice AND reference = $reference");
-        duplicate.Parameters.AddWithValue("$invoice", invoiceId);
-        duplicate.Parameters.AddWithValue("$reference", reference);
+        var duplicate = Command(connection, transaction, "SELECT 1 FROM invoice_payments WHERE invoice_id = @invoice AND reference = @reference");
+        duplicate.Bind("@invoice", invoiceId);
+        duplicate.Bind("@reference", reference);
         if (duplicate.ExecuteScalar() is not null)
         {
             transaction.Commit();
@@ -75,26 +77,26 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
         var paymentId = RandomText.Id("pay_");
         var insert = Command(connection, transaction, """
             INSERT INTO invoice_payments (id, invoice_id, customer_id, amount, reference, created_at)
-            VALUES ($id, $invoice, $customer, $amount, $reference, $at)
+            VALUES (@id, @invoice, @customer, @amount, @reference, @at)
             """);
-        insert.Parameters.AddWithValue("$id", paymentId);
-        insert.Parameters.AddWithValue("$invoice", invoiceId);
-        insert.Parameters.AddWithValue("$customer", invoice.CustomerId);
-        insert.Parameters.AddWithValue("$amount", Money.Format(amount));
-        insert.Parameters.AddWithValue("$reference", reference);
-        insert.Parameters.AddWithValue("$at", UnixTime.ToStored(now));
+        insert.Bind("@id", paymentId);
+        insert.Bind("@invoice", invoiceId);
+        insert.Bind("@customer", invoice.CustomerId);
+        insert.Bind("@amount", Money.Format(amount));
+        insert.Bind("@reference", reference);
+        insert.Bind("@at", UnixTime.ToStored(now));
         insert.ExecuteNonQuery();
         InsertLedger(connection, transaction, invoice.CustomerId, LedgerEntryKind.Payment, amount, paymentId, null, $"Payment {reference} for {invoice.Number}", now);
         var paid = invoice.AmountPaid + amount;
         var update = Command(connection, transaction, """
-            UPDATE invoices SET amount_paid = $paid, status = $status, paid_at = $paidAt, updated_at = $at WHERE id = $id
+            UPDATE invoices SET amount_paid = @paid, status = @status, paid_at = @paidAt, updated_at = @at WHERE id = @id
             """);
         var settled = paid >= invoice.Total;
-        update.Parameters.AddWithValue("$paid", Money.Format(paid));
-        update.Parameters.AddWithValue("$status", StoredNames.Of(settled ? InvoiceStatus.Paid : InvoiceStatus.Finalized));
-        update.Parameters.AddWithValue("$paidAt", settled ? UnixTime.ToStored(now) : DBNull.Value);
-        update.Parameters.AddWithValue("$at", UnixTime.ToStored(now));
-        update.Parameters.AddWithValue("$id", invoiceId);
+        update.Bind("@paid", Money.Format(paid));
+        update.Bind("@status", StoredNames.Of(settled ? InvoiceStatus.Paid : InvoiceStatus.Finalized));
+        update.Bind("@paidAt", settled ? UnixTime.ToStored(now) : DBNull.Value);
+        update.Bind("@at", UnixTime.ToStored(now));
+        update.Bind("@id", invoiceId);
         update.ExecuteNonQuery();
         await InsertAuditAsync(connection, transaction, new AuditEntry(actor, "invoice.payment", "invoice", invoiceId, null,
             InvoiceAudit.Payment(paymentId, amount, reference), now), cancellationToken);
@@ -105,9 +107,10 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
 
     public async Task<InvoiceRecord> VoidAsync(string invoiceId, string reason, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        using var transaction = database.BeginWrite(connection);
         var invoice = ReadInvoice(connection, transaction, invoiceId) ?? throw new KeyNotFoundException(invoiceId);
+        await database.LockBillingAsync(connection, transaction, invoice.CustomerId);
         // An invoice settled at finalization (nothing due: prepaid, or a zero total) has no payments and can be voided;
         // one that money was paid against cannot.
         if (invoice.Status is InvoiceStatus.Draft or InvoiceStatus.Void || invoice.AmountPaid != 0)
@@ -119,12 +122,12 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
             });
         var creditNote = InvoiceNumbers.CreditNote(now.UtcDateTime.Year, NextNumber(connection, transaction, InvoiceNumbers.CreditNoteCounter(now.UtcDateTime.Year)));
         var update = Command(connection, transaction, """
-            UPDATE invoices SET status = 'void', credit_note_number = $note, void_reason = $reason, voided_at = $at, updated_at = $at WHERE id = $id
+            UPDATE invoices SET status = 'void', credit_note_number = @note, void_reason = @reason, voided_at = @at, updated_at = @at WHERE id = @id
             """);
-        update.Parameters.AddWithValue("$note", creditNote);
-        update.Parameters.AddWithValue("$reason", reason);
-        update.Parameters.AddWithValue("$at", UnixTime.ToStored(now));
-        update.Parameters.AddWithValue("$id", invoiceId);
+        update.Bind("@note", creditNote);
+        update.Bind("@reason", reason);
+        update.Bind("@at", UnixTime.ToStored(now));
+        update.Bind("@id", invoiceId);
         update.ExecuteNonQuery();
         await InsertAuditAsync(connection, transaction, new AuditEntry(actor, "invoice.void", "invoice", invoiceId,
             InvoiceAudit.State(invoice), InvoiceAudit.Void(creditNote, reason), now), cancellationToken);
@@ -135,15 +138,15 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
 
     public async Task<InvoiceRecord?> GetAsync(string invoiceId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return ReadInvoice(connection, null, invoiceId) is { } invoice ? WithLines(connection, null, invoice) : null;
     }
 
     public async Task<IReadOnlyList<PaymentRecord>> PaymentsAsync(string invoiceId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, "SELECT id, amount, reference, created_at FROM invoice_payments WHERE invoice_id = $id ORDER BY created_at, rowid");
-        select.Parameters.AddWithValue("$id", invoiceId);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var select = Command(connection, null, $"SELECT id, amount, reference, created_at FROM invoice_payments WHERE invoice_id = @id ORDER BY created_at, {database.InsertionOrder}");
+        select.Bind("@id", invoiceId);
         var payments = new List<PaymentRecord>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -152,25 +155,25 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
     }
 
     public Task<PageOf<InvoiceRecord>> ListAsync(InvoiceFilter filter, Page page, CancellationToken cancellationToken = default) =>
-        SqlitePaging.ByCreationAsync(database, "invoices", InvoiceColumns,
-            "($customer IS NULL OR customer_id = $customer) AND ($period IS NULL OR period = $period) AND ($status IS NULL OR status = $status)",
+        SqlPaging.ByCreationAsync(database, "invoices", InvoiceColumns,
+            "(CAST(@customer AS TEXT) IS NULL OR customer_id = @customer) AND (CAST(@period AS TEXT) IS NULL OR period = @period) AND (CAST(@status AS TEXT) IS NULL OR status = @status)",
             c =>
             {
-                c.Parameters.AddWithValue("$customer", (object?)filter.CustomerId ?? DBNull.Value);
-                c.Parameters.AddWithValue("$period", (object?)filter.Period?.ToString() ?? DBNull.Value);
-                c.Parameters.AddWithValue("$status", filter.Status is { } status ? StoredNames.Of(status) : DBNull.Value);
+                c.Bind("@customer", (object?)filter.CustomerId ?? DBNull.Value);
+                c.Bind("@period", (object?)filter.Period?.ToString() ?? DBNull.Value);
+                c.Bind("@status", filter.Status is { } status ? StoredNames.Of(status) : DBNull.Value);
             },
             page, ReadInvoiceRow, cancellationToken);
 
     public async Task<LedgerRecord> AppendLedgerAsync(string customerId, LedgerEntryKind kind, decimal amount, string? note, long? corrects, string actor,
         DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        using var transaction = database.BeginWrite(connection);
         if (corrects is { } original)
         {
-            var owner = Command(connection, transaction, "SELECT customer_id FROM ledger_entries WHERE id = $id");
-            owner.Parameters.AddWithValue("$id", original);
+            var owner = Command(connection, transaction, "SELECT customer_id FROM ledger_entries WHERE id = @id");
+            owner.Bind("@id", original);
             if (owner.ExecuteScalar() as string != customerId)
                 throw new InvoiceStateException($"Ledger entry {original} does not exist for customer {customerId}.");
         }
@@ -185,14 +188,14 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
 
     public async Task<PageOf<LedgerRecord>> LedgerAsync(string customerId, Page page, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, """
             SELECT id, customer_id, kind, amount, reference, corrects, note, created_at FROM ledger_entries
-            WHERE customer_id = $customer AND ($after IS NULL OR id > $after) ORDER BY id LIMIT $limit
+            WHERE customer_id = @customer AND (CAST(@after AS BIGINT) IS NULL OR id > @after) ORDER BY id LIMIT @limit
             """);
-        select.Parameters.AddWithValue("$customer", customerId);
-        select.Parameters.AddWithValue("$after", long.TryParse(page.StartingAfter, out var after) ? after : DBNull.Value);
-        select.Parameters.AddWithValue("$limit", page.Limit + 1);
+        select.Bind("@customer", customerId);
+        select.Bind("@after", long.TryParse(page.StartingAfter, out var after) ? after : DBNull.Value);
+        select.Bind("@limit", page.Limit + 1);
         var entries = new List<LedgerRecord>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -206,14 +209,14 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
 
     public async Task<IReadOnlyList<DailyUsage>> DailyUsageAsync(string customerId, BillingPeriod period, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, """
             SELECT day, model_id, requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, charged_amount
-            FROM usage_rollups WHERE customer_id = $customer AND day >= $from AND day < $to ORDER BY day, model_id
+            FROM usage_rollups WHERE customer_id = @customer AND day >= @from AND day < @to ORDER BY day, model_id
             """);
-        select.Parameters.AddWithValue("$customer", customerId);
-        select.Parameters.AddWithValue("$from", period.ToString());
-        select.Parameters.AddWithValue("$to", period.Next.ToString());
+        select.Bind("@customer", customerId);
+        select.Bind("@from", period.ToString());
+        select.Bind("@to", period.Next.ToString());
         var days = new Dictionary<(string, string), DailyUsage>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -242,12 +245,12 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
     }
 
     /// <summary>Builds the lines from what is unbilled now and writes the invoice as a draft, or finalized with a number.</summary>
-    private void Write(SqliteConnection connection, SqliteTransaction transaction, string id, string customerId, BillingMode mode, BillingPeriod period,
+    private void Write(DbConnection connection, DbTransaction transaction, string id, string customerId, BillingMode mode, BillingPeriod period,
         bool finalize, bool insert, string actor, DateTimeOffset now)
     {
         var rollups = ReadRollups(connection, transaction, customerId, period);
-        var commitment = SqliteTrueUps.Commitment(connection, transaction, customerId, period);
-        if (finalize && commitment > 0) SqliteTrueUps.EnsureEntry(connection, transaction, customerId, period, commitment, InvoiceBuilder.UsageCharged(rollups));
+        var commitment = SqlTrueUps.Commitment(connection, transaction, customerId, period);
+        if (finalize && commitment > 0) SqlTrueUps.EnsureEntry(connection, transaction, customerId, period, commitment, InvoiceBuilder.UsageCharged(rollups));
         var lines = InvoiceBuilder.Build(period, mode, rollups, v => Rates(connection, transaction, v),
             ReadUnbilledLedger(connection, transaction, customerId, period), commitment);
         if (finalize) lines = InvoiceBuilder.Round(lines);
@@ -257,19 +260,19 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
         {
             var create = Command(connection, transaction, """
                 INSERT INTO invoices (id, customer_id, period, billing_mode, status, total, amount_paid, created_at, updated_at)
-                VALUES ($id, $customer, $period, $mode, 'draft', '0', '0', $at, $at)
+                VALUES (@id, @customer, @period, @mode, 'draft', '0', '0', @at, @at)
                 """);
-            create.Parameters.AddWithValue("$id", id);
-            create.Parameters.AddWithValue("$customer", customerId);
-            create.Parameters.AddWithValue("$period", period.ToString());
-            create.Parameters.AddWithValue("$mode", StoredNames.Of(mode));
-            create.Parameters.AddWithValue("$at", stored);
+            create.Bind("@id", id);
+            create.Bind("@customer", customerId);
+            create.Bind("@period", period.ToString());
+            create.Bind("@mode", StoredNames.Of(mode));
+            create.Bind("@at", stored);
             create.ExecuteNonQuery();
         }
         else
         {
-            var clear = Command(connection, transaction, "DELETE FROM invoice_lines WHERE invoice_id = $id");
-            clear.Parameters.AddWithValue("$id", id);
+            var clear = Command(connection, transaction, "DELETE FROM invoice_lines WHERE invoice_id = @id");
+            clear.Bind("@id", id);
             clear.ExecuteNonQuery();
         }
         InsertLines(connection, transaction, id, lines);
@@ -282,18 +285,18 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
             status = total <= 0 ? InvoiceStatus.Paid : InvoiceStatus.Finalized;
         }
         var update = Command(connection, transaction, """
-            UPDATE invoices SET billing_mode = $mode, status = $status, number = $number, total = $total, updated_at = $at,
-                finalized_at = $finalizedAt, paid_at = $paidAt
-            WHERE id = $id
+            UPDATE invoices SET billing_mode = @mode, status = @status, number = @number, total = @total, updated_at = @at,
+                finalized_at = @finalizedAt, paid_at = @paidAt
+            WHERE id = @id
             """);
-        update.Parameters.AddWithValue("$mode", StoredNames.Of(mode));
-        update.Parameters.AddWithValue("$status", StoredNames.Of(status));
-        update.Parameters.AddWithValue("$number", (object?)number ?? DBNull.Value);
-        update.Parameters.AddWithValue("$total", Money.Format(total));
-        update.Parameters.AddWithValue("$at", stored);
-        update.Parameters.AddWithValue("$finalizedAt", finalize ? stored : DBNull.Value);
-        update.Parameters.AddWithValue("$paidAt", status == InvoiceStatus.Paid ? stored : DBNull.Value);
-        update.Parameters.AddWithValue("$id", id);
+        update.Bind("@mode", StoredNames.Of(mode));
+        update.Bind("@status", StoredNames.Of(status));
+        update.Bind("@number", (object?)number ?? DBNull.Value);
+        update.Bind("@total", Money.Format(total));
+        update.Bind("@at", stored);
+        update.Bind("@finalizedAt", finalize ? stored : DBNull.Value);
+        update.Bind("@paidAt", status == InvoiceStatus.Paid ? stored : DBNull.Value);
+        update.Bind("@id", id);
         update.ExecuteNonQuery();
         if (finalize)
         {
@@ -302,14 +305,14 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
         }
     }
 
-    private static List<UsageRollup> ReadRollups(SqliteConnection connection, SqliteTransaction transaction, string customerId, BillingPeriod period)
+    private static List<UsageRollup> ReadRollups(DbConnection connection, DbTransaction transaction, string customerId, BillingPeriod period)
     {
         var select = Command(connection, transaction, """
             SELECT model_id, price_version, day, requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, list_amount, charged_amount
-            FROM usage_rollups WHERE customer_id = $customer AND billing_period = $period
+            FROM usage_rollups WHERE customer_id = @customer AND billing_period = @period
             """);
-        select.Parameters.AddWithValue("$customer", customerId);
-        select.Parameters.AddWithValue("$period", period.ToString());
+        select.Bind("@customer", customerId);
+        select.Bind("@period", period.ToString());
         var rollups = new List<UsageRollup>();
         using var reader = select.ExecuteReader();
         while (reader.Read())
@@ -326,21 +329,21 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
     /// Entries up to the period's end that no finalized invoice bills yet (a voided invoice releases its entries).
     /// Once the period's invoice was voided, entries made since belong to its reissue: they are the correction.
     /// </summary>
-    private static List<LedgerItem> ReadUnbilledLedger(SqliteConnection connection, SqliteTransaction transaction, string customerId, BillingPeriod period)
+    private static List<LedgerItem> ReadUnbilledLedger(DbConnection connection, DbTransaction transaction, string customerId, BillingPeriod period)
     {
         var select = Command(connection, transaction, $"""
             SELECT e.id, e.kind, e.amount, e.reference, e.created_at FROM ledger_entries e
-            WHERE e.customer_id = $customer AND e.kind NOT IN ($usage, $payment)
-              AND (e.created_at < $end
-                   OR e.created_at >= (SELECT MAX(v.voided_at) FROM invoices v WHERE v.customer_id = $customer AND v.period = $period AND v.status = 'void'))
+            WHERE e.customer_id = @customer AND e.kind NOT IN (@usage, @payment)
+              AND (e.created_at < @end
+                   OR e.created_at >= (SELECT MAX(v.voided_at) FROM invoices v WHERE v.customer_id = @customer AND v.period = @period AND v.status = 'void'))
               AND NOT EXISTS (SELECT 1 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
                               WHERE l.ledger_entry_id = e.id AND i.status IN ({Finalized}))
             """);
-        select.Parameters.AddWithValue("$customer", customerId);
-        select.Parameters.AddWithValue("$period", period.ToString());
-        select.Parameters.AddWithValue("$usage", (int)LedgerEntryKind.Usage);
-        select.Parameters.AddWithValue("$payment", (int)LedgerEntryKind.Payment);
-        select.Parameters.AddWithValue("$end", UnixTime.ToStored(period.End));
+        select.Bind("@customer", customerId);
+        select.Bind("@period", period.ToString());
+        select.Bind("@usage", (int)LedgerEntryKind.Usage);
+        select.Bind("@payment", (int)LedgerEntryKind.Payment);
+        select.Bind("@end", UnixTime.ToStored(period.End));
         var items = new List<LedgerItem>();
         using var reader = select.ExecuteReader();
         while (reader.Read())
@@ -352,79 +355,79 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
     }
 
     /// <summary>Price cards never change once written, so a version's rates are cached for good.</summary>
-    private TokenRates? Rates(SqliteConnection connection, SqliteTransaction transaction, long version) =>
+    private TokenRates? Rates(DbConnection connection, DbTransaction transaction, long version) =>
         _rates.GetOrAdd(version, v =>
         {
             var select = Command(connection, transaction,
-                "SELECT input_per_million, cached_input_per_million, output_per_million, request_fee FROM price_cards WHERE version = $version");
-            select.Parameters.AddWithValue("$version", v);
+                "SELECT input_per_million, cached_input_per_million, output_per_million, request_fee FROM price_cards WHERE version = @version");
+            select.Bind("@version", v);
             using var reader = select.ExecuteReader();
             return reader.Read()
                 ? new TokenRates(Money.Parse(reader.GetString(0)), Money.Parse(reader.GetString(1)), Money.Parse(reader.GetString(2)), Money.Parse(reader.GetString(3)))
                 : null;
         });
 
-    private static void InsertLines(SqliteConnection connection, SqliteTransaction transaction, string invoiceId, IReadOnlyList<InvoiceLine> lines)
+    private static void InsertLines(DbConnection connection, DbTransaction transaction, string invoiceId, IReadOnlyList<InvoiceLine> lines)
     {
         using var insert = Command(connection, transaction, """
             INSERT INTO invoice_lines (invoice_id, line_no, kind, description, model_id, price_version, token_class, usage_period, quantity,
                 unit_price, amount, rounded_amount, ledger_entry_id)
-            VALUES ($invoice, $no, $kind, $description, $model, $version, $class, $usage, $quantity, $unit, $amount, $rounded, $ledger)
+            VALUES (@invoice, @no, @kind, @description, @model, @version, @class, @usage, @quantity, @unit, @amount, @rounded, @ledger)
             """);
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
             insert.Parameters.Clear();
-            insert.Parameters.AddWithValue("$invoice", invoiceId);
-            insert.Parameters.AddWithValue("$no", i + 1);
-            insert.Parameters.AddWithValue("$kind", StoredNames.Of(line.Kind));
-            insert.Parameters.AddWithValue("$description", line.Description);
-            insert.Parameters.AddWithValue("$model", (object?)line.ModelId ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$version", (object?)line.PriceVersion ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$class", line.TokenClass is { } tokenClass ? StoredNames.Of(tokenClass) : DBNull.Value);
-            insert.Parameters.AddWithValue("$usage", (object?)line.UsagePeriod?.ToString() ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$quantity", Money.Format(line.Quantity));
-            insert.Parameters.AddWithValue("$unit", line.UnitPrice is { } unit ? Money.Format(unit) : DBNull.Value);
-            insert.Parameters.AddWithValue("$amount", Money.Format(line.Amount));
-            insert.Parameters.AddWithValue("$rounded", line.Rounded is { } rounded ? Money.Format(rounded) : DBNull.Value);
-            insert.Parameters.AddWithValue("$ledger", (object?)line.LedgerEntryId ?? DBNull.Value);
+            insert.Bind("@invoice", invoiceId);
+            insert.Bind("@no", i + 1);
+            insert.Bind("@kind", StoredNames.Of(line.Kind));
+            insert.Bind("@description", line.Description);
+            insert.Bind("@model", (object?)line.ModelId ?? DBNull.Value);
+            insert.Bind("@version", (object?)line.PriceVersion ?? DBNull.Value);
+            insert.Bind("@class", line.TokenClass is { } tokenClass ? StoredNames.Of(tokenClass) : DBNull.Value);
+            insert.Bind("@usage", (object?)line.UsagePeriod?.ToString() ?? DBNull.Value);
+            insert.Bind("@quantity", Money.Format(line.Quantity));
+            insert.Bind("@unit", line.UnitPrice is { } unit ? Money.Format(unit) : DBNull.Value);
+            insert.Bind("@amount", Money.Format(line.Amount));
+            insert.Bind("@rounded", line.Rounded is { } rounded ? Money.Format(rounded) : DBNull.Value);
+            insert.Bind("@ledger", (object?)line.LedgerEntryId ?? DBNull.Value);
             insert.ExecuteNonQuery();
         }
     }
 
-    private static long NextNumber(SqliteConnection connection, SqliteTransaction transaction, string counter)
+    private static long NextNumber(DbConnection connection, DbTransaction transaction, string counter)
     {
         var next = Command(connection, transaction, """
-            INSERT INTO counters (name, value) VALUES ($name, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value
+            INSERT INTO counters (name, value) VALUES (@name, 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value
             """);
-        next.Parameters.AddWithValue("$name", counter);
+        next.Bind("@name", counter);
         return Convert.ToInt64(next.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static long InsertLedger(SqliteConnection connection, SqliteTransaction transaction, string customerId, LedgerEntryKind kind, decimal amount,
+    private static long InsertLedger(DbConnection connection, DbTransaction transaction, string customerId, LedgerEntryKind kind, decimal amount,
         string reference, long? corrects, string? note, DateTimeOffset at)
     {
         var insert = Command(connection, transaction, """
             INSERT INTO ledger_entries (customer_id, kind, amount, reference, created_at, corrects, note)
-            VALUES ($customer, $kind, $amount, $reference, $at, $corrects, $note) RETURNING id
+            VALUES (@customer, @kind, @amount, @reference, @at, @corrects, @note) RETURNING id
             """);
-        insert.Parameters.AddWithValue("$customer", customerId);
-        insert.Parameters.AddWithValue("$kind", (int)kind);
-        insert.Parameters.AddWithValue("$amount", Money.Format(amount));
-        insert.Parameters.AddWithValue("$reference", reference);
-        insert.Parameters.AddWithValue("$at", UnixTime.ToStored(at));
-        insert.Parameters.AddWithValue("$corrects", (object?)corrects ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$note", (object?)note ?? DBNull.Value);
+        insert.Bind("@customer", customerId);
+        insert.Bind("@kind", (int)kind);
+        insert.Bind("@amount", Money.Format(amount));
+        insert.Bind("@reference", reference);
+        insert.Bind("@at", UnixTime.ToStored(at));
+        insert.Bind("@corrects", (object?)corrects ?? DBNull.Value);
+        insert.Bind("@note", (object?)note ?? DBNull.Value);
         return Convert.ToInt64(insert.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private const string InvoiceColumns =
         "id, customer_id, period, billing_mode, status, number, total, amount_paid, credit_note_number, void_reason, created_at, updated_at, finalized_at, paid_at, voided_at";
 
-    private static InvoiceRecord? ReadInvoice(SqliteConnection connection, SqliteTransaction? transaction, string id) =>
-        ReadInvoices(connection, transaction, "id = $id", c => c.Parameters.AddWithValue("$id", id)).FirstOrDefault();
+    private static InvoiceRecord? ReadInvoice(DbConnection connection, DbTransaction? transaction, string id) =>
+        ReadInvoices(connection, transaction, "id = @id", c => c.Bind("@id", id)).FirstOrDefault();
 
-    private static List<InvoiceRecord> ReadInvoices(SqliteConnection connection, SqliteTransaction? transaction, string filter, Action<SqliteCommand> bind)
+    private static List<InvoiceRecord> ReadInvoices(DbConnection connection, DbTransaction? transaction, string filter, Action<DbCommand> bind)
     {
         var select = Command(connection, transaction, $"SELECT {InvoiceColumns} FROM invoices WHERE {filter}");
         bind(select);
@@ -434,20 +437,20 @@ internal sealed class SqliteInvoiceStore(SqliteDatabase database) : IInvoiceStor
         return invoices;
     }
 
-    private static InvoiceRecord ReadInvoiceRow(SqliteDataReader r) => new(
+    private static InvoiceRecord ReadInvoiceRow(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), BillingPeriod.Parse(r.GetString(2)), StoredNames.Parse<BillingMode>(r.GetString(3)),
         StoredNames.Parse<InvoiceStatus>(r.GetString(4)), r.IsDBNull(5) ? null : r.GetString(5), Money.Parse(r.GetString(6)), Money.Parse(r.GetString(7)),
         r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), UnixTime.FromStored(r.GetInt64(10)), UnixTime.FromStored(r.GetInt64(11)),
         r.IsDBNull(12) ? null : UnixTime.FromStored(r.GetInt64(12)), r.IsDBNull(13) ? null : UnixTime.FromStored(r.GetInt64(13)),
         r.IsDBNull(14) ? null : UnixTime.FromStored(r.GetInt64(14)), []);
 
-    private static InvoiceRecord WithLines(SqliteConnection connection, SqliteTransaction? transaction, InvoiceRecord invoice)
+    private static InvoiceRecord WithLines(DbConnection connection, DbTransaction? transaction, InvoiceRecord invoice)
     {
         var select = Command(connection, transaction, """
             SELECT kind, description, model_id, price_version, token_class, usage_period, quantity, unit_price, amount, rounded_amount, ledger_entry_id
-            FROM invoice_lines WHERE invoice_id = $id ORDER BY line_no
+            FROM invoice_lines WHERE invoice_id = @id ORDER BY line_no
             """);
-        select.Parameters.AddWithValue("$id", invoice.Id);
+        select.Bind("@id", invoice.Id);
         var lines = new List<InvoiceLine>();
         using var r = select.ExecuteReader();
         while (r.Read())

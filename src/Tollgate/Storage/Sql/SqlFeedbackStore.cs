@@ -1,15 +1,15 @@
-using static Tollgate.Storage.Postgres.PostgresWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Postgres;
+namespace Tollgate.Storage.Sql;
 
-internal sealed class PostgresFeedbackStore(PostgresDatabase database) : IFeedbackStore
+internal sealed class SqlFeedbackStore(SqlDatabase database) : IFeedbackStore
 {
     public async Task<string?> ModelOfRequestAsync(string customerId, string requestId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, "SELECT model_id FROM usage_events WHERE request_id = @request AND customer_id = @customer");
-        select.Parameters.AddWithValue("@request", requestId);
-        select.Parameters.AddWithValue("@customer", customerId);
+        select.Bind("@request", requestId);
+        select.Bind("@customer", customerId);
         return await select.ExecuteScalarAsync(cancellationToken) as string;
     }
 
@@ -22,26 +22,26 @@ internal sealed class PostgresFeedbackStore(PostgresDatabase database) : IFeedba
                 ON CONFLICT (request_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment,
                     comment_expires_at = excluded.comment_expires_at, created_at = excluded.created_at
                 """);
-            upsert.Parameters.AddWithValue("@request", f.RequestId);
-            upsert.Parameters.AddWithValue("@customer", f.CustomerId);
-            upsert.Parameters.AddWithValue("@model", f.ModelId);
-            upsert.Parameters.AddWithValue("@rating", f.Rating);
-            upsert.Parameters.AddWithValue("@comment", (object?)f.Comment ?? DBNull.Value);
-            upsert.Parameters.AddWithValue("@expires", UnixTime.ToStoredOrNull(f.CommentExpiresAt));
-            upsert.Parameters.AddWithValue("@at", UnixTime.ToStored(f.CreatedAt));
+            upsert.Bind("@request", f.RequestId);
+            upsert.Bind("@customer", f.CustomerId);
+            upsert.Bind("@model", f.ModelId);
+            upsert.Bind("@rating", f.Rating);
+            upsert.Bind("@comment", (object?)f.Comment ?? DBNull.Value);
+            upsert.Bind("@expires", UnixTime.ToStoredOrNull(f.CommentExpiresAt));
+            upsert.Bind("@at", UnixTime.ToStored(f.CreatedAt));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
     public async Task<IReadOnlyList<FeedbackDay>> SummaryAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, """
             SELECT date(created_at / 1000, 'unixepoch') AS day, model_id, SUM(rating = 'up'), SUM(rating = 'down'), COUNT(comment)
             FROM feedback WHERE created_at >= @from AND created_at < @to
             GROUP BY day, model_id ORDER BY day, model_id
             """);
-        select.Parameters.AddWithValue("@from", UnixTime.ToStored(from));
-        select.Parameters.AddWithValue("@to", UnixTime.ToStored(to));
+        select.Bind("@from", UnixTime.ToStored(from));
+        select.Bind("@to", UnixTime.ToStored(to));
         var days = new List<FeedbackDay>();
         await using var r = await select.ExecuteReaderAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken)) days.Add(new FeedbackDay(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)));
@@ -55,11 +55,11 @@ internal sealed class PostgresFeedbackStore(PostgresDatabase database) : IFeedba
     /// </summary>
     public async Task<int> EraseExpiredCommentsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await Command(connection, null, "PRAGMA secure_delete = ON").ExecuteNonQueryAsync(cancellationToken);
         var update = Command(connection, null,
             "UPDATE feedback SET comment = NULL, comment_expires_at = NULL WHERE comment IS NOT NULL AND comment_expires_at <= @now");
-        update.Parameters.AddWithValue("@now", UnixTime.ToStored(now));
+        update.Bind("@now", UnixTime.ToStored(now));
         var erased = await update.ExecuteNonQueryAsync(cancellationToken);
         if (erased > 0) await Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)").ExecuteNonQueryAsync(cancellationToken);
         return erased;

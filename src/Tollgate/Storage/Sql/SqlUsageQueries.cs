@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Tollgate.Billing;
 using Tollgate.Billing.Pricing;
 
-namespace Tollgate.Storage.Sqlite;
+namespace Tollgate.Storage.Sql;
 
-internal sealed class SqliteUsageQueries(SqliteDatabase database) : IUsageQueries
+internal sealed class SqlUsageQueries(SqlDatabase database) : IUsageQueries
 {
     private const string Columns = """
         request_id, customer_id, key_id, model_id, backend_id, price_version, input_tokens, cached_input_tokens,
@@ -16,17 +16,17 @@ internal sealed class SqliteUsageQueries(SqliteDatabase database) : IUsageQuerie
 
     public async Task<IReadOnlyList<UsageEvent>> ListAsync(UsageFilter filter, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         using var command = connection.CreateCommand();
         var sql = new StringBuilder($"SELECT {Columns} FROM usage_events WHERE 1 = 1");
         AppendFilter(sql, command, filter);
         if (filter.StartingAfter is not null)
         {
-            sql.Append(" AND (completed_at, request_id) < (SELECT completed_at, request_id FROM usage_events WHERE request_id = $after)");
-            command.Parameters.AddWithValue("$after", filter.StartingAfter);
+            sql.Append(" AND (completed_at, request_id) < (SELECT completed_at, request_id FROM usage_events WHERE request_id = @after)");
+            command.Bind("@after", filter.StartingAfter);
         }
-        sql.Append(" ORDER BY completed_at DESC, request_id DESC LIMIT $limit");
-        command.Parameters.AddWithValue("$limit", filter.Limit);
+        sql.Append(" ORDER BY completed_at DESC, request_id DESC LIMIT @limit");
+        command.Bind("@limit", filter.Limit);
         command.CommandText = sql.ToString();
         var events = new List<UsageEvent>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -36,7 +36,7 @@ internal sealed class SqliteUsageQueries(SqliteDatabase database) : IUsageQuerie
 
     public async Task<IReadOnlyList<UsageTotals>> SummarizeAsync(UsageFilter filter, UsageGrouping grouping, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         using var command = connection.CreateCommand();
         var sql = new StringBuilder("""
             SELECT customer_id, key_id, model_id, backend_id, completed_at, input_tokens, cached_input_tokens, output_tokens,
@@ -75,13 +75,13 @@ internal sealed class SqliteUsageQueries(SqliteDatabase database) : IUsageQuerie
         return [.. totals.Values];
     }
 
-    private static void AppendFilter(StringBuilder sql, SqliteCommand command, UsageFilter filter)
+    private static void AppendFilter(StringBuilder sql, DbCommand command, UsageFilter filter)
     {
         void Equal(string column, string name, string? value)
         {
             if (value is null) return;
-            sql.Append(CultureInfo.InvariantCulture, $" AND {column} = ${name}");
-            command.Parameters.AddWithValue("$" + name, value);
+            sql.Append(CultureInfo.InvariantCulture, $" AND {column} = @{name}");
+            command.Bind("@" + name, value);
         }
         Equal("customer_id", "customer", filter.CustomerId);
         Equal("key_id", "key", filter.KeyId);
@@ -89,17 +89,17 @@ internal sealed class SqliteUsageQueries(SqliteDatabase database) : IUsageQuerie
         Equal("backend_id", "backend", filter.BackendId);
         if (filter.From is { } from)
         {
-            sql.Append(" AND completed_at >= $from");
-            command.Parameters.AddWithValue("$from", UnixTime.ToStored(from));
+            sql.Append(" AND completed_at >= @from");
+            command.Bind("@from", UnixTime.ToStored(from));
         }
         if (filter.To is { } to)
         {
-            sql.Append(" AND completed_at < $to");
-            command.Parameters.AddWithValue("$to", UnixTime.ToStored(to));
+            sql.Append(" AND completed_at < @to");
+            command.Bind("@to", UnixTime.ToStored(to));
         }
     }
 
-    private static UsageEvent Read(SqliteDataReader reader) => new()
+    private static UsageEvent Read(DbDataReader reader) => new()
     {
         RequestId = reader.GetString(0),
         CustomerId = reader.GetString(1),

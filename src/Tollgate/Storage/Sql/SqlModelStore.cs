@@ -1,15 +1,15 @@
 using System.Text.Json;
-using Npgsql;
+using System.Data.Common;
 using Tollgate.Billing;
 using Tollgate.Billing.Catalog;
 using Tollgate.Billing.Pricing;
 using Tollgate.Catalog;
 using Tollgate.Hosting;
-using static Tollgate.Storage.Postgres.PostgresWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Postgres;
+namespace Tollgate.Storage.Sql;
 
-internal sealed class PostgresModelStore(PostgresDatabase database, TimeProvider time) : IModelStore
+internal sealed class SqlModelStore(SqlDatabase database, TimeProvider time) : IModelStore
 {
     public Task SaveAsync(ModelDefinition model, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, async (connection, transaction) =>
@@ -20,18 +20,18 @@ internal sealed class PostgresModelStore(PostgresDatabase database, TimeProvider
                 ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, tier = excluded.tier, tokenizer = excluded.tokenizer,
                     max_output_tokens = excluded.max_output_tokens, owned_by = excluded.owned_by, retired_at = NULL, routing = excluded.routing
                 """);
-            upsert.Parameters.AddWithValue("@routing", StoredNames.Of(model.Routing));
-            upsert.Parameters.AddWithValue("@id", model.Id);
-            upsert.Parameters.AddWithValue("@kind", StoredNames.Of(model.Kind));
-            upsert.Parameters.AddWithValue("@tier", StoredNames.Of(model.Tier));
-            upsert.Parameters.AddWithValue("@tokenizer", model.Tokenizer);
-            upsert.Parameters.AddWithValue("@max", model.MaxOutputTokens);
-            upsert.Parameters.AddWithValue("@owned", model.OwnedBy);
-            upsert.Parameters.AddWithValue("@now", UnixTime.ToStored(time.GetUtcNow()));
+            upsert.Bind("@routing", StoredNames.Of(model.Routing));
+            upsert.Bind("@id", model.Id);
+            upsert.Bind("@kind", StoredNames.Of(model.Kind));
+            upsert.Bind("@tier", StoredNames.Of(model.Tier));
+            upsert.Bind("@tokenizer", model.Tokenizer);
+            upsert.Bind("@max", model.MaxOutputTokens);
+            upsert.Bind("@owned", model.OwnedBy);
+            upsert.Bind("@now", UnixTime.ToStored(time.GetUtcNow()));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
             // Backends dropped from the definition stay stored (usage events name them) but leave the route.
             var detach = Command(connection, transaction, "UPDATE backends SET priority = -1 WHERE model_id = @model");
-            detach.Parameters.AddWithValue("@model", model.Id);
+            detach.Bind("@model", model.Id);
             await detach.ExecuteNonQueryAsync(cancellationToken);
             for (var i = 0; i < model.Backends.Count; i++)
             {
@@ -41,11 +41,11 @@ internal sealed class PostgresModelStore(PostgresDatabase database, TimeProvider
                     ON CONFLICT (id) DO UPDATE SET model_id = excluded.model_id, priority = excluded.priority,
                         kind = excluded.kind, settings = excluded.settings
                     """);
-                save.Parameters.AddWithValue("@id", backend.Id);
-                save.Parameters.AddWithValue("@model", model.Id);
-                save.Parameters.AddWithValue("@priority", i);
-                save.Parameters.AddWithValue("@kind", StoredNames.Of(backend.Kind));
-                save.Parameters.AddWithValue("@settings", JsonSerializer.Serialize(backend.Settings, TollgateJson.Default.BackendSettings));
+                save.Bind("@id", backend.Id);
+                save.Bind("@model", model.Id);
+                save.Bind("@priority", i);
+                save.Bind("@kind", StoredNames.Of(backend.Kind));
+                save.Bind("@settings", JsonSerializer.Serialize(backend.Settings, TollgateJson.Default.BackendSettings));
                 await save.ExecuteNonQueryAsync(cancellationToken);
             }
         }, cancellationToken);
@@ -54,8 +54,8 @@ internal sealed class PostgresModelStore(PostgresDatabase database, TimeProvider
         RunAsync(database, audit, (connection, transaction) =>
         {
             var retire = Command(connection, transaction, "UPDATE models SET retired_at = @at WHERE id = @id AND retired_at IS NULL");
-            retire.Parameters.AddWithValue("@id", modelId);
-            retire.Parameters.AddWithValue("@at", UnixTime.ToStored(at));
+            retire.Bind("@id", modelId);
+            retire.Bind("@at", UnixTime.ToStored(at));
             return retire.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
@@ -78,15 +78,15 @@ internal sealed class PostgresModelStore(PostgresDatabase database, TimeProvider
                     kind, hourly_cost, gpu_count, rated_tokens_per_hour, target_utilisation)
                 VALUES (@owner, @from, @rate, @rate, @rate, '0', @now, @kind, @hourly, @gpus, @rated, @utilisation) RETURNING version
                 """);
-            insert.Parameters.AddWithValue("@owner", backendId);
-            insert.Parameters.AddWithValue("@from", UnixTime.ToStored(effectiveFrom));
-            insert.Parameters.AddWithValue("@rate", rate);
-            insert.Parameters.AddWithValue("@now", UnixTime.ToStored(time.GetUtcNow()));
-            insert.Parameters.AddWithValue("@kind", StoredNames.Of(CostCardKind.Hardware));
-            insert.Parameters.AddWithValue("@hourly", Money.Format(hardware.HourlyCost));
-            insert.Parameters.AddWithValue("@gpus", hardware.GpuCount);
-            insert.Parameters.AddWithValue("@rated", hardware.RatedTokensPerHour);
-            insert.Parameters.AddWithValue("@utilisation", Money.Format(hardware.TargetUtilisation));
+            insert.Bind("@owner", backendId);
+            insert.Bind("@from", UnixTime.ToStored(effectiveFrom));
+            insert.Bind("@rate", rate);
+            insert.Bind("@now", UnixTime.ToStored(time.GetUtcNow()));
+            insert.Bind("@kind", StoredNames.Of(CostCardKind.Hardware));
+            insert.Bind("@hourly", Money.Format(hardware.HourlyCost));
+            insert.Bind("@gpus", hardware.GpuCount);
+            insert.Bind("@rated", hardware.RatedTokensPerHour);
+            insert.Bind("@utilisation", Money.Format(hardware.TargetUtilisation));
             version = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
         return version;
@@ -94,14 +94,14 @@ internal sealed class PostgresModelStore(PostgresDatabase database, TimeProvider
 
     public async Task<bool> IsRetiredAsync(string modelId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, "SELECT retired_at IS NOT NULL FROM models WHERE id = @id");
-        select.Parameters.AddWithValue("@id", modelId);
-        return await select.ExecuteScalarAsync(cancellationToken) is true;
+        select.Bind("@id", modelId);
+        return await select.ExistsAsync(cancellationToken);
     }
 
     /// <summary>Reads every model in the catalog (not retired) with its backends and cards, for the snapshot.</summary>
-    internal static async Task<List<ModelEntry>> ReadAllAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    internal static async Task<List<ModelEntry>> ReadAllAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var priceCards = await ReadRatesAsync(connection, transaction, "price_cards", "model_id", cancellationToken);
         var costCards = await ReadCostCardsAsync(connection, transaction, cancellationToken);
@@ -146,20 +146,20 @@ internal sealed class PostgresModelStore(PostgresDatabase database, TimeProvider
                 INSERT INTO {table} ({ownerColumn}, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee, created_at)
                 VALUES (@owner, @from, @input, @cached, @output, @fee, @now) RETURNING version
                 """);
-            insert.Parameters.AddWithValue("@owner", ownerId);
-            insert.Parameters.AddWithValue("@from", UnixTime.ToStored(effectiveFrom));
-            insert.Parameters.AddWithValue("@input", Money.Format(rates.InputPerMillion));
-            insert.Parameters.AddWithValue("@cached", Money.Format(rates.CachedInputPerMillion));
-            insert.Parameters.AddWithValue("@output", Money.Format(rates.OutputPerMillion));
-            insert.Parameters.AddWithValue("@fee", Money.Format(rates.RequestFee));
-            insert.Parameters.AddWithValue("@now", UnixTime.ToStored(time.GetUtcNow()));
+            insert.Bind("@owner", ownerId);
+            insert.Bind("@from", UnixTime.ToStored(effectiveFrom));
+            insert.Bind("@input", Money.Format(rates.InputPerMillion));
+            insert.Bind("@cached", Money.Format(rates.CachedInputPerMillion));
+            insert.Bind("@output", Money.Format(rates.OutputPerMillion));
+            insert.Bind("@fee", Money.Format(rates.RequestFee));
+            insert.Bind("@now", UnixTime.ToStored(time.GetUtcNow()));
             version = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
         return version;
     }
 
     /// <summary>Cost cards by backend, oldest first; an own-hardware card's rates come from its hardware, not the stored copy.</summary>
-    private static async Task<Dictionary<string, List<CostCard>>> ReadCostCardsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    private static async Task<Dictionary<string, List<CostCard>>> ReadCostCardsAsync(DbConnection connection, DbTransaction transaction,
         CancellationToken cancellationToken)
     {
         var byBackend = new Dictionary<string, List<CostCard>>(StringComparer.Ordinal);
@@ -186,7 +186,7 @@ internal sealed class PostgresModelStore(PostgresDatabase database, TimeProvider
     private sealed record StoredRates(long Version, DateTimeOffset EffectiveFrom, TokenRates Rates);
 
     private static async Task<Dictionary<string, List<StoredRates>>> ReadRatesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string ownerColumn, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, string table, string ownerColumn, CancellationToken cancellationToken)
     {
         var byOwner = new Dictionary<string, List<StoredRates>>(StringComparer.Ordinal);
         await using var reader = await Command(connection, transaction, $"""

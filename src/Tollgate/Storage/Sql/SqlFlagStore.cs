@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Tollgate.Distillation;
-using static Tollgate.Storage.Sqlite.SqliteWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Sqlite;
+namespace Tollgate.Storage.Sql;
 
-internal sealed class SqliteFlagStore(SqliteDatabase database) : IFlagStore
+internal sealed class SqlFlagStore(SqlDatabase database) : IFlagStore
 {
     private const string Columns = "id, customer_id, model_id, day, score, evidence, status, note, created_at, updated_at";
 
@@ -16,17 +16,17 @@ internal sealed class SqliteFlagStore(SqliteDatabase database) : IFlagStore
         await RunAsync(database, audit: null, async (connection, transaction) =>
         {
             var insert = Command(connection, transaction, $"""
-                INSERT INTO distillation_flags ({Columns}) VALUES ($id, $customer, $model, $day, $score, $evidence, $status, NULL, $at, $at)
+                INSERT INTO distillation_flags ({Columns}) VALUES (@id, @customer, @model, @day, @score, @evidence, @status, NULL, @at, @at)
                 ON CONFLICT (customer_id, model_id, day) DO NOTHING
                 """);
-            insert.Parameters.AddWithValue("$id", flag.Id);
-            insert.Parameters.AddWithValue("$customer", flag.CustomerId);
-            insert.Parameters.AddWithValue("$model", flag.ModelId);
-            insert.Parameters.AddWithValue("$day", flag.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            insert.Parameters.AddWithValue("$score", flag.Score.ToString(CultureInfo.InvariantCulture));
-            insert.Parameters.AddWithValue("$evidence", JsonSerializer.Serialize(flag.Evidence, DistillationJson.Default.DistillationSignals));
-            insert.Parameters.AddWithValue("$status", StoredNames.Of(flag.Status));
-            insert.Parameters.AddWithValue("$at", UnixTime.ToStored(flag.CreatedAt));
+            insert.Bind("@id", flag.Id);
+            insert.Bind("@customer", flag.CustomerId);
+            insert.Bind("@model", flag.ModelId);
+            insert.Bind("@day", flag.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            insert.Bind("@score", flag.Score.ToString(CultureInfo.InvariantCulture));
+            insert.Bind("@evidence", JsonSerializer.Serialize(flag.Evidence, DistillationJson.Default.DistillationSignals));
+            insert.Bind("@status", StoredNames.Of(flag.Status));
+            insert.Bind("@at", UnixTime.ToStored(flag.CreatedAt));
             inserted = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
             if (inserted)
             {
@@ -39,48 +39,48 @@ internal sealed class SqliteFlagStore(SqliteDatabase database) : IFlagStore
 
     public async Task<IReadOnlyList<DistillationFlag>> ListAsync(FlagStatus? status, string? customerId, int limit, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, $"""
             SELECT {Columns} FROM distillation_flags
-            WHERE ($status IS NULL OR status = $status) AND ($customer IS NULL OR customer_id = $customer)
-            ORDER BY created_at DESC, id LIMIT $limit
+            WHERE (CAST(@status AS TEXT) IS NULL OR status = @status) AND (CAST(@customer AS TEXT) IS NULL OR customer_id = @customer)
+            ORDER BY created_at DESC, id LIMIT @limit
             """);
-        select.Parameters.AddWithValue("$status", status is { } s ? StoredNames.Of(s) : DBNull.Value);
-        select.Parameters.AddWithValue("$customer", (object?)customerId ?? DBNull.Value);
-        select.Parameters.AddWithValue("$limit", limit);
+        select.Bind("@status", status is { } s ? StoredNames.Of(s) : DBNull.Value);
+        select.Bind("@customer", (object?)customerId ?? DBNull.Value);
+        select.Bind("@limit", limit);
         return await ReadAsync(select, cancellationToken);
     }
 
     public async Task<DistillationFlag?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, $"SELECT {Columns} FROM distillation_flags WHERE id = $id");
-        select.Parameters.AddWithValue("$id", id);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var select = Command(connection, null, $"SELECT {Columns} FROM distillation_flags WHERE id = @id");
+        select.Bind("@id", id);
         return (await ReadAsync(select, cancellationToken)).FirstOrDefault();
     }
 
     public Task ReviewAsync(DistillationFlag flag, GateRestriction? restriction, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, async (connection, transaction) =>
         {
-            var update = Command(connection, transaction, "UPDATE distillation_flags SET status = $status, note = $note, updated_at = $at WHERE id = $id");
-            update.Parameters.AddWithValue("$status", StoredNames.Of(flag.Status));
-            update.Parameters.AddWithValue("$note", (object?)flag.Note ?? DBNull.Value);
-            update.Parameters.AddWithValue("$at", UnixTime.ToStored(flag.UpdatedAt));
-            update.Parameters.AddWithValue("$id", flag.Id);
+            var update = Command(connection, transaction, "UPDATE distillation_flags SET status = @status, note = @note, updated_at = @at WHERE id = @id");
+            update.Bind("@status", StoredNames.Of(flag.Status));
+            update.Bind("@note", (object?)flag.Note ?? DBNull.Value);
+            update.Bind("@at", UnixTime.ToStored(flag.UpdatedAt));
+            update.Bind("@id", flag.Id);
             await update.ExecuteNonQueryAsync(cancellationToken);
             if (restriction is null) return;
             var upsert = Command(connection, transaction, """
                 INSERT INTO gate_restrictions (customer_id, model_id, kind, requests_per_minute, flag_id, created_at)
-                VALUES ($customer, $model, $kind, $rpm, $flag, $at)
+                VALUES (@customer, @model, @kind, @rpm, @flag, @at)
                 ON CONFLICT (customer_id, model_id) DO UPDATE SET kind = excluded.kind, requests_per_minute = excluded.requests_per_minute,
                     flag_id = excluded.flag_id, created_at = excluded.created_at
                 """);
-            upsert.Parameters.AddWithValue("$customer", restriction.CustomerId);
-            upsert.Parameters.AddWithValue("$model", restriction.ModelId);
-            upsert.Parameters.AddWithValue("$kind", StoredNames.Of(restriction.Kind));
-            upsert.Parameters.AddWithValue("$rpm", (object?)restriction.RequestsPerMinute ?? DBNull.Value);
-            upsert.Parameters.AddWithValue("$flag", (object?)restriction.FlagId ?? DBNull.Value);
-            upsert.Parameters.AddWithValue("$at", UnixTime.ToStored(restriction.CreatedAt));
+            upsert.Bind("@customer", restriction.CustomerId);
+            upsert.Bind("@model", restriction.ModelId);
+            upsert.Bind("@kind", StoredNames.Of(restriction.Kind));
+            upsert.Bind("@rpm", (object?)restriction.RequestsPerMinute ?? DBNull.Value);
+            upsert.Bind("@flag", (object?)restriction.FlagId ?? DBNull.Value);
+            upsert.Bind("@at", UnixTime.ToStored(restriction.CreatedAt));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
@@ -89,16 +89,16 @@ internal sealed class SqliteFlagStore(SqliteDatabase database) : IFlagStore
         var lifted = false;
         await RunAsync(database, audit, async (connection, transaction) =>
         {
-            var delete = Command(connection, transaction, "DELETE FROM gate_restrictions WHERE customer_id = $customer AND model_id = $model");
-            delete.Parameters.AddWithValue("$customer", customerId);
-            delete.Parameters.AddWithValue("$model", modelId);
+            var delete = Command(connection, transaction, "DELETE FROM gate_restrictions WHERE customer_id = @customer AND model_id = @model");
+            delete.Bind("@customer", customerId);
+            delete.Bind("@model", modelId);
             lifted = await delete.ExecuteNonQueryAsync(cancellationToken) == 1;
         }, cancellationToken);
         return lifted;
     }
 
     /// <summary>Every restriction in force, for the catalog snapshot.</summary>
-    public static async Task<List<GateRestriction>> ReadRestrictionsAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    public static async Task<List<GateRestriction>> ReadRestrictionsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var restrictions = new List<GateRestriction>();
         await using var r = await Command(connection, transaction,
@@ -111,7 +111,7 @@ internal sealed class SqliteFlagStore(SqliteDatabase database) : IFlagStore
         return restrictions;
     }
 
-    private static async Task<List<DistillationFlag>> ReadAsync(SqliteCommand select, CancellationToken cancellationToken)
+    private static async Task<List<DistillationFlag>> ReadAsync(DbCommand select, CancellationToken cancellationToken)
     {
         var flags = new List<DistillationFlag>();
         await using var r = await select.ExecuteReaderAsync(cancellationToken);

@@ -1,16 +1,16 @@
 using System.Text.Json;
-using Npgsql;
+using System.Data.Common;
 using Tollgate.Billing;
 using Tollgate.Billing.Catalog;
 using Tollgate.Budgets;
 using Tollgate.Catalog;
 using Tollgate.Hosting;
 using Tollgate.Limits;
-using static Tollgate.Storage.Postgres.PostgresWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Postgres;
+namespace Tollgate.Storage.Sql;
 
-internal sealed class PostgresCustomerStore(PostgresDatabase database) : ICustomerStore
+internal sealed class SqlCustomerStore(SqlDatabase database) : ICustomerStore
 {
     private const string KeyColumns = "id, customer_id, name, secret_hash, models, expires_at, revoked_at, created_at, budget, budget_period, rate_limits";
     private const string CustomerColumns = "id, name, billing_mode, created_at, credit_limit, monthly_budget, rate_limits";
@@ -32,7 +32,7 @@ internal sealed class PostgresCustomerStore(PostgresDatabase database) : ICustom
         }, cancellationToken);
 
     public Task<PageOf<CustomerEntry>> ListAsync(Page page, CancellationToken cancellationToken = default) =>
-        PostgresPaging.ByCreationAsync(database, "customers", CustomerColumns, "1 = 1", _ => { }, page, ReadCustomer, cancellationToken);
+        SqlPaging.ByCreationAsync(database, "customers", CustomerColumns, "1 = 1", _ => { }, page, ReadCustomer, cancellationToken);
 
     public Task CreateKeyAsync(KeyEntry key, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, (connection, transaction) => InsertKeyAsync(connection, transaction, key, cancellationToken), cancellationToken);
@@ -49,20 +49,20 @@ internal sealed class PostgresCustomerStore(PostgresDatabase database) : ICustom
 
     public async Task<KeyEntry?> GetKeyAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, $"SELECT {KeyColumns} FROM api_keys WHERE id = @id");
-        select.Parameters.AddWithValue("@id", id);
+        select.Bind("@id", id);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadKey(reader) : null;
     }
 
     public Task<PageOf<KeyEntry>> ListKeysAsync(string? customerId, Page page, CancellationToken cancellationToken = default) =>
-        PostgresPaging.ByCreationAsync(database, "api_keys", KeyColumns, "@customer::text IS NULL OR customer_id = @customer",
-            select => select.Parameters.AddWithValue("@customer", (object?)customerId ?? DBNull.Value), page, ReadKey, cancellationToken);
+        SqlPaging.ByCreationAsync(database, "api_keys", KeyColumns, "CAST(@customer AS TEXT) IS NULL OR customer_id = @customer",
+            select => select.Bind("@customer", (object?)customerId ?? DBNull.Value), page, ReadKey, cancellationToken);
 
     /// <summary>Reads all customers and keys for the snapshot.</summary>
     internal static async Task<(List<CustomerEntry> Customers, List<KeyEntry> Keys)> ReadAllAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var customers = new List<CustomerEntry>();
         await using (var reader = await Command(connection, transaction, $"SELECT {CustomerColumns} FROM customers").ExecuteReaderAsync(cancellationToken))
@@ -77,7 +77,7 @@ internal sealed class PostgresCustomerStore(PostgresDatabase database) : ICustom
         return (customers, keys);
     }
 
-    private static Task InsertKeyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, KeyEntry key, CancellationToken cancellationToken)
+    private static Task InsertKeyAsync(DbConnection connection, DbTransaction transaction, KeyEntry key, CancellationToken cancellationToken)
     {
         var insert = Command(connection, transaction, $"""
             INSERT INTO api_keys ({KeyColumns}) VALUES (@id, @customer, @name, @hash, @models, @expires, @revoked, @created, @budget, @period, @limits)
@@ -86,7 +86,7 @@ internal sealed class PostgresCustomerStore(PostgresDatabase database) : ICustom
         return insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static Task UpdateKeyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, KeyEntry key, CancellationToken cancellationToken)
+    private static Task UpdateKeyAsync(DbConnection connection, DbTransaction transaction, KeyEntry key, CancellationToken cancellationToken)
     {
         // The secret's hash, owner and creation time never change: rotation makes a new key.
         var update = Command(connection, transaction, """
@@ -97,44 +97,44 @@ internal sealed class PostgresCustomerStore(PostgresDatabase database) : ICustom
         return update.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static void BindCustomer(NpgsqlCommand command, CustomerEntry customer)
+    private static void BindCustomer(DbCommand command, CustomerEntry customer)
     {
-        command.Parameters.AddWithValue("@id", customer.Id);
-        command.Parameters.AddWithValue("@name", customer.Name);
-        command.Parameters.AddWithValue("@mode", StoredNames.Of(customer.BillingMode));
-        command.Parameters.AddWithValue("@created", UnixTime.ToStored(customer.CreatedAt));
-        command.Parameters.AddWithValue("@credit", StoredMoney(customer.CreditLimit));
-        command.Parameters.AddWithValue("@budget", StoredMoney(customer.MonthlyBudget));
-        command.Parameters.AddWithValue("@limits", StoredLimits(customer.Limits));
+        command.Bind("@id", customer.Id);
+        command.Bind("@name", customer.Name);
+        command.Bind("@mode", StoredNames.Of(customer.BillingMode));
+        command.Bind("@created", UnixTime.ToStored(customer.CreatedAt));
+        command.Bind("@credit", StoredMoney(customer.CreditLimit));
+        command.Bind("@budget", StoredMoney(customer.MonthlyBudget));
+        command.Bind("@limits", StoredLimits(customer.Limits));
     }
 
-    private static void BindKey(NpgsqlCommand command, KeyEntry key)
+    private static void BindKey(DbCommand command, KeyEntry key)
     {
-        command.Parameters.AddWithValue("@id", key.Id);
-        command.Parameters.AddWithValue("@customer", key.CustomerId);
-        command.Parameters.AddWithValue("@name", key.Name);
-        command.Parameters.AddWithValue("@hash", key.SecretHash);
-        command.Parameters.AddWithValue("@models", key.Models is null ? DBNull.Value
+        command.Bind("@id", key.Id);
+        command.Bind("@customer", key.CustomerId);
+        command.Bind("@name", key.Name);
+        command.Bind("@hash", key.SecretHash);
+        command.Bind("@models", key.Models is null ? DBNull.Value
             : JsonSerializer.Serialize(key.Models.Order(StringComparer.Ordinal).ToArray(), TollgateJson.Default.StringArray));
-        command.Parameters.AddWithValue("@expires", UnixTime.ToStoredOrNull(key.ExpiresAt));
-        command.Parameters.AddWithValue("@revoked", UnixTime.ToStoredOrNull(key.RevokedAt));
-        command.Parameters.AddWithValue("@created", UnixTime.ToStored(key.CreatedAt));
-        command.Parameters.AddWithValue("@budget", StoredMoney(key.Budget));
-        command.Parameters.AddWithValue("@period", key.Budget is null ? DBNull.Value : StoredNames.Of(key.BudgetPeriod));
-        command.Parameters.AddWithValue("@limits", StoredLimits(key.Limits));
+        command.Bind("@expires", UnixTime.ToStoredOrNull(key.ExpiresAt));
+        command.Bind("@revoked", UnixTime.ToStoredOrNull(key.RevokedAt));
+        command.Bind("@created", UnixTime.ToStored(key.CreatedAt));
+        command.Bind("@budget", StoredMoney(key.Budget));
+        command.Bind("@period", key.Budget is null ? DBNull.Value : StoredNames.Of(key.BudgetPeriod));
+        command.Bind("@limits", StoredLimits(key.Limits));
     }
 
     private static object StoredLimits(RateLimits? limits) =>
         limits is null || limits.IsEmpty ? DBNull.Value : JsonSerializer.Serialize(limits, TollgateJson.Default.RateLimits);
 
-    private static RateLimits? ReadLimits(NpgsqlDataReader reader, int column) =>
+    private static RateLimits? ReadLimits(DbDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : JsonSerializer.Deserialize(reader.GetString(column), TollgateJson.Default.RateLimits);
 
     private static object StoredMoney(decimal? amount) => amount is { } a ? Money.Format(a) : DBNull.Value;
 
-    private static decimal? ReadMoney(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : Money.Parse(reader.GetString(column));
+    private static decimal? ReadMoney(DbDataReader reader, int column) => reader.IsDBNull(column) ? null : Money.Parse(reader.GetString(column));
 
-    private static CustomerEntry ReadCustomer(NpgsqlDataReader reader) =>
+    private static CustomerEntry ReadCustomer(DbDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), StoredNames.Parse<BillingMode>(reader.GetString(2)), UnixTime.FromStored(reader.GetInt64(3)))
         {
             CreditLimit = ReadMoney(reader, 4),
@@ -142,7 +142,7 @@ internal sealed class PostgresCustomerStore(PostgresDatabase database) : ICustom
             Limits = ReadLimits(reader, 6),
         };
 
-    private static KeyEntry ReadKey(NpgsqlDataReader reader) => new(
+    private static KeyEntry ReadKey(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), (byte[])reader[3],
         reader.IsDBNull(4) ? null : JsonSerializer.Deserialize(reader.GetString(4), TollgateJson.Default.StringArray)!.ToHashSet(StringComparer.Ordinal),
         reader.IsDBNull(5) ? null : UnixTime.FromStored(reader.GetInt64(5)),

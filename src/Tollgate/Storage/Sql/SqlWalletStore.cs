@@ -1,54 +1,54 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Tollgate.Billing;
 using Tollgate.Billing.Ledger;
 using Tollgate.Billing.Wallets;
 using Tollgate.Budgets;
-using static Tollgate.Storage.Sqlite.SqliteWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Sqlite;
+namespace Tollgate.Storage.Sql;
 
-internal sealed class SqliteWalletStore(SqliteDatabase database) : IWalletStore
+internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
 {
     public Task AddGrantAsync(string customerId, Grant grant, string? note, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, async (connection, transaction) =>
         {
             var insert = Command(connection, transaction, """
                 INSERT INTO grants (id, customer_id, kind, amount, expires_at, note, created_at)
-                VALUES ($id, $customer, $kind, $amount, $expires, $note, $created)
+                VALUES (@id, @customer, @kind, @amount, @expires, @note, @created)
                 """);
-            insert.Parameters.AddWithValue("$id", grant.Id);
-            insert.Parameters.AddWithValue("$customer", customerId);
-            insert.Parameters.AddWithValue("$kind", StoredNames.Of(grant.Kind));
-            insert.Parameters.AddWithValue("$amount", Money.Format(grant.Amount));
-            insert.Parameters.AddWithValue("$expires", UnixTime.ToStoredOrNull(grant.ExpiresAt));
-            insert.Parameters.AddWithValue("$note", (object?)note ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$created", UnixTime.ToStored(grant.CreatedAt));
+            insert.Bind("@id", grant.Id);
+            insert.Bind("@customer", customerId);
+            insert.Bind("@kind", StoredNames.Of(grant.Kind));
+            insert.Bind("@amount", Money.Format(grant.Amount));
+            insert.Bind("@expires", UnixTime.ToStoredOrNull(grant.ExpiresAt));
+            insert.Bind("@note", (object?)note ?? DBNull.Value);
+            insert.Bind("@created", UnixTime.ToStored(grant.CreatedAt));
             await insert.ExecuteNonQueryAsync(cancellationToken);
             await AppendLedgerAsync(connection, transaction, customerId, LedgerEntryKind.Grant, grant.Amount, grant.Id, grant.CreatedAt, cancellationToken);
         }, cancellationToken);
 
     public async Task<IReadOnlyList<Grant>> ListGrantsAsync(string customerId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await ReadGrantsAsync(connection, customerId, cancellationToken);
     }
 
     public async Task<WalletReplay.Result> ReplayAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await ReplayAsync(connection, customerId, now, cancellationToken);
     }
 
     public async Task<IReadOnlyList<(string CustomerId, decimal Amount)>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var due = Command(connection, null, """
             SELECT DISTINCT g.customer_id FROM grants g
-            WHERE g.expires_at IS NOT NULL AND g.expires_at <= $now
-              AND NOT EXISTS (SELECT 1 FROM ledger_entries l WHERE l.kind = $expiry AND l.reference = g.id)
+            WHERE g.expires_at IS NOT NULL AND g.expires_at <= @now
+              AND NOT EXISTS (SELECT 1 FROM ledger_entries l WHERE l.kind = @expiry AND l.reference = g.id)
             """);
-        due.Parameters.AddWithValue("$now", UnixTime.ToStored(now));
-        due.Parameters.AddWithValue("$expiry", (int)LedgerEntryKind.Expiry);
+        due.Bind("@now", UnixTime.ToStored(now));
+        due.Bind("@expiry", (int)LedgerEntryKind.Expiry);
         var customers = new List<string>();
         await using (var reader = await due.ExecuteReaderAsync(cancellationToken))
         {
@@ -58,7 +58,7 @@ internal sealed class SqliteWalletStore(SqliteDatabase database) : IWalletStore
         foreach (var customerId in customers)
         {
             // One short transaction per customer: the replay and its expiry entries agree.
-            using var transaction = connection.BeginTransaction(deferred: false);
+            using var transaction = database.BeginWrite(connection);
             var replay = await ReplayAsync(connection, customerId, now, cancellationToken, transaction);
             var total = 0m;
             foreach (var grant in await ReadGrantsAsync(connection, customerId, cancellationToken, transaction))
@@ -74,7 +74,7 @@ internal sealed class SqliteWalletStore(SqliteDatabase database) : IWalletStore
 
     public async Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var balances = new Dictionary<string, decimal>(StringComparer.Ordinal);
         await using (var reader = await Command(connection, null, "SELECT customer_id, amount FROM ledger_entries").ExecuteReaderAsync(cancellationToken))
         {
@@ -103,14 +103,14 @@ internal sealed class SqliteWalletStore(SqliteDatabase database) : IWalletStore
     private static void Add(Dictionary<string, decimal> totals, string id, decimal amount) => totals[id] = totals.GetValueOrDefault(id) + amount;
 
     /// <summary>Debits are every negative ledger entry but expiries, which the replay itself decides.</summary>
-    private static async Task<WalletReplay.Result> ReplayAsync(SqliteConnection connection, string customerId, DateTimeOffset now, CancellationToken cancellationToken,
-        SqliteTransaction? transaction = null)
+    private static async Task<WalletReplay.Result> ReplayAsync(DbConnection connection, string customerId, DateTimeOffset now, CancellationToken cancellationToken,
+        DbTransaction? transaction = null)
     {
         var grants = await ReadGrantsAsync(connection, customerId, cancellationToken, transaction);
         var debits = new List<WalletReplay.Debit>();
-        var select = Command(connection, transaction, "SELECT amount, created_at FROM ledger_entries WHERE customer_id = $customer AND kind <> $expiry");
-        select.Parameters.AddWithValue("$customer", customerId);
-        select.Parameters.AddWithValue("$expiry", (int)LedgerEntryKind.Expiry);
+        var select = Command(connection, transaction, "SELECT amount, created_at FROM ledger_entries WHERE customer_id = @customer AND kind <> @expiry");
+        select.Bind("@customer", customerId);
+        select.Bind("@expiry", (int)LedgerEntryKind.Expiry);
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -122,11 +122,11 @@ internal sealed class SqliteWalletStore(SqliteDatabase database) : IWalletStore
         return WalletReplay.Run(grants, debits, now);
     }
 
-    private static async Task<List<Grant>> ReadGrantsAsync(SqliteConnection connection, string customerId, CancellationToken cancellationToken,
-        SqliteTransaction? transaction = null)
+    private static async Task<List<Grant>> ReadGrantsAsync(DbConnection connection, string customerId, CancellationToken cancellationToken,
+        DbTransaction? transaction = null)
     {
-        var select = Command(connection, transaction, "SELECT id, kind, amount, created_at, expires_at FROM grants WHERE customer_id = $customer ORDER BY created_at, id");
-        select.Parameters.AddWithValue("$customer", customerId);
+        var select = Command(connection, transaction, "SELECT id, kind, amount, created_at, expires_at FROM grants WHERE customer_id = @customer ORDER BY created_at, id");
+        select.Bind("@customer", customerId);
         var grants = new List<Grant>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -138,18 +138,18 @@ internal sealed class SqliteWalletStore(SqliteDatabase database) : IWalletStore
     }
 
     /// <summary>Returns false when the entry already existed (same kind and reference).</summary>
-    private static async Task<bool> AppendLedgerAsync(SqliteConnection connection, SqliteTransaction transaction, string customerId, LedgerEntryKind kind,
+    private static async Task<bool> AppendLedgerAsync(DbConnection connection, DbTransaction transaction, string customerId, LedgerEntryKind kind,
         decimal amount, string reference, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var insert = Command(connection, transaction, """
-            INSERT INTO ledger_entries (customer_id, kind, amount, reference, created_at) VALUES ($customer, $kind, $amount, $reference, $at)
+            INSERT INTO ledger_entries (customer_id, kind, amount, reference, created_at) VALUES (@customer, @kind, @amount, @reference, @at)
             ON CONFLICT (kind, reference) DO NOTHING
             """);
-        insert.Parameters.AddWithValue("$customer", customerId);
-        insert.Parameters.AddWithValue("$kind", (int)kind);
-        insert.Parameters.AddWithValue("$amount", Money.Format(amount));
-        insert.Parameters.AddWithValue("$reference", reference);
-        insert.Parameters.AddWithValue("$at", UnixTime.ToStored(at));
+        insert.Bind("@customer", customerId);
+        insert.Bind("@kind", (int)kind);
+        insert.Bind("@amount", Money.Format(amount));
+        insert.Bind("@reference", reference);
+        insert.Bind("@at", UnixTime.ToStored(at));
         return await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 }

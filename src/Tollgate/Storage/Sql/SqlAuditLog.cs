@@ -1,24 +1,24 @@
 using System.Globalization;
-using static Tollgate.Storage.Postgres.PostgresWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Postgres;
+namespace Tollgate.Storage.Sql;
 
-internal sealed class PostgresAuditLog(PostgresDatabase database) : IAuditLog
+internal sealed class SqlAuditLog(SqlDatabase database) : IAuditLog
 {
     public async Task<PageOf<AuditEntry>> ListAsync(AuditFilter filter, Page page, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, """
             SELECT id, actor, action, target_type, target_id, before, after, at FROM audit_log
-            WHERE (@type::text IS NULL OR target_type = @type) AND (@target::text IS NULL OR target_id = @target)
-              AND (@actor::text IS NULL OR actor = @actor) AND (@after::bigint IS NULL OR id < @after)
+            WHERE (CAST(@type AS TEXT) IS NULL OR target_type = @type) AND (CAST(@target AS TEXT) IS NULL OR target_id = @target)
+              AND (CAST(@actor AS TEXT) IS NULL OR actor = @actor) AND (CAST(@after AS BIGINT) IS NULL OR id < @after)
             ORDER BY id DESC LIMIT @limit
             """);
-        select.Parameters.AddWithValue("@type", (object?)filter.TargetType ?? DBNull.Value);
-        select.Parameters.AddWithValue("@target", (object?)filter.TargetId ?? DBNull.Value);
-        select.Parameters.AddWithValue("@actor", (object?)filter.Actor ?? DBNull.Value);
-        select.Parameters.AddWithValue("@after", long.TryParse(page.StartingAfter, NumberStyles.None, CultureInfo.InvariantCulture, out var after) ? after : DBNull.Value);
-        select.Parameters.AddWithValue("@limit", page.Limit + 1);
+        select.Bind("@type", (object?)filter.TargetType ?? DBNull.Value);
+        select.Bind("@target", (object?)filter.TargetId ?? DBNull.Value);
+        select.Bind("@actor", (object?)filter.Actor ?? DBNull.Value);
+        select.Bind("@after", long.TryParse(page.StartingAfter, NumberStyles.None, CultureInfo.InvariantCulture, out var after) ? after : DBNull.Value);
+        select.Bind("@limit", page.Limit + 1);
         var entries = new List<AuditEntry>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -1,30 +1,30 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Tollgate.Billing;
 using Tollgate.Billing.Economics;
 using Tollgate.Billing.Ledger;
 using Tollgate.Billing.Pricing;
 using Tollgate.Billing.Wallets;
-using static Tollgate.Storage.Sqlite.SqliteWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Sqlite;
+namespace Tollgate.Storage.Sql;
 
-/// <summary>Reports on the embedded database; amounts are summed in decimal here, never by SQL (which would use floats).</summary>
-internal sealed class SqliteEconomicsQueries(SqliteDatabase database) : IEconomicsQueries
+/// <summary>Reports on the database; amounts are summed in decimal here, never by SQL (which would use floats).</summary>
+internal sealed class SqlEconomicsQueries(SqlDatabase database) : IEconomicsQueries
 {
     /// <summary>The longest span a fee pays for: a fee charged this long before a report's start may still reach into it.</summary>
     private static readonly TimeSpan LongestFeeSpan = TimeSpan.FromDays(31);
 
     public async Task<IReadOnlyList<UsageLine>> UsageAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, """
             SELECT customer_id, day, model_id, backend_id, requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
                 list_amount, charged_amount, cost_to_serve
-            FROM usage_rollups WHERE day >= $from AND day < $to
+            FROM usage_rollups WHERE day >= @from AND day < @to
             """);
-        select.Parameters.AddWithValue("$from", MarginReport.Day(from));
-        select.Parameters.AddWithValue("$to", MarginReport.Day(to));
+        select.Bind("@from", MarginReport.Day(from));
+        select.Bind("@to", MarginReport.Day(to));
         // A day's usage may sit in two billing periods (late usage of a finalized month): one line per key here.
         var lines = new Dictionary<(string, string, string, string), UsageLine>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -51,15 +51,15 @@ internal sealed class SqliteEconomicsQueries(SqliteDatabase database) : IEconomi
 
     public async Task<IReadOnlyList<FeeCharge>> FeesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var plans = await SubscriptionPlansAsync(connection, cancellationToken);
         var select = Command(connection, null, """
             SELECT customer_id, amount, reference, created_at FROM ledger_entries
-            WHERE kind = $kind AND created_at >= $since AND created_at < $to
+            WHERE kind = @kind AND created_at >= @since AND created_at < @to
             """);
-        select.Parameters.AddWithValue("$kind", (int)LedgerEntryKind.SubscriptionFee);
-        select.Parameters.AddWithValue("$since", UnixTime.ToStored(from - LongestFeeSpan));
-        select.Parameters.AddWithValue("$to", UnixTime.ToStored(to));
+        select.Bind("@kind", (int)LedgerEntryKind.SubscriptionFee);
+        select.Bind("@since", UnixTime.ToStored(from - LongestFeeSpan));
+        select.Bind("@to", UnixTime.ToStored(to));
         var fees = new List<FeeCharge>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -75,11 +75,11 @@ internal sealed class SqliteEconomicsQueries(SqliteDatabase database) : IEconomi
 
     public async Task<IReadOnlyList<PromotionalShare>> PromotionalAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: true);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        using var transaction = database.BeginSnapshot(connection);
         var customers = new List<string>();
-        var withPromotions = Command(connection, transaction, "SELECT DISTINCT customer_id FROM grants WHERE kind = $kind");
-        withPromotions.Parameters.AddWithValue("$kind", StoredNames.Of(GrantKind.Promotional));
+        var withPromotions = Command(connection, transaction, "SELECT DISTINCT customer_id FROM grants WHERE kind = @kind");
+        withPromotions.Bind("@kind", StoredNames.Of(GrantKind.Promotional));
         await using (var reader = await withPromotions.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken)) customers.Add(reader.GetString(0));
@@ -119,14 +119,14 @@ internal sealed class SqliteEconomicsQueries(SqliteDatabase database) : IEconomi
 
     public async Task<IReadOnlyDictionary<string, string>> SubscribersAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, """
             SELECT customer_id, plan_id FROM subscriptions
-            WHERE created_at < $to AND (canceled_at IS NULL OR canceled_at >= $from)
+            WHERE created_at < @to AND (canceled_at IS NULL OR canceled_at >= @from)
             ORDER BY created_at
             """);
-        select.Parameters.AddWithValue("$from", UnixTime.ToStored(from));
-        select.Parameters.AddWithValue("$to", UnixTime.ToStored(to));
+        select.Bind("@from", UnixTime.ToStored(from));
+        select.Bind("@to", UnixTime.ToStored(to));
         var plans = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) plans[reader.GetString(0)] = reader.GetString(1);
@@ -138,10 +138,10 @@ internal sealed class SqliteEconomicsQueries(SqliteDatabase database) : IEconomi
     {
         var byBackend = backendIds.ToDictionary(b => b, _ => new Dictionary<DateTimeOffset, decimal>(), StringComparer.Ordinal);
         if (byBackend.Count == 0) return byBackend;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, "SELECT backend_id, completed_at, cost_to_serve FROM usage_events WHERE completed_at >= $from AND completed_at < $to");
-        select.Parameters.AddWithValue("$from", UnixTime.ToStored(from));
-        select.Parameters.AddWithValue("$to", UnixTime.ToStored(to));
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var select = Command(connection, null, "SELECT backend_id, completed_at, cost_to_serve FROM usage_events WHERE completed_at >= @from AND completed_at < @to");
+        select.Bind("@from", UnixTime.ToStored(from));
+        select.Bind("@to", UnixTime.ToStored(to));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -154,12 +154,12 @@ internal sealed class SqliteEconomicsQueries(SqliteDatabase database) : IEconomi
 
     private sealed record Entry(long Id, LedgerEntryKind Kind, decimal Amount, string Reference, DateTimeOffset At);
 
-    private static async Task<(List<Grant> Grants, List<Entry> Entries)> WalletHistoryAsync(SqliteConnection connection, SqliteTransaction transaction,
+    private static async Task<(List<Grant> Grants, List<Entry> Entries)> WalletHistoryAsync(DbConnection connection, DbTransaction transaction,
         string customerId, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var grants = new List<Grant>();
-        var selectGrants = Command(connection, transaction, "SELECT id, kind, amount, created_at, expires_at FROM grants WHERE customer_id = $customer ORDER BY created_at, id");
-        selectGrants.Parameters.AddWithValue("$customer", customerId);
+        var selectGrants = Command(connection, transaction, "SELECT id, kind, amount, created_at, expires_at FROM grants WHERE customer_id = @customer ORDER BY created_at, id");
+        selectGrants.Bind("@customer", customerId);
         await using (var reader = await selectGrants.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -171,11 +171,11 @@ internal sealed class SqliteEconomicsQueries(SqliteDatabase database) : IEconomi
         // Debits are every negative entry but expiries, which the replay itself decides (as the wallet's own replay does).
         var entries = new List<Entry>();
         var selectEntries = Command(connection, transaction, """
-            SELECT id, kind, amount, reference, created_at FROM ledger_entries WHERE customer_id = $customer AND kind <> $expiry AND created_at < $to
+            SELECT id, kind, amount, reference, created_at FROM ledger_entries WHERE customer_id = @customer AND kind <> @expiry AND created_at < @to
             """);
-        selectEntries.Parameters.AddWithValue("$customer", customerId);
-        selectEntries.Parameters.AddWithValue("$expiry", (int)LedgerEntryKind.Expiry);
-        selectEntries.Parameters.AddWithValue("$to", UnixTime.ToStored(to));
+        selectEntries.Bind("@customer", customerId);
+        selectEntries.Bind("@expiry", (int)LedgerEntryKind.Expiry);
+        selectEntries.Bind("@to", UnixTime.ToStored(to));
         await using (var reader = await selectEntries.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -187,19 +187,19 @@ internal sealed class SqliteEconomicsQueries(SqliteDatabase database) : IEconomi
         return (grants, entries);
     }
 
-    private static async Task<(string ModelId, string? BackendId, DateTimeOffset CompletedAt)?> UsageOfAsync(SqliteConnection connection, SqliteTransaction transaction,
+    private static async Task<(string ModelId, string? BackendId, DateTimeOffset CompletedAt)?> UsageOfAsync(DbConnection connection, DbTransaction transaction,
         string requestId, CancellationToken cancellationToken)
     {
-        var select = Command(connection, transaction, "SELECT model_id, backend_id, completed_at FROM usage_events WHERE request_id = $id");
-        select.Parameters.AddWithValue("$id", requestId);
+        var select = Command(connection, transaction, "SELECT model_id, backend_id, completed_at FROM usage_events WHERE request_id = @id");
+        select.Bind("@id", requestId);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
         return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), UnixTime.FromStored(reader.GetInt64(2)));
     }
 
     /// <summary>Plan of every subscription by id (its current plan: a plan change re-labels the whole subscription).</summary>
-    private static async Task<Dictionary<string, string>> SubscriptionPlansAsync(SqliteConnection connection, CancellationToken cancellationToken,
-        SqliteTransaction? transaction = null)
+    private static async Task<Dictionary<string, string>> SubscriptionPlansAsync(DbConnection connection, CancellationToken cancellationToken,
+        DbTransaction? transaction = null)
     {
         var plans = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var reader = await Command(connection, transaction, "SELECT id, plan_id FROM subscriptions").ExecuteReaderAsync(cancellationToken);

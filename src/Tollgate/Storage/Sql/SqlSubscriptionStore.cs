@@ -1,25 +1,25 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Tollgate.Billing;
 using Tollgate.Billing.Ledger;
 using Tollgate.Billing.Subscriptions;
 using Tollgate.Subscriptions;
-using static Tollgate.Storage.Sqlite.SqliteWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Sqlite;
+namespace Tollgate.Storage.Sql;
 
-internal sealed class SqliteSubscriptionStore(SqliteDatabase database) : ISubscriptionStore
+internal sealed class SqlSubscriptionStore(SqlDatabase database) : ISubscriptionStore
 {
     public Task PutPlanAsync(Plan plan, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, async (connection, transaction) =>
         {
             var upsert = Command(connection, transaction, """
-                INSERT INTO plans (id, name, definition, created_at, updated_at) VALUES ($id, $name, $definition, $at, $at)
+                INSERT INTO plans (id, name, definition, created_at, updated_at) VALUES (@id, @name, @definition, @at, @at)
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, definition = excluded.definition, updated_at = excluded.updated_at
                 """);
-            upsert.Parameters.AddWithValue("$id", plan.Id);
-            upsert.Parameters.AddWithValue("$name", plan.Name);
-            upsert.Parameters.AddWithValue("$definition", PlanDocument.From(plan).ToJson());
-            upsert.Parameters.AddWithValue("$at", UnixTime.ToStored(audit.At));
+            upsert.Bind("@id", plan.Id);
+            upsert.Bind("@name", plan.Name);
+            upsert.Bind("@definition", PlanDocument.From(plan).ToJson());
+            upsert.Bind("@at", UnixTime.ToStored(audit.At));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
@@ -29,56 +29,56 @@ internal sealed class SqliteSubscriptionStore(SqliteDatabase database) : ISubscr
             var upsert = Command(connection, transaction, """
                 INSERT INTO subscriptions (id, customer_id, plan_id, status, period_start, period_end, trial_end, cancel_at_period_end, next_plan_id,
                     created_at, canceled_at)
-                VALUES ($id, $customer, $plan, $status, $start, $end, $trial, $cancel, $next, $created, $canceled)
+                VALUES (@id, @customer, @plan, @status, @start, @end, @trial, @cancel, @next, @created, @canceled)
                 ON CONFLICT (id) DO UPDATE SET plan_id = excluded.plan_id, status = excluded.status, period_start = excluded.period_start,
                     period_end = excluded.period_end, trial_end = excluded.trial_end, cancel_at_period_end = excluded.cancel_at_period_end,
                     next_plan_id = excluded.next_plan_id, canceled_at = excluded.canceled_at
                 """);
-            upsert.Parameters.AddWithValue("$id", s.Id);
-            upsert.Parameters.AddWithValue("$customer", s.CustomerId);
-            upsert.Parameters.AddWithValue("$plan", s.Plan.Id);
-            upsert.Parameters.AddWithValue("$status", StoredNames.Of(s.Status));
-            upsert.Parameters.AddWithValue("$start", UnixTime.ToStored(s.PeriodStart));
-            upsert.Parameters.AddWithValue("$end", UnixTime.ToStored(s.PeriodEnd));
-            upsert.Parameters.AddWithValue("$trial", UnixTime.ToStoredOrNull(s.TrialEnd));
-            upsert.Parameters.AddWithValue("$cancel", s.CancelAtPeriodEnd ? 1 : 0);
-            upsert.Parameters.AddWithValue("$next", (object?)s.NextPlanId ?? DBNull.Value);
-            upsert.Parameters.AddWithValue("$created", UnixTime.ToStored(s.CreatedAt));
-            upsert.Parameters.AddWithValue("$canceled", s.Status == SubscriptionStatus.Canceled ? UnixTime.ToStored(audit.At) : DBNull.Value);
+            upsert.Bind("@id", s.Id);
+            upsert.Bind("@customer", s.CustomerId);
+            upsert.Bind("@plan", s.Plan.Id);
+            upsert.Bind("@status", StoredNames.Of(s.Status));
+            upsert.Bind("@start", UnixTime.ToStored(s.PeriodStart));
+            upsert.Bind("@end", UnixTime.ToStored(s.PeriodEnd));
+            upsert.Bind("@trial", UnixTime.ToStoredOrNull(s.TrialEnd));
+            upsert.Bind("@cancel", s.CancelAtPeriodEnd ? 1 : 0);
+            upsert.Bind("@next", (object?)s.NextPlanId ?? DBNull.Value);
+            upsert.Bind("@created", UnixTime.ToStored(s.CreatedAt));
+            upsert.Bind("@canceled", s.Status == SubscriptionStatus.Canceled ? UnixTime.ToStored(audit.At) : DBNull.Value);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
             if (fee is null || fee.Amount == 0) return;
             var ledger = Command(connection, transaction, """
-                INSERT INTO ledger_entries (customer_id, kind, amount, reference, created_at, note) VALUES ($customer, $kind, $amount, $reference, $at, $note)
+                INSERT INTO ledger_entries (customer_id, kind, amount, reference, created_at, note) VALUES (@customer, @kind, @amount, @reference, @at, @note)
                 """);
-            ledger.Parameters.AddWithValue("$customer", s.CustomerId);
-            ledger.Parameters.AddWithValue("$kind", (int)LedgerEntryKind.SubscriptionFee);
-            ledger.Parameters.AddWithValue("$amount", Money.Format(-fee.Amount));
-            ledger.Parameters.AddWithValue("$reference", fee.Reference);
-            ledger.Parameters.AddWithValue("$at", UnixTime.ToStored(audit.At));
-            ledger.Parameters.AddWithValue("$note", fee.Note);
+            ledger.Bind("@customer", s.CustomerId);
+            ledger.Bind("@kind", (int)LedgerEntryKind.SubscriptionFee);
+            ledger.Bind("@amount", Money.Format(-fee.Amount));
+            ledger.Bind("@reference", fee.Reference);
+            ledger.Bind("@at", UnixTime.ToStored(audit.At));
+            ledger.Bind("@note", fee.Note);
             // A fee already charged (same reference) fails the whole change: nothing is billed twice.
             await ledger.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
     public async Task<SubscriptionEntry?> GetAsync(string subscriptionId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var plans = await ReadPlansAsync(connection, null, cancellationToken);
-        return (await ReadSubscriptionsAsync(connection, null, plans, "id = $id", c => c.Parameters.AddWithValue("$id", subscriptionId), cancellationToken))
+        return (await ReadSubscriptionsAsync(connection, null, plans, "id = @id", c => c.Bind("@id", subscriptionId), cancellationToken))
             .FirstOrDefault();
     }
 
     public async Task<IReadOnlyList<(string CustomerId, string ModelId, long Units, DateTimeOffset At)>> UnitsSinceAsync(DateTimeOffset since,
         CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, """
             SELECT e.customer_id, e.model_id, e.units, e.started_at FROM usage_events e
-            WHERE e.units > 0 AND e.completed_at >= $since
+            WHERE e.units > 0 AND e.completed_at >= @since
               AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = e.customer_id AND s.status <> 'canceled')
             ORDER BY e.started_at
             """);
-        select.Parameters.AddWithValue("$since", UnixTime.ToStored(since));
+        select.Bind("@since", UnixTime.ToStored(since));
         var units = new List<(string, string, long, DateTimeOffset)>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -88,15 +88,15 @@ internal sealed class SqliteSubscriptionStore(SqliteDatabase database) : ISubscr
 
     public async Task<bool> FeeChargedAsync(string reference, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, "SELECT 1 FROM ledger_entries WHERE kind = $kind AND reference = $reference");
-        select.Parameters.AddWithValue("$kind", (int)LedgerEntryKind.SubscriptionFee);
-        select.Parameters.AddWithValue("$reference", reference);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var select = Command(connection, null, "SELECT 1 FROM ledger_entries WHERE kind = @kind AND reference = @reference");
+        select.Bind("@kind", (int)LedgerEntryKind.SubscriptionFee);
+        select.Bind("@reference", reference);
         return await select.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
     /// <summary>All plans and the live subscriptions, for the catalog snapshot.</summary>
-    public static async Task<(List<Plan> Plans, List<SubscriptionEntry> Subscriptions)> ReadAllAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public static async Task<(List<Plan> Plans, List<SubscriptionEntry> Subscriptions)> ReadAllAsync(DbConnection connection, DbTransaction transaction,
         CancellationToken cancellationToken)
     {
         var plans = await ReadPlansAsync(connection, transaction, cancellationToken);
@@ -104,7 +104,7 @@ internal sealed class SqliteSubscriptionStore(SqliteDatabase database) : ISubscr
         return ([.. plans.Values], subscriptions);
     }
 
-    private static async Task<Dictionary<string, Plan>> ReadPlansAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, Plan>> ReadPlansAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         var plans = new Dictionary<string, Plan>(StringComparer.Ordinal);
         await using var reader = await Command(connection, transaction, "SELECT id, definition FROM plans").ExecuteReaderAsync(cancellationToken);
@@ -117,8 +117,8 @@ internal sealed class SqliteSubscriptionStore(SqliteDatabase database) : ISubscr
         return plans;
     }
 
-    private static async Task<List<SubscriptionEntry>> ReadSubscriptionsAsync(SqliteConnection connection, SqliteTransaction? transaction,
-        Dictionary<string, Plan> plans, string filter, Action<SqliteCommand> bind, CancellationToken cancellationToken)
+    private static async Task<List<SubscriptionEntry>> ReadSubscriptionsAsync(DbConnection connection, DbTransaction? transaction,
+        Dictionary<string, Plan> plans, string filter, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
         var select = Command(connection, transaction, $"""
             SELECT id, customer_id, plan_id, status, period_start, period_end, trial_end, cancel_at_period_end, next_plan_id, created_at

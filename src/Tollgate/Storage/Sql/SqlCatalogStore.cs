@@ -1,23 +1,23 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using Tollgate.Catalog;
-using static Tollgate.Storage.Postgres.PostgresWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Postgres;
+namespace Tollgate.Storage.Sql;
 
-/// <summary>The catalog snapshot and node settings on the PostgreSQL database. Never on a request's path.</summary>
-internal sealed class PostgresCatalogStore(PostgresDatabase database) : ICatalogStore
+/// <summary>The catalog snapshot and node settings in the database. Never on a request's path.</summary>
+internal sealed class SqlCatalogStore(SqlDatabase database) : ICatalogStore
 {
     public async Task<CatalogSnapshot> LoadSnapshotAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // One read transaction, so the snapshot is consistent with the version it carries.
-        using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
-        var (customers, keys) = await PostgresCustomerStore.ReadAllAsync(connection, transaction, cancellationToken);
-        var models = await PostgresModelStore.ReadAllAsync(connection, transaction, cancellationToken);
-        var (plans, subscriptions) = await PostgresSubscriptionStore.ReadAllAsync(connection, transaction, cancellationToken);
-        var (contracts, rules, invitations) = await PostgresContractStore.ReadAllAsync(connection, transaction, cancellationToken);
-        var restrictions = await PostgresFlagStore.ReadRestrictionsAsync(connection, transaction, cancellationToken);
+        using var transaction = database.BeginSnapshot(connection);
+        var (customers, keys) = await SqlCustomerStore.ReadAllAsync(connection, transaction, cancellationToken);
+        var models = await SqlModelStore.ReadAllAsync(connection, transaction, cancellationToken);
+        var (plans, subscriptions) = await SqlSubscriptionStore.ReadAllAsync(connection, transaction, cancellationToken);
+        var (contracts, rules, invitations) = await SqlContractStore.ReadAllAsync(connection, transaction, cancellationToken);
+        var restrictions = await SqlFlagStore.ReadRestrictionsAsync(connection, transaction, cancellationToken);
         var version = await Command(connection, transaction, "SELECT value FROM settings WHERE key = 'catalog_version'").ExecuteScalarAsync(cancellationToken);
         transaction.Commit();
         return new CatalogSnapshot(customers, keys, models, ParseVersion(version))
@@ -33,21 +33,21 @@ internal sealed class PostgresCatalogStore(PostgresDatabase database) : ICatalog
 
     public async Task<long> GetVersionAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return ParseVersion(await Command(connection, null, "SELECT value FROM settings WHERE key = 'catalog_version'").ExecuteScalarAsync(cancellationToken));
     }
 
     public async Task<bool> HasAnyModelAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await Command(connection, null, "SELECT EXISTS (SELECT 1 FROM models)").ExecuteScalarAsync(cancellationToken) is true;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return await Command(connection, null, "SELECT EXISTS (SELECT 1 FROM models)").ExistsAsync(cancellationToken);
     }
 
     public async Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, "SELECT value FROM settings WHERE key = @key");
-        select.Parameters.AddWithValue("@key", key);
+        select.Bind("@key", key);
         return await select.ExecuteScalarAsync(cancellationToken) as string;
     }
 
@@ -56,8 +56,8 @@ internal sealed class PostgresCatalogStore(PostgresDatabase database) : ICatalog
         {
             var upsert = Command(connection, transaction,
                 "INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-            upsert.Parameters.AddWithValue("@key", key);
-            upsert.Parameters.AddWithValue("@value", value);
+            upsert.Bind("@key", key);
+            upsert.Bind("@value", value);
             return upsert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 

@@ -1,31 +1,31 @@
 using System.Globalization;
-using Npgsql;
+using System.Data.Common;
 using Tollgate.Billing;
 using Tollgate.Billing.Contracts;
 using Tollgate.Billing.Invoices;
 using Tollgate.Billing.Ledger;
 using Tollgate.Contracts;
-using static Tollgate.Storage.Postgres.PostgresWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Postgres;
+namespace Tollgate.Storage.Sql;
 
 /// <summary>
 /// Contract commitments on the invoice: the commitment a customer owes for a period, and the
 /// true-up ledger entry written when the period's invoice is finalized — inside the invoice's
 /// own transaction, so it compares the commitment with exactly the usage that invoice bills.
 /// </summary>
-internal static class PostgresTrueUps
+internal static class SqlTrueUps
 {
     /// <summary>The sum of the prorated commitments of the customer's contracts in force during the period.</summary>
-    public static decimal Commitment(NpgsqlConnection connection, NpgsqlTransaction transaction, string customerId, BillingPeriod period)
+    public static decimal Commitment(DbConnection connection, DbTransaction transaction, string customerId, BillingPeriod period)
     {
         var select = Command(connection, transaction, """
             SELECT id, starts_at, ends_at, cancelled_at, definition, created_at FROM contracts
-            WHERE customer_id = @customer AND starts_at < @end AND LEAST(ends_at, cancelled_at) > @start
+            WHERE customer_id = @customer AND starts_at < @end AND CASE WHEN cancelled_at < ends_at THEN cancelled_at ELSE ends_at END > @start
             """);
-        select.Parameters.AddWithValue("@customer", customerId);
-        select.Parameters.AddWithValue("@start", UnixTime.ToStored(period.Start));
-        select.Parameters.AddWithValue("@end", UnixTime.ToStored(period.End));
+        select.Bind("@customer", customerId);
+        select.Bind("@start", UnixTime.ToStored(period.Start));
+        select.Bind("@end", UnixTime.ToStored(period.End));
         var commitment = 0m;
         using var reader = select.ExecuteReader();
         while (reader.Read())
@@ -41,7 +41,7 @@ internal static class PostgresTrueUps
     /// Writes the period's true-up once (its reference is unique), dated the period's last millisecond
     /// so it belongs to that period's invoice — and to its reissue, should that invoice be voided.
     /// </summary>
-    public static void EnsureEntry(NpgsqlConnection connection, NpgsqlTransaction transaction, string customerId, BillingPeriod period, decimal commitment,
+    public static void EnsureEntry(DbConnection connection, DbTransaction transaction, string customerId, BillingPeriod period, decimal commitment,
         decimal usageCharged)
     {
         var shortfall = TrueUp.Shortfall(commitment, usageCharged);
@@ -50,12 +50,12 @@ internal static class PostgresTrueUps
             INSERT INTO ledger_entries (customer_id, kind, amount, reference, created_at, note) VALUES (@customer, @kind, @amount, @reference, @at, @note)
             ON CONFLICT (kind, reference) DO NOTHING
             """);
-        insert.Parameters.AddWithValue("@customer", customerId);
-        insert.Parameters.AddWithValue("@kind", (int)LedgerEntryKind.TrueUp);
-        insert.Parameters.AddWithValue("@amount", Money.Format(-shortfall));
-        insert.Parameters.AddWithValue("@reference", $"trueup:{customerId}:{period}");
-        insert.Parameters.AddWithValue("@at", UnixTime.ToStored(period.End) - 1);
-        insert.Parameters.AddWithValue("@note", string.Create(CultureInfo.InvariantCulture,
+        insert.Bind("@customer", customerId);
+        insert.Bind("@kind", (int)LedgerEntryKind.TrueUp);
+        insert.Bind("@amount", Money.Format(-shortfall));
+        insert.Bind("@reference", $"trueup:{customerId}:{period}");
+        insert.Bind("@at", UnixTime.ToStored(period.End) - 1);
+        insert.Bind("@note", string.Create(CultureInfo.InvariantCulture,
             $"Commitment {period}: ${Money.Format(commitment)} committed, ${Money.Format(usageCharged)} usage charged"));
         insert.ExecuteNonQuery();
     }

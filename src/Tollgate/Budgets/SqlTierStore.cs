@@ -2,21 +2,21 @@ using Tollgate.Billing;
 using Tollgate.Billing.Ledger;
 using Tollgate.Billing.Wallets;
 using Tollgate.Storage;
-using Tollgate.Storage.Postgres;
-using static Tollgate.Storage.Postgres.PostgresWrites;
+using Tollgate.Storage.Sql;
+using static Tollgate.Storage.Sql.SqlWrites;
 
 namespace Tollgate.Budgets;
 
-internal sealed class PostgresTierStore(PostgresDatabase database) : ITierStore
+internal sealed class SqlTierStore(SqlDatabase database) : ITierStore
 {
     public async Task<IReadOnlyDictionary<string, decimal>> LoadPaidAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var paid = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var grants = Command(connection, null, "SELECT customer_id, amount FROM grants WHERE kind = @purchased");
-        grants.Parameters.AddWithValue("@purchased", StoredNames.Of(GrantKind.Purchased));
+        grants.Bind("@purchased", StoredNames.Of(GrantKind.Purchased));
         var payments = Command(connection, null, "SELECT customer_id, amount FROM ledger_entries WHERE kind = @payment");
-        payments.Parameters.AddWithValue("@payment", (int)LedgerEntryKind.Payment);
+        payments.Bind("@payment", (int)LedgerEntryKind.Payment);
         foreach (var select in new[] { grants, payments })
         {
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -31,7 +31,7 @@ internal sealed class PostgresTierStore(PostgresDatabase database) : ITierStore
 
     public async Task<IReadOnlyDictionary<string, TierOverride>> LoadOverridesAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var overrides = new Dictionary<string, TierOverride>(StringComparer.Ordinal);
         await using var reader = await Command(connection, null, "SELECT customer_id, level, note, set_at FROM customer_tiers").ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -47,17 +47,17 @@ internal sealed class PostgresTierStore(PostgresDatabase database) : ITierStore
             if (value is null)
             {
                 var delete = Command(connection, transaction, "DELETE FROM customer_tiers WHERE customer_id = @customer");
-                delete.Parameters.AddWithValue("@customer", customerId);
+                delete.Bind("@customer", customerId);
                 return delete.ExecuteNonQueryAsync(cancellationToken);
             }
             var upsert = Command(connection, transaction, """
                 INSERT INTO customer_tiers (customer_id, level, note, set_at) VALUES (@customer, @level, @note, @at)
                 ON CONFLICT (customer_id) DO UPDATE SET level = excluded.level, note = excluded.note, set_at = excluded.set_at
                 """);
-            upsert.Parameters.AddWithValue("@customer", customerId);
-            upsert.Parameters.AddWithValue("@level", value.Level);
-            upsert.Parameters.AddWithValue("@note", (object?)value.Note ?? DBNull.Value);
-            upsert.Parameters.AddWithValue("@at", UnixTime.ToStored(value.SetAt));
+            upsert.Bind("@customer", customerId);
+            upsert.Bind("@level", value.Level);
+            upsert.Bind("@note", (object?)value.Note ?? DBNull.Value);
+            upsert.Bind("@at", UnixTime.ToStored(value.SetAt));
             return upsert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 }

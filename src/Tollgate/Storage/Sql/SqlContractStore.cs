@@ -1,31 +1,31 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Tollgate.Billing;
 using Tollgate.Billing.Contracts;
 using Tollgate.Contracts;
-using static Tollgate.Storage.Sqlite.SqliteWrites;
+using static Tollgate.Storage.Sql.SqlWrites;
 
-namespace Tollgate.Storage.Sqlite;
+namespace Tollgate.Storage.Sql;
 
-internal sealed class SqliteContractStore(SqliteDatabase database) : IContractStore
+internal sealed class SqlContractStore(SqlDatabase database) : IContractStore
 {
     public Task SaveContractAsync(Contract c, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, async (connection, transaction) =>
         {
             var upsert = Command(connection, transaction, """
                 INSERT INTO contracts (id, customer_id, starts_at, ends_at, cancelled_at, definition, created_at, updated_at)
-                VALUES ($id, $customer, $starts, $ends, $cancelled, $definition, $created, $at)
+                VALUES (@id, @customer, @starts, @ends, @cancelled, @definition, @created, @at)
                 ON CONFLICT (id) DO UPDATE SET ends_at = excluded.ends_at, cancelled_at = excluded.cancelled_at, definition = excluded.definition,
                     updated_at = excluded.updated_at
                 """);
-            upsert.Parameters.AddWithValue("$id", c.Id);
-            upsert.Parameters.AddWithValue("$customer", c.CustomerId);
-            upsert.Parameters.AddWithValue("$starts", UnixTime.ToStored(c.StartsAt));
-            upsert.Parameters.AddWithValue("$ends", UnixTime.ToStored(c.EndsAt));
-            upsert.Parameters.AddWithValue("$cancelled", UnixTime.ToStoredOrNull(c.CancelledAt));
-            upsert.Parameters.AddWithValue("$definition", ContractTerms.ToJson(c));
-            upsert.Parameters.AddWithValue("$created", UnixTime.ToStored(c.CreatedAt));
-            upsert.Parameters.AddWithValue("$at", UnixTime.ToStored(audit.At));
+            upsert.Bind("@id", c.Id);
+            upsert.Bind("@customer", c.CustomerId);
+            upsert.Bind("@starts", UnixTime.ToStored(c.StartsAt));
+            upsert.Bind("@ends", UnixTime.ToStored(c.EndsAt));
+            upsert.Bind("@cancelled", UnixTime.ToStoredOrNull(c.CancelledAt));
+            upsert.Bind("@definition", ContractTerms.ToJson(c));
+            upsert.Bind("@created", UnixTime.ToStored(c.CreatedAt));
+            upsert.Bind("@at", UnixTime.ToStored(audit.At));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
@@ -33,20 +33,20 @@ internal sealed class SqliteContractStore(SqliteDatabase database) : IContractSt
         RunAsync(database, audit, async (connection, transaction) =>
         {
             var upsert = Command(connection, transaction, """
-                INSERT INTO gate_rules (model_id, definition, updated_at) VALUES ($model, $definition, $at)
+                INSERT INTO gate_rules (model_id, definition, updated_at) VALUES (@model, @definition, @at)
                 ON CONFLICT (model_id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
                 """);
-            upsert.Parameters.AddWithValue("$model", rule.ModelId);
-            upsert.Parameters.AddWithValue("$definition", System.Text.Json.JsonSerializer.Serialize(GateRuleDto.From(rule), ContractJson.Default.GateRuleDto));
-            upsert.Parameters.AddWithValue("$at", UnixTime.ToStored(audit.At));
+            upsert.Bind("@model", rule.ModelId);
+            upsert.Bind("@definition", System.Text.Json.JsonSerializer.Serialize(GateRuleDto.From(rule), ContractJson.Default.GateRuleDto));
+            upsert.Bind("@at", UnixTime.ToStored(audit.At));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
     public Task DeleteGateRuleAsync(string modelId, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, async (connection, transaction) =>
         {
-            var delete = Command(connection, transaction, "DELETE FROM gate_rules WHERE model_id = $model");
-            delete.Parameters.AddWithValue("$model", modelId);
+            var delete = Command(connection, transaction, "DELETE FROM gate_rules WHERE model_id = @model");
+            delete.Bind("@model", modelId);
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
@@ -55,32 +55,32 @@ internal sealed class SqliteContractStore(SqliteDatabase database) : IContractSt
         {
             var upsert = Command(connection, transaction, """
                 INSERT INTO gate_invitations (id, customer_id, model_id, expires_at, note, created_at, revoked_at)
-                VALUES ($id, $customer, $model, $expires, $note, $created, $revoked)
+                VALUES (@id, @customer, @model, @expires, @note, @created, @revoked)
                 ON CONFLICT (id) DO UPDATE SET revoked_at = excluded.revoked_at
                 """);
-            upsert.Parameters.AddWithValue("$id", i.Id);
-            upsert.Parameters.AddWithValue("$customer", i.CustomerId);
-            upsert.Parameters.AddWithValue("$model", i.ModelId);
-            upsert.Parameters.AddWithValue("$expires", UnixTime.ToStored(i.ExpiresAt));
-            upsert.Parameters.AddWithValue("$note", (object?)i.Note ?? DBNull.Value);
-            upsert.Parameters.AddWithValue("$created", UnixTime.ToStored(i.CreatedAt));
-            upsert.Parameters.AddWithValue("$revoked", UnixTime.ToStoredOrNull(i.RevokedAt));
+            upsert.Bind("@id", i.Id);
+            upsert.Bind("@customer", i.CustomerId);
+            upsert.Bind("@model", i.ModelId);
+            upsert.Bind("@expires", UnixTime.ToStored(i.ExpiresAt));
+            upsert.Bind("@note", (object?)i.Note ?? DBNull.Value);
+            upsert.Bind("@created", UnixTime.ToStored(i.CreatedAt));
+            upsert.Bind("@revoked", UnixTime.ToStoredOrNull(i.RevokedAt));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
     public async Task<IReadOnlyList<GateInvitation>> InvitationsAsync(string? customerId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await ReadInvitationsAsync(connection, null, customerId, liveOnly: false, cancellationToken);
     }
 
     public async Task<IReadOnlyList<(string CustomerId, DateOnly Day, decimal Charged)>> DailySpendAsync(DateOnly sinceDay,
         IReadOnlyCollection<string> excludedModels, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var select = Command(connection, null, "SELECT customer_id, day, model_id, charged_amount FROM usage_rollups WHERE day >= $since");
-        select.Parameters.AddWithValue("$since", sinceDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        // Summed here in decimal: SQLite's SUM of text amounts would go through floating point.
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var select = Command(connection, null, "SELECT customer_id, day, model_id, charged_amount FROM usage_rollups WHERE day >= @since");
+        select.Bind("@since", sinceDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        // Summed here in decimal: amounts are stored as exact decimal text.
         var sums = new Dictionary<(string, DateOnly), decimal>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -94,7 +94,7 @@ internal sealed class SqliteContractStore(SqliteDatabase database) : IContractSt
 
     /// <summary>Contracts, gate rules and unrevoked invitations, for the catalog snapshot.</summary>
     public static async Task<(List<Contract> Contracts, List<GateRule> Rules, IReadOnlyList<GateInvitation> Invitations)> ReadAllAsync(
-        SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var contracts = new List<Contract>();
         await using (var reader = await Command(connection, transaction,
@@ -121,14 +121,14 @@ internal sealed class SqliteContractStore(SqliteDatabase database) : IContractSt
         return (contracts, rules, await ReadInvitationsAsync(connection, transaction, null, liveOnly: true, cancellationToken));
     }
 
-    private static async Task<IReadOnlyList<GateInvitation>> ReadInvitationsAsync(SqliteConnection connection, SqliteTransaction? transaction, string? customerId,
+    private static async Task<IReadOnlyList<GateInvitation>> ReadInvitationsAsync(DbConnection connection, DbTransaction? transaction, string? customerId,
         bool liveOnly, CancellationToken cancellationToken)
     {
-        var where = (customerId is null ? "1 = 1" : "customer_id = $customer") + (liveOnly ? " AND revoked_at IS NULL" : "");
+        var where = (customerId is null ? "1 = 1" : "customer_id = @customer") + (liveOnly ? " AND revoked_at IS NULL" : "");
         var select = Command(connection, transaction, $"""
             SELECT id, customer_id, model_id, expires_at, note, created_at, revoked_at FROM gate_invitations WHERE {where} ORDER BY created_at DESC, id
             """);
-        if (customerId is not null) select.Parameters.AddWithValue("$customer", customerId);
+        if (customerId is not null) select.Bind("@customer", customerId);
         var invitations = new List<GateInvitation>();
         await using var r = await select.ExecuteReaderAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken))
