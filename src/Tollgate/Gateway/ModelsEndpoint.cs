@@ -43,7 +43,8 @@ internal sealed class ModelsEndpoint(Authenticate authenticate, Gates.Gatekeeper
             await ApiErrorWriter.WriteAsync(http, ApiError.ModelGated(id, refused.HowToQualify));
             return;
         }
-        if (!IsCallable(request, model, now))
+        // The gate was decided just above; only the key's scope, price and backends are left to check.
+        if (!IsServed(request, model, now))
         {
             await ApiErrorWriter.WriteAsync(http, ApiError.ModelNotFound(id));
             return;
@@ -52,8 +53,10 @@ internal sealed class ModelsEndpoint(Authenticate authenticate, Gates.Gatekeeper
     }
 
     private bool IsCallable(GatewayRequest request, ModelEntry model, DateTimeOffset now) =>
-        request.Key.MayUse(model.Id) && model.PriceCardAt(now) is not null && model.Backends.Count > 0
-        && (model.Tier != ModelTier.Gated || gatekeeper.Decide(request.Snapshot, request.Customer, model.Id, now).Allowed);
+        IsServed(request, model, now) && (model.Tier != ModelTier.Gated || gatekeeper.Decide(request.Snapshot, request.Customer, model.Id, now).Allowed);
+
+    private static bool IsServed(GatewayRequest request, ModelEntry model, DateTimeOffset now) =>
+        request.Key.MayUse(model.Id) && model.PriceCardAt(now) is not null && model.Backends.Count > 0;
 
     private static ModelObject ToObject(ModelEntry model) => new(model.Id, "model", model.CreatedAt.ToUnixTimeSeconds(), model.OwnedBy);
 
