@@ -17,7 +17,7 @@ internal static class SvgChart
 {
     private const int Width = 640;
     private const int Height = 220;
-    private const int Left = 56;
+    private const int Left = 76;
     private const int Right = 12;
     private const int Top = 12;
     private const int Bottom = 28;
@@ -26,7 +26,7 @@ internal static class SvgChart
     public static HtmlString Lines(string id, string title, IReadOnlyList<string> labels, IReadOnlyList<ChartSeries> series, bool money) =>
         Draw(id, title, labels, series, money, bars: false);
 
-    /// <summary>Grouped bars, one bar per series per label.</summary>
+    /// <summary>Grouped bars, one bar per series per label; bars below zero get the class <c>loss</c>.</summary>
     public static HtmlString Bars(string id, string title, IReadOnlyList<string> labels, IReadOnlyList<ChartSeries> series, bool money) =>
         Draw(id, title, labels, series, money, bars: true);
 
@@ -95,7 +95,7 @@ internal static class SvgChart
                 var height = Math.Abs(y(v) - y(0));
                 var x = Left + i * slot + slot * 0.1 + s * barW;
                 svg.Append(CultureInfo.InvariantCulture,
-                    $"<rect x=\"{x:0.#}\" y=\"{(v < 0 ? y(0) : top):0.#}\" width=\"{barW:0.#}\" height=\"{Math.Max(height, v == 0 ? 0 : 1):0.#}\" data-value=\"{v.ToString(CultureInfo.InvariantCulture)}\"><title>{enc.Encode(labels[i])}: {enc.Encode(Format(v, money))}</title></rect>");
+                    $"<rect{(v < 0 ? " class=\"loss\"" : "")} x=\"{x:0.#}\" y=\"{(v < 0 ? y(0) : top):0.#}\" width=\"{barW:0.#}\" height=\"{Math.Max(height, v == 0 ? 0 : 1):0.#}\" data-value=\"{v.ToString(CultureInfo.InvariantCulture)}\"><title>{enc.Encode(labels[i])}: {enc.Encode(Format(v, money))}</title></rect>");
             }
             svg.Append("</g>");
         }
