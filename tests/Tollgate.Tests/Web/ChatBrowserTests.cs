@@ -69,4 +69,58 @@ public sealed class ChatBrowserTests : IAsyncLifetime
         // This server takes POST /v1/feedback, so the page offers a rating on each answer.
         Assert.Equal(2, await page.Locator(".rate").CountAsync());
     }
+
+    [BrowserFact]
+    public async Task ChatHistory_OptedIn_FollowsTheKeyToANewBrowser_AndDeleteRemovesIt()
+    {
+        using var admin = new HttpClient { BaseAddress = _base };
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", TollgateFactory.AdminToken);
+        var customer = await admin.PostJsonAsync("/admin/v1/customers", """{"name":"History Subscriber"}""");
+        await admin.PostJsonAsync($"/admin/v1/customers/{customer.Id()}/grants", """{"amount":"10"}""");
+        var key = (await admin.PostJsonAsync($"/admin/v1/customers/{customer.Id()}/keys", "{}"))["key"]!.GetValue<string>();
+
+        await using (var first = await Browser.LaunchAsync(_base, 390, 844))
+        {
+            var page = await SignInAsync(first, key);
+            // Off by default: the first answer stays in this browser only.
+            await Assertions.Expect(page.Locator("#keep-history")).Not.ToBeCheckedAsync();
+            await Assertions.Expect(page.Locator("#kept-where")).ToHaveTextAsync("The conversation is kept only in this browser.");
+            await page.CheckAsync("#keep-history");
+            await Assertions.Expect(page.Locator("#kept-where")).ToContainTextAsync("kept on the server for this key, erased 30 days");
+            await page.FillAsync("#prompt", "Remember this question?");
+            await page.ClickAsync("#send");
+            await Assertions.Expect(page.Locator(".msg.assistant .meta")).ToContainTextAsync("tokens");
+            await Assertions.Expect(page.Locator("#saved li")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator("#saved li")).ToContainTextAsync("Remember this question?");
+        }
+
+        // A new browser (nothing in its storage) signed in with the same key finds the setting and the conversation.
+        await using var second = await Browser.LaunchAsync(_base, 390, 844);
+        var again = await SignInAsync(second, key);
+        await Assertions.Expect(again.Locator("#keep-history")).ToBeCheckedAsync();
+        await Assertions.Expect(again.Locator(".msg.user")).ToHaveTextAsync("Remember this question?");
+        await Assertions.Expect(again.Locator(".msg.assistant")).ToHaveCountAsync(1);
+        await second.ScreenshotAsync("chat-history");
+
+        await again.ClickAsync("#saved li button.delete");
+        await Assertions.Expect(again.Locator("#saved li")).ToHaveCountAsync(0);
+        await Assertions.Expect(again.Locator(".msg")).ToHaveCountAsync(0);
+        await again.ReloadAsync();
+        await Assertions.Expect(again.Locator("#keep-history")).ToBeCheckedAsync();
+        await Assertions.Expect(again.Locator(".msg")).ToHaveCountAsync(0);
+        using var api = new HttpClient { BaseAddress = _base };
+        api.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        var list = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync("/v1/chat/history"))!;
+        Assert.Empty(list["data"]!.AsArray());
+    }
+
+    private static async Task<IPage> SignInAsync(Browser browser, string key)
+    {
+        var page = browser.Page;
+        await page.GotoAsync("/chat");
+        await page.FillAsync("#apikey", key);
+        await page.ClickAsync("#signin-form button");
+        await Assertions.Expect(page.Locator("#who")).ToHaveTextAsync(new Regex("Subscriber"));
+        return page;
+    }
 }
