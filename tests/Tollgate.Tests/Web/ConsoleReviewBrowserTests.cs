@@ -9,6 +9,7 @@ using Tollgate.Distillation;
 using Tollgate.Storage;
 using Tollgate.Tests.Admin;
 using Tollgate.Tests.Infrastructure;
+using Tollgate.Web;
 
 namespace Tollgate.Tests.Web;
 
@@ -48,6 +49,7 @@ public sealed partial class ConsoleReviewBrowserTests : IAsyncLifetime
 
         await page.GotoAsync("/console/contracts");
         await page.SelectOptionAsync("#create-contract select[name=customerId]", customer.Id());
+        await page.FillAsync("#create-contract input[name=startsOn]", "2026-10-01");
         await page.FillAsync("#create-contract input[name=endsOn]", "2027-09-30");
         await page.FillAsync("#create-contract input[name=commitment]", "100");
         await page.ClickAsync("#create-contract button[type=submit]");
@@ -55,28 +57,15 @@ public sealed partial class ConsoleReviewBrowserTests : IAsyncLifetime
         var contractUrl = page.Url;
         await Assertions.Expect(page.Locator("#progress-used")).ToHaveTextAsync("$0");
 
-        // The contract covers 21 days of October from today; 5 days on, usage so far is projected over the whole 21.
+        // Ten of October's 31 days have passed: usage so far is projected at the same pace over the month.
         var key = (await _admin.PostJsonAsync($"/admin/v1/customers/{customer.Id()}/keys", "{}"))["key"]!.GetValue<string>();
-        using (var api = new HttpClient { BaseAddress = _base })
-        {
-            api.DefaultRequestHeaders.Authorization = new("Bearer", key);
-            for (var i = 0; i < 3; i++)
-            {
-                using var response = await api.PostAsJsonAsync("/v1/chat/completions",
-                    new JsonObject { ["model"] = "tg-mini", ["max_tokens"] = 16, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "hello" }) });
-                Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-            }
-        }
-        _time.Advance(TimeSpan.FromDays(5));
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, await CallAsync(key, "tg-mini"));
         await page.GotoAsync(contractUrl);
         var used = await ValueAsync(page, "#commitment-chart rect.used");
-        var projected = await ValueAsync(page, "#commitment-chart rect.projected");
         Assert.True(used > 0, "usage shows on the commitment bar");
-        Assert.True(projected > used, $"projected {projected} beyond used {used}");
-        // The first month's commitment is prorated: 21 of October's 31 days of $100.
-        var commitment = await ValueAsync(page, "#commitment-chart line.commitment");
-        Assert.Equal(Math.Round(100m * 21 / 31, 2), Math.Round(commitment, 2));
-        Assert.Equal(Display.Money(commitment - projected), (await page.Locator("#progress-trueup").InnerTextAsync()).Trim());
+        Assert.Equal(Math.Round(used * 31 / 10, 10), await ValueAsync(page, "#commitment-chart rect.projected"));
+        Assert.Equal(100m, await ValueAsync(page, "#commitment-chart line.commitment"));
+        Assert.Equal(Display.Money(100m - Math.Round(used * 31 / 10, 10)), (await page.Locator("#progress-trueup").InnerTextAsync()).Trim());
         await browser.ScreenshotAsync("contract");
         await page.GotoAsync($"/console/customers/{customer.Id()}");
         await Assertions.Expect(page.Locator("#customer-contract")).ToContainTextAsync("active");
@@ -158,8 +147,19 @@ public sealed partial class ConsoleReviewBrowserTests : IAsyncLifetime
         await page.ClickAsync("#break-even button");
         await Assertions.Expect(page.Locator(".problem")).ToContainTextAsync("cost_per_mtok");
 
+        // One subscriber with usage, so the month's profitability has a plan to chart.
+        await _admin.SendAsync(HttpMethod.Put, "/admin/v1/plans/tiny", """
+            {"name":"Tiny","monthly_price":"5","models":["tg-mini"],"windows":[{"name":"5h","kind":"session","duration_minutes":300,"size":20}],"overage":"block"}
+            """);
+        var customer = await _admin.PostJsonAsync("/admin/v1/customers", """{"name":"Subscriber Browser Co"}""");
+        await _admin.PostJsonAsync($"/admin/v1/customers/{customer.Id()}/grants", """{"amount":"10"}""");
+        await _admin.PostJsonAsync($"/admin/v1/customers/{customer.Id()}/subscription", """{"plan_id":"tiny"}""");
+        var key = (await _admin.PostJsonAsync($"/admin/v1/customers/{customer.Id()}/keys", "{}"))["key"]!.GetValue<string>();
+        for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.OK, await CallAsync(key, "tg-mini"));
         await page.GotoAsync("/console/economics");
         await Assertions.Expect(page.Locator("#margins-chart")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#plan-results")).ToContainTextAsync("tiny");
+        Assert.Equal(1, await page.Locator("#plan-margins-tiny [data-value]").CountAsync());
         await Assertions.Expect(page.Locator("#unprofitable")).ToContainTextAsync("subscribers");
         await browser.ScreenshotAsync("economics");
         await page.SetViewportSizeAsync(390, 844);

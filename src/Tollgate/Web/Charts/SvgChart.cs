@@ -20,7 +20,7 @@ internal static class SvgChart
     private const int Left = 76;
     private const int Right = 12;
     private const int Top = 12;
-    private const int Bottom = 28;
+    private const int Bottom = 34;
 
     /// <summary>Lines over time, one per series; <paramref name="money"/> formats the axis as dollars.</summary>
     public static HtmlString Lines(string id, string title, IReadOnlyList<string> labels, IReadOnlyList<ChartSeries> series, bool money) =>
@@ -53,8 +53,10 @@ internal static class SvgChart
             svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{enc.Encode(Format(tick, money))}</text>");
         }
         var every = Math.Max(1, (int)Math.Ceiling(labels.Count / 6.0));
+        // Bars stand in slots, so their labels go under the slot's middle; points sit on the label itself.
+        double LabelX(int i) => bars ? Left + (i + 0.5) * plotW / Math.Max(1, labels.Count) : X(i);
         for (var i = 0; i < labels.Count; i += every)
-            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{X(i):0.#}\" y=\"{Height - 8}\" text-anchor=\"middle\">{enc.Encode(labels[i])}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{LabelX(i):0.#}\" y=\"{Height - 4}\" text-anchor=\"middle\">{enc.Encode(labels[i])}</text>");
         if (bars) DrawBars(svg, labels, series, money, plotW, Y);
         else DrawLines(svg, labels, series, money, X, Y);
         svg.Append("</svg><ul class=\"legend\">");
