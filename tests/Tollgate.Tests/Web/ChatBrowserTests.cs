@@ -114,6 +114,40 @@ public sealed class ChatBrowserTests : IAsyncLifetime
         Assert.Empty(list["data"]!.AsArray());
     }
 
+    [BrowserFact]
+    public async Task Chat_PlanPreviewModel_OfferedAsPreview_WithItsOwnWindow_BlockedOnceUsed()
+    {
+        using var admin = new HttpClient { BaseAddress = _base };
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", TollgateFactory.AdminToken);
+        await admin.SendAsync(HttpMethod.Put, "/admin/v1/models/peek", """
+            {"kind":"chat","tier":"gated","max_output_tokens":50,"backends":[{"id":"peek-sim","kind":"simulator"}],"price":{"input":"1","output":"2"}}
+            """);
+        await admin.SendAsync(HttpMethod.Put, "/admin/v1/plans/peeker", """
+            {"name":"Peeker","monthly_price":"5","models":["tg-mini","peek"],"overage":"metered","windows":[
+              {"name":"5h","kind":"session","duration_minutes":300,"size":50},
+              {"name":"peek-5h","kind":"session","duration_minutes":300,"size":1,"model":"peek"}]}
+            """);
+        var customer = await admin.PostJsonAsync("/admin/v1/customers", """{"name":"Preview Subscriber"}""");
+        await admin.PostJsonAsync($"/admin/v1/customers/{customer.Id()}/grants", """{"amount":"10"}""");
+        await admin.PostJsonAsync($"/admin/v1/customers/{customer.Id()}/subscription", """{"plan_id":"peeker"}""");
+        var key = (await admin.PostJsonAsync($"/admin/v1/customers/{customer.Id()}/keys", "{}"))["key"]!.GetValue<string>();
+
+        await using var browser = await Browser.LaunchAsync(_base, 390, 844);
+        var page = await SignInAsync(browser, key);
+        await Assertions.Expect(page.Locator("#model option[value=peek]")).ToHaveTextAsync("peek (preview)");
+        await page.SelectOptionAsync("#model", "peek");
+        await Assertions.Expect(page.Locator("#plan-state")).ToHaveTextAsync("Preview in Peeker");
+        await Assertions.Expect(page.Locator("#windows")).ToHaveTextAsync(new Regex("^peek-5h: 1 of 1 left"));
+        await page.FillAsync("#prompt", "A peek?");
+        await page.ClickAsync("#send");
+        await Assertions.Expect(page.Locator(".msg.assistant .meta")).ToContainTextAsync("tokens");
+        // The preview's own window is used: blocked, although the plan meters its other models.
+        await Assertions.Expect(page.Locator("#plan-state")).ToContainTextAsync("Preview used: blocked until");
+        await browser.ScreenshotAsync("chat-preview");
+        await page.SelectOptionAsync("#model", "tg-mini");
+        await Assertions.Expect(page.Locator("#plan-state")).ToHaveTextAsync("Included in Peeker");
+    }
+
     private static async Task<IPage> SignInAsync(Browser browser, string key)
     {
         var page = browser.Page;

@@ -43,7 +43,8 @@ internal static class SvgProgress
         return new HtmlString(svg.ToString());
     }
 
+    /// <summary>A part worth anything is at least a sliver wide, so usage far below the commitment still shows.</summary>
     private static void Part(StringBuilder svg, string cssClass, string name, decimal value, double end) =>
         svg.Append(CultureInfo.InvariantCulture,
-            $"<rect class=\"{cssClass}\" x=\"{Side}\" y=\"{BarTop}\" width=\"{Math.Max(0, end - Side):0.#}\" height=\"{BarHeight}\" rx=\"4\" data-value=\"{value.ToString(CultureInfo.InvariantCulture)}\"><title>{name}: {HtmlEncoder.Default.Encode(Display.Money(value))}</title></rect>");
+            $"<rect class=\"{cssClass}\" x=\"{Side}\" y=\"{BarTop}\" width=\"{(value > 0 ? Math.Max(3, end - Side) : 0):0.#}\" height=\"{BarHeight}\" rx=\"4\" data-value=\"{value.ToString(CultureInfo.InvariantCulture)}\"><title>{name}: {HtmlEncoder.Default.Encode(Display.Money(value))}</title></rect>");
 }
