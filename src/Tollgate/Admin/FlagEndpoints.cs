@@ -1,10 +1,7 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Distillation;
-using Tollgate.Hosting;
 using Tollgate.Storage;
-using Tollgate.Catalog;
 
 namespace Tollgate.Admin;
 
@@ -41,38 +38,16 @@ internal static class FlagEndpoints
         return TypedResults.Ok(new ListResponse<FlagDto>([.. flags.Select(FlagDto.From)], false));
     }
 
-    private static async Task<Results<Ok<FlagDto>, ApiErrorResult>> ReviewAsync(string flagId, FlagReviewRequest? body, ClaimsPrincipal user, IFlagStore store,
-        CatalogRefresher refresher, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<FlagDto>, ApiErrorResult>> ReviewAsync(string flagId, FlagReviewRequest? body, ClaimsPrincipal user, FlagService flags,
+        CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(flagId, cancellationToken) is not { } before) return ApiErrorResult.NotFound("flag", flagId);
-        if (body?.Action is not { } action || !StoredNames.TryParse<FlagStatus>(action, out var status) || status == FlagStatus.Open)
-            return ApiErrorResult.Invalid("'action' must be acknowledged, dismissed, throttled or suspended.", "action");
-        if (body.Note is { Length: > 1000 }) return ApiErrorResult.Invalid("'note' is at most 1000 characters.", "note");
-        if (status == FlagStatus.Throttled && body.RequestsPerMinute is not (>= 1 and <= 100_000))
-            return ApiErrorResult.Invalid("'requests_per_minute' (1 to 100000) is required to throttle.", "requests_per_minute");
-        var now = time.UtcNowStored();
-        var after = before with { Status = status, Note = body.Note ?? before.Note, UpdatedAt = now };
-        GateRestriction? restriction = status switch
-        {
-            FlagStatus.Throttled => new(before.CustomerId, before.ModelId, status, body.RequestsPerMinute, before.Id, now),
-            FlagStatus.Suspended => new(before.CustomerId, before.ModelId, status, null, before.Id, now),
-            _ => null,
-        };
-        await store.ReviewAsync(after, restriction, new AuditEntry(user.Actor(), "flag.review", "flag", flagId, Json(before), Json(after), now), cancellationToken);
-        await refresher.ReloadAsync(cancellationToken);
-        return TypedResults.Ok(FlagDto.From(after));
+        var outcome = await flags.ReviewAsync(flagId, body, user, cancellationToken);
+        return outcome.Error is { } error ? error : TypedResults.Ok(FlagDto.From(outcome.Value!));
     }
 
-    private static async Task<Results<NoContent, ApiErrorResult>> LiftAsync(string customerId, string modelId, ClaimsPrincipal user, IFlagStore store,
-        CatalogRefresher refresher, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var audit = new AuditEntry(user.Actor(), "gate_restriction.lift", "customer", customerId, null, JsonSerializer.Serialize(modelId), time.UtcNowStored());
-        if (!await store.LiftAsync(customerId, modelId, audit, cancellationToken)) return ApiErrorResult.NotFound("gate restriction of customer on", modelId);
-        await refresher.ReloadAsync(cancellationToken);
-        return TypedResults.NoContent();
-    }
-
-    private static string Json(DistillationFlag flag) => JsonSerializer.Serialize(FlagDto.From(flag), AdminJson.Default.FlagDto);
+    private static async Task<Results<NoContent, ApiErrorResult>> LiftAsync(string customerId, string modelId, ClaimsPrincipal user, FlagService flags,
+        CancellationToken cancellationToken) =>
+        (await flags.LiftAsync(customerId, modelId, user, cancellationToken)).Error is { } error ? error : TypedResults.NoContent();
 }
 
 /// <summary><c>action</c>: <c>acknowledged</c>, <c>dismissed</c>, <c>throttled</c> (with <c>requests_per_minute</c>) or <c>suspended</c>.</summary>

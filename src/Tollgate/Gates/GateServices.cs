@@ -21,6 +21,7 @@ internal static class GateServices
         services.AddOptions<Distillation.DistillationOptions>().BindConfiguration(Distillation.DistillationOptions.Section);
         services.AddSingleton<Distillation.DistillationWatch>();
         services.AddSingleton<Distillation.DistillationReviewer>();
+        services.AddSingleton<Distillation.FlagService>();
         services.AddHostedService(sp => sp.GetRequiredService<Distillation.DistillationReviewer>());
 
         // Feedback on answers: ratings kept, comments only on request and until their retention ends.

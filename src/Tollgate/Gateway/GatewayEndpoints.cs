@@ -1,3 +1,4 @@
+using Tollgate.ChatHistory;
 using Tollgate.Upstreams;
 
 namespace Tollgate.Gateway;
@@ -15,6 +16,7 @@ internal static class GatewayEndpoints
         v1.MapGet("/account/usage", (HttpContext http, AccountBillingEndpoints billing) => billing.UsageAsync(http));
         v1.MapGet("/account/invoices", (HttpContext http, AccountBillingEndpoints billing) => billing.InvoicesAsync(http));
         v1.MapPost("/feedback", (HttpContext http, Feedback.FeedbackEndpoint feedback) => feedback.PostAsync(http));
+        v1.MapChatHistory();
         v1.MapGet("/models", (HttpContext http, ModelsEndpoint models) => models.ListAsync(http));
         v1.MapGet("/models/{id}", (HttpContext http, string id, ModelsEndpoint models) => models.GetAsync(http, id));
         v1.Map("/{**rest}", (HttpContext http) => ApiErrorWriter.WriteAsync(http,

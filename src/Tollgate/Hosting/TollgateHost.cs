@@ -7,6 +7,7 @@ using Scalar.AspNetCore;
 using Tollgate.Admin;
 using Tollgate.Budgets;
 using Tollgate.Catalog;
+using Tollgate.ChatHistory;
 using Tollgate.Gates;
 using Tollgate.Gateway;
 using Tollgate.Gateway.Stages;
@@ -86,6 +87,7 @@ internal static class TollgateHost
         services.AddSingleton<Subscriptions.SubscriptionLifecycle>();
         services.AddHostedService<Subscriptions.SubscriptionRenewals>();
         services.AddGates();
+        services.AddChatHistory();
         services.AddSingleton<GrantExpiryService>();
         services.AddHostedService(sp => sp.GetRequiredService<GrantExpiryService>());
 

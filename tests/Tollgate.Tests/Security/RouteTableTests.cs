@@ -25,6 +25,9 @@ public sealed partial class RouteTableTests : TollgateTestBase
         ["/v1/account/invoices"] = "API key, checked by the gateway",
         ["/v1/models"] = "API key, checked by the gateway",
         ["/v1/feedback"] = "API key, checked by the feedback endpoint",
+        ["/v1/chat/history"] = "API key, checked by the chat history endpoint; only the key's own conversations",
+        ["/v1/chat/history/settings"] = "API key, checked by the chat history endpoint",
+        ["/v1/chat/history/{id}"] = "API key, checked by the chat history endpoint; only the key's own conversations",
         ["/v1/models/{id}"] = "API key, checked by the gateway",
         ["/v1/{**rest}"] = "404 for every other /v1 path",
         ["/metrics"] = "Prometheus counters: model ids and status codes, no customer data",
@@ -41,7 +44,8 @@ public sealed partial class RouteTableTests : TollgateTestBase
     };
 
     private static readonly string[] DataPlaneRoutes =
-        ["/v1/chat/completions", "/v1/embeddings", "/v1/account", "/v1/account/usage", "/v1/account/invoices", "/v1/models", "/v1/models/{id}", "/v1/feedback"];
+        ["/v1/chat/completions", "/v1/embeddings", "/v1/account", "/v1/account/usage", "/v1/account/invoices", "/v1/models", "/v1/models/{id}", "/v1/feedback",
+            "/v1/chat/history", "/v1/chat/history/settings", "/v1/chat/history/{id}"];
 
     // Every wrong token below counts as a failed authentication: let this one client make them all.
     public RouteTableTests() => App.Configuration["Security:AuthFailuresPerWindow"] = "100000";

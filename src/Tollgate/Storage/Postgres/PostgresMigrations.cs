@@ -373,6 +373,25 @@ internal static class PostgresMigrations
         CREATE INDEX feedback_time ON feedback(created_at);
         CREATE INDEX feedback_comment_expiry ON feedback(comment_expires_at) WHERE comment IS NOT NULL;
         """,
+        """
+        CREATE TABLE chat_history_settings (
+            key_id TEXT PRIMARY KEY REFERENCES api_keys(id),
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            enabled_at BIGINT NOT NULL
+        );
+        CREATE TABLE chat_conversations (
+            id TEXT PRIMARY KEY,
+            key_id TEXT NOT NULL REFERENCES api_keys(id),
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            title TEXT NOT NULL,
+            messages TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL
+        );
+        CREATE INDEX chat_conversations_key ON chat_conversations(key_id, updated_at);
+        CREATE INDEX chat_conversations_expiry ON chat_conversations(expires_at);
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -25,5 +25,6 @@ internal static class SqlStores
         services.AddSingleton<IEconomicsQueries, SqlEconomicsQueries>();
         services.AddSingleton<IFlagStore, SqlFlagStore>();
         services.AddSingleton<IFeedbackStore, SqlFeedbackStore>();
+        services.AddSingleton<IChatHistoryStore, SqlChatHistoryStore>();
     }
 }

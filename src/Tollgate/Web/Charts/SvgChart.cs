@@ -17,16 +17,16 @@ internal static class SvgChart
 {
     private const int Width = 640;
     private const int Height = 220;
-    private const int Left = 56;
+    private const int Left = 76;
     private const int Right = 12;
     private const int Top = 12;
-    private const int Bottom = 28;
+    private const int Bottom = 34;
 
     /// <summary>Lines over time, one per series; <paramref name="money"/> formats the axis as dollars.</summary>
     public static HtmlString Lines(string id, string title, IReadOnlyList<string> labels, IReadOnlyList<ChartSeries> series, bool money) =>
         Draw(id, title, labels, series, money, bars: false);
 
-    /// <summary>Grouped bars, one bar per series per label.</summary>
+    /// <summary>Grouped bars, one bar per series per label; bars below zero get the class <c>loss</c>.</summary>
     public static HtmlString Bars(string id, string title, IReadOnlyList<string> labels, IReadOnlyList<ChartSeries> series, bool money) =>
         Draw(id, title, labels, series, money, bars: true);
 
@@ -53,8 +53,10 @@ internal static class SvgChart
             svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{enc.Encode(Format(tick, money))}</text>");
         }
         var every = Math.Max(1, (int)Math.Ceiling(labels.Count / 6.0));
+        // Bars stand in slots, so their labels go under the slot's middle; points sit on the label itself.
+        double LabelX(int i) => bars ? Left + (i + 0.5) * plotW / Math.Max(1, labels.Count) : X(i);
         for (var i = 0; i < labels.Count; i += every)
-            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{X(i):0.#}\" y=\"{Height - 8}\" text-anchor=\"middle\">{enc.Encode(labels[i])}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{LabelX(i):0.#}\" y=\"{Height - 4}\" text-anchor=\"middle\">{enc.Encode(labels[i])}</text>");
         if (bars) DrawBars(svg, labels, series, money, plotW, Y);
         else DrawLines(svg, labels, series, money, X, Y);
         svg.Append("</svg><ul class=\"legend\">");
@@ -95,7 +97,7 @@ internal static class SvgChart
                 var height = Math.Abs(y(v) - y(0));
                 var x = Left + i * slot + slot * 0.1 + s * barW;
                 svg.Append(CultureInfo.InvariantCulture,
-                    $"<rect x=\"{x:0.#}\" y=\"{(v < 0 ? y(0) : top):0.#}\" width=\"{barW:0.#}\" height=\"{Math.Max(height, v == 0 ? 0 : 1):0.#}\" data-value=\"{v.ToString(CultureInfo.InvariantCulture)}\"><title>{enc.Encode(labels[i])}: {enc.Encode(Format(v, money))}</title></rect>");
+                    $"<rect{(v < 0 ? " class=\"loss\"" : "")} x=\"{x:0.#}\" y=\"{(v < 0 ? y(0) : top):0.#}\" width=\"{barW:0.#}\" height=\"{Math.Max(height, v == 0 ? 0 : 1):0.#}\" data-value=\"{v.ToString(CultureInfo.InvariantCulture)}\"><title>{enc.Encode(labels[i])}: {enc.Encode(Format(v, money))}</title></rect>");
             }
             svg.Append("</g>");
         }

@@ -293,6 +293,47 @@ public abstract class StorageConformanceTests : IAsyncLifetime
         Assert.Equal(0.0084m + late, report.Rows.Sum(r => r.Events));
     }
 
+    [ServiceFact]
+    public async Task ChatHistory_OptInSavedListedPerKey_DeletedAndErasedAfterRetention()
+    {
+        var store = Store<IChatHistoryStore>();
+        var key = App.Services.GetRequiredService<CatalogState>().Current.Keys.Values.First();
+        using var admin = App.AdminClient();
+        var other = (await admin.PostJsonAsync($"/admin/v1/customers/{key.CustomerId}/keys", "{}"))["api_key"]!["id"]!.GetValue<string>();
+        Assert.Null(await store.EnabledAtAsync(key.Id));
+
+        await store.SetEnabledAsync(key.Id, key.CustomerId, At);
+        await store.SetEnabledAsync(key.Id, key.CustomerId, At.AddDays(1));
+        Assert.Equal(At, await store.EnabledAtAsync(key.Id));
+        Assert.Null(await store.EnabledAtAsync(other));
+        var first = new ChatConversation("conv_a", key.Id, key.CustomerId, "First", """[{"role":"user","content":"héllo"}]""", At, At, At.AddDays(30));
+        Assert.True(await store.SaveAsync(first));
+        Assert.True(await store.SaveAsync(first with { Id = "conv_b", Title = "Second", UpdatedAt = At.AddMinutes(1), ExpiresAt = At.AddDays(31) }));
+        Assert.True(await store.SaveAsync(first with { Messages = "[]", UpdatedAt = At.AddMinutes(2), ExpiresAt = At.AddDays(32) }));
+        // Another key can neither overwrite, read nor delete them.
+        Assert.False(await store.SaveAsync(first with { KeyId = other, Messages = "[\"stolen\"]" }));
+        Assert.Null(await store.GetAsync(other, "conv_a"));
+        Assert.Equal(0, await store.DeleteAsync(other, "conv_a"));
+        Assert.Empty(await store.ListAsync(other));
+
+        var list = await store.ListAsync(key.Id);
+        Assert.Equal(["conv_a", "conv_b"], list.Select(c => c.Id));
+        Assert.Equal(first with { Messages = "[]", UpdatedAt = At.AddMinutes(2), ExpiresAt = At.AddDays(32) }, list[0]);
+        Assert.Equal("Second", (await store.GetAsync(key.Id, "conv_b"))!.Title);
+
+        Assert.Equal(1, await store.EraseExpiredAsync(At.AddDays(31)));
+        Assert.Equal(["conv_a"], (await store.ListAsync(key.Id)).Select(c => c.Id));
+        Assert.Equal(1, await store.DeleteAsync(key.Id, "conv_a"));
+        Assert.True(await store.SaveAsync(first));
+        Assert.Equal(1, await store.DeleteAsync(key.Id, null));
+
+        // Turning history off erases what is left and forgets the opt-in.
+        Assert.True(await store.SaveAsync(first));
+        await store.SetEnabledAsync(key.Id, key.CustomerId, null);
+        Assert.Null(await store.EnabledAtAsync(key.Id));
+        Assert.Empty(await store.ListAsync(key.Id));
+    }
+
     private string DemoCustomer => App.Services.GetRequiredService<CatalogState>().Current.Keys.Values.First().CustomerId;
 
     private async Task<string> NewCustomerAsync()

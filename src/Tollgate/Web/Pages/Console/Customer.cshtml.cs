@@ -10,12 +10,12 @@ using Tollgate.Web.Charts;
 namespace Tollgate.Web.Pages.Console;
 
 /// <summary>
-/// One customer: wallet and grants, budgets, tier, subscription windows, keys (create — the secret
+/// One customer: wallet and grants, budgets, tier, subscription windows, contract, keys (create — the secret
 /// is shown on this response only — and revoke), a usage chart and invoices.
 /// </summary>
 internal sealed class CustomerModel(
     CatalogState catalog, WalletService wallets, KeyService keys, ICustomerStore store, IInvoiceStore invoices, IUsageQueries usage,
-    Accounts accounts, Allowances allowances, TimeProvider time) : ConsolePage
+    Accounts accounts, Allowances allowances, Contracts.ContractService contracts, TimeProvider time) : ConsolePage
 {
     public const int Days = 30;
 
@@ -36,6 +36,13 @@ internal sealed class CustomerModel(
     public IReadOnlyList<InvoiceRecord> Invoices { get; private set; } = [];
 
     public UsageByDay Daily { get; private set; } = new([], []);
+
+    /// <summary>The contract in force, else the customer's latest one; with its progress this period.</summary>
+    public Billing.Contracts.Contract? Contract { get; private set; }
+
+    public Contracts.ContractProgress? ContractProgress { get; private set; }
+
+    public string ContractStatus { get; private set; } = "";
 
     /// <summary>A key created on this request: its secret is shown once and never again.</summary>
     public CreatedKeyDto? CreatedKey { get; private set; }
@@ -89,6 +96,12 @@ internal sealed class CustomerModel(
         }
         Invoices = (await invoices.ListAsync(new InvoiceFilter(id), new Storage.Page(24), cancellationToken)).Items;
         Daily = await UsageByDay.ReadAsync(usage, now, Days, id, cancellationToken);
+        Contract = snapshot.ContractAt(id, now) ?? contracts.All.LastOrDefault(c => c.CustomerId == id);
+        if (Contract is not null)
+        {
+            ContractProgress = await contracts.ProgressAsync(Contract, cancellationToken);
+            ContractStatus = StoredNames.Of(Contract.StatusAt(now));
+        }
         return true;
     }
 }

@@ -5,8 +5,8 @@ using Tollgate.Webhooks;
 
 namespace Tollgate.Web.Pages.Console;
 
-/// <summary>Revenue, cost to serve and margin over the last 30 days; usage by model; top customers; failing webhook deliveries.</summary>
-internal sealed class IndexModel(IUsageQueries usage, CatalogState catalog, IWebhookStore webhooks, TimeProvider time) : ConsolePage
+/// <summary>Revenue, cost to serve and margin over the last 30 days; usage by model; top customers; open distillation flags; failing webhook deliveries.</summary>
+internal sealed class IndexModel(IUsageQueries usage, CatalogState catalog, IWebhookStore webhooks, IFlagStore flags, TimeProvider time) : ConsolePage
 {
     public const int Days = 30;
 
@@ -18,6 +18,11 @@ internal sealed class IndexModel(IUsageQueries usage, CatalogState catalog, IWeb
 
     public IReadOnlyList<WebhookDelivery> FailedDeliveries { get; private set; } = [];
 
+    /// <summary>Open distillation flags, counted up to <see cref="FlagsCounted"/>.</summary>
+    public int OpenFlags { get; private set; }
+
+    public const int FlagsCounted = 500;
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -28,6 +33,7 @@ internal sealed class IndexModel(IUsageQueries usage, CatalogState catalog, IWeb
         TopCustomers = [.. (await usage.SummarizeAsync(window, UsageGrouping.Customer, cancellationToken))
             .OrderByDescending(r => r.ChargedAmount).ThenByDescending(r => r.Requests).Take(10)
             .Select(r => (r.Group, customers.GetValueOrDefault(r.Group)?.Name ?? r.Group, r))];
+        OpenFlags = (await flags.ListAsync(Distillation.FlagStatus.Open, null, FlagsCounted, cancellationToken)).Count;
         FailedDeliveries = (await webhooks.ListDeliveriesAsync(new DeliveryFilter(Status: WebhookDeliveryStatus.Failed), new Page(10), cancellationToken)).Items;
     }
 }

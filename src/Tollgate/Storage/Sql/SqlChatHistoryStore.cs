@@ -1,0 +1,120 @@
+using System.Data.Common;
+using static Tollgate.Storage.Sql.SqlWrites;
+
+namespace Tollgate.Storage.Sql;
+
+internal sealed class SqlChatHistoryStore(SqlDatabase database) : IChatHistoryStore
+{
+    private const string Columns = "id, key_id, customer_id, title, messages, created_at, updated_at, expires_at";
+
+    public async Task<DateTimeOffset?> EnabledAtAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var select = Command(connection, null, "SELECT enabled_at FROM chat_history_settings WHERE key_id = @key");
+        select.Bind("@key", keyId);
+        return await select.ExecuteScalarAsync(cancellationToken) is long at ? UnixTime.FromStored(at) : null;
+    }
+
+    public Task SetEnabledAsync(string keyId, string customerId, DateTimeOffset? enabledAt, CancellationToken cancellationToken = default) =>
+        RunAsync(database, audit: null, async (connection, transaction) =>
+        {
+            if (enabledAt is { } at)
+            {
+                var insert = Command(connection, transaction,
+                    "INSERT INTO chat_history_settings (key_id, customer_id, enabled_at) VALUES (@key, @customer, @at) ON CONFLICT (key_id) DO NOTHING");
+                insert.Bind("@key", keyId);
+                insert.Bind("@customer", customerId);
+                insert.Bind("@at", UnixTime.ToStored(at));
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+                return;
+            }
+            foreach (var sql in new[] { "DELETE FROM chat_conversations WHERE key_id = @key", "DELETE FROM chat_history_settings WHERE key_id = @key" })
+            {
+                var delete = Command(connection, transaction, sql);
+                delete.Bind("@key", keyId);
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }, cancellationToken);
+
+    public async Task<bool> SaveAsync(ChatConversation c, CancellationToken cancellationToken = default)
+    {
+        var saved = false;
+        await RunAsync(database, audit: null, async (connection, transaction) =>
+        {
+            var upsert = Command(connection, transaction, $"""
+                INSERT INTO chat_conversations ({Columns}) VALUES (@id, @key, @customer, @title, @messages, @created, @updated, @expires)
+                ON CONFLICT (id) DO UPDATE SET title = excluded.title, messages = excluded.messages, updated_at = excluded.updated_at,
+                    expires_at = excluded.expires_at
+                WHERE chat_conversations.key_id = excluded.key_id
+                """);
+            upsert.Bind("@id", c.Id);
+            upsert.Bind("@key", c.KeyId);
+            upsert.Bind("@customer", c.CustomerId);
+            upsert.Bind("@title", c.Title);
+            upsert.Bind("@messages", c.Messages);
+            upsert.Bind("@created", UnixTime.ToStored(c.CreatedAt));
+            upsert.Bind("@updated", UnixTime.ToStored(c.UpdatedAt));
+            upsert.Bind("@expires", UnixTime.ToStored(c.ExpiresAt));
+            saved = await upsert.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
+        return saved;
+    }
+
+    public async Task<IReadOnlyList<ChatConversation>> ListAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var select = Command(connection, null, $"SELECT {Columns} FROM chat_conversations WHERE key_id = @key ORDER BY updated_at DESC, id");
+        select.Bind("@key", keyId);
+        return await ReadAsync(select, cancellationToken);
+    }
+
+    public async Task<ChatConversation?> GetAsync(string keyId, string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var select = Command(connection, null, $"SELECT {Columns} FROM chat_conversations WHERE key_id = @key AND id = @id");
+        select.Bind("@key", keyId);
+        select.Bind("@id", id);
+        return (await ReadAsync(select, cancellationToken)).SingleOrDefault();
+    }
+
+    public async Task<int> DeleteAsync(string keyId, string? id, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        await RunAsync(database, audit: null, async (connection, transaction) =>
+        {
+            var delete = Command(connection, transaction, "DELETE FROM chat_conversations WHERE key_id = @key" + (id is null ? "" : " AND id = @id"));
+            delete.Bind("@key", keyId);
+            if (id is not null) delete.Bind("@id", id);
+            deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+        return deleted;
+    }
+
+    /// <summary>
+    /// Erased for real on SQLite, as feedback comments are: secure delete zeroes the pages and a
+    /// truncating checkpoint empties the log. PostgreSQL's autovacuum reclaims the deleted rows.
+    /// </summary>
+    public async Task<int> EraseExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var sqlite = database is Sqlite.SqliteDatabase;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        if (sqlite) await Command(connection, null, "PRAGMA secure_delete = ON").ExecuteNonQueryAsync(cancellationToken);
+        var delete = Command(connection, null, "DELETE FROM chat_conversations WHERE expires_at <= @now");
+        delete.Bind("@now", UnixTime.ToStored(now));
+        var erased = await delete.ExecuteNonQueryAsync(cancellationToken);
+        if (sqlite && erased > 0) await Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)").ExecuteNonQueryAsync(cancellationToken);
+        return erased;
+    }
+
+    private static async Task<IReadOnlyList<ChatConversation>> ReadAsync(DbCommand select, CancellationToken cancellationToken)
+    {
+        var list = new List<ChatConversation>();
+        await using var r = await select.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(new ChatConversation(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                UnixTime.FromStored(r.GetInt64(5)), UnixTime.FromStored(r.GetInt64(6)), UnixTime.FromStored(r.GetInt64(7))));
+        }
+        return list;
+    }
+}
