@@ -3,7 +3,7 @@ using Tollgate.Bench.Targets;
 
 namespace Tollgate.Bench;
 
-/// <summary>The run's settings, from the command line. Defaults finish in about seven minutes on two cores.</summary>
+/// <summary>The run's settings, from the command line. Defaults finish in about eleven minutes on two cores.</summary>
 internal sealed record BenchOptions
 {
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(4);
@@ -58,7 +58,7 @@ internal sealed record BenchOptions
     public IReadOnlyList<string> TollgateArguments { get; init; } = [];
 
     /// <summary>The whole run stops starting measurements past this, whatever is left.</summary>
-    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromMinutes(9);
+    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromMinutes(15);
 
     public bool OwnClosedLoop { get; init; }
 
@@ -99,7 +99,7 @@ internal sealed record BenchOptions
           --tollgate-database CONN  run Tollgate on PostgreSQL (serve --database CONN) instead of SQLite
           --tollgate-instances 1  Tollgate processes on that database, load spread over all (more than 1 needs --tollgate-database)
           --tollgate-arg ARG      an extra argument for every tollgate serve (repeatable; --tollgate-arg=--x for one starting with --)
-          --time-limit 9m         start no measurement after this much time (m or s)
+          --time-limit 15m        start no measurement after this much time (m or s)
           --own-closed-loop       use the built-in closed-loop generator even where wrk is installed
           --tollgate-ref REF      build Tollgate from git commit REF instead of the working tree
           --tollgate-env K=V      set an environment variable for the Tollgate process only (repeatable)

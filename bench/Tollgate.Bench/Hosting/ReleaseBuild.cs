@@ -10,7 +10,7 @@ namespace Tollgate.Bench.Hosting;
 /// </summary>
 internal static class ReleaseBuild
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(20);
     private static readonly string[] SourceExtensions = [".cs", ".csproj", ".props", ".targets", ".json", ".cshtml", ".css", ".js", ".sql"];
 
     /// <returns>The path of the built assembly, to run with <c>dotnet</c>.</returns>
