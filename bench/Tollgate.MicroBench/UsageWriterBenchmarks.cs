@@ -12,7 +12,7 @@ namespace Tollgate.MicroBench;
 /// committed, each with its ledger entry. One invocation is one batch of N: divide by N for the
 /// cost per event. Building each event (unique request id) is inside the measured work.
 /// </summary>
-public class UsageWriterBenchmarks
+public sealed class UsageWriterBenchmarks : IDisposable
 {
     private static readonly DateTimeOffset At = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -39,10 +39,12 @@ public class UsageWriterBenchmarks
     public void Cleanup()
     {
         _writer.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
-        _writer.Dispose();
+        Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
     }
+
+    public void Dispose() => _writer?.Dispose();
 
     [Benchmark]
     public Task RecordBatch()
