@@ -12,7 +12,7 @@ namespace Tollgate.MicroBench;
 /// committed, each with its ledger entry. One invocation is one batch of N: divide by N for the
 /// cost per event. Building each event (unique request id) is inside the measured work.
 /// </summary>
-public sealed class UsageWriterBenchmarks : IDisposable
+public class UsageWriterBenchmarks : IDisposable
 {
     private static readonly DateTimeOffset At = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -44,7 +44,16 @@ public sealed class UsageWriterBenchmarks : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    public void Dispose() => _writer?.Dispose();
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing) _writer?.Dispose();
+    }
 
     [Benchmark]
     public Task RecordBatch()
