@@ -29,6 +29,7 @@ internal sealed class BenchRun(BenchOptions options)
         Directory.CreateDirectory(logDir);
         var work = Directory.CreateTempSubdirectory("tollgate-bench-").FullName;
         Console.WriteLine($"Results and logs: {outputDir}");
+        Say($"Load average (1, 5, 15 min) at the start: {MemoryRun.LoadAverage()}.");
 
         var wrk = options.OwnClosedLoop ? null : Wrk.Find();
         if (wrk is null && !options.OwnClosedLoop)
@@ -40,8 +41,16 @@ internal sealed class BenchRun(BenchOptions options)
             var built = await BuildAsync(repo, work, logDir, cancellationToken);
             var (mockProcess, mockUrl) = await MockServer.StartAsync(built.Mock, logDir, cancellationToken);
             _processes.Add(mockProcess);
-            var scenarios = options.Scenarios.Select(name => name == Scenario.Chat.Name ? Scenario.Chat : Scenario.ChatStream).ToList();
+            var scenarios = Scenario.All.Where(sc => options.Scenarios.Contains(sc.Name)).ToList();
             List<LoadShape> shapes = [LoadShape.Closed(options.Connections), .. options.Rates.Select(LoadShape.Open)];
+
+            if (options.MemoryRequests is { } requests)
+            {
+                tollgate = await StartTollgateAsync(built.Tollgate, work, logDir, mockUrl, [MemoryRun.Shape], [MemoryRun.Scenario], cancellationToken);
+                var memory = await new MemoryRun(tollgate, requests, options.Connections).RunAsync(cancellationToken);
+                var memoryMachine = await MachineProbe.ReadAsync(repo, built.Commit, null, null, cancellationToken);
+                return await MemoryRun.WriteAsync(memory, startedAt, clock.Elapsed, memoryMachine, _notes, outputDir, cancellationToken);
+            }
 
             var targets = new List<Target>();
             string? portkeyVersion = null;
@@ -51,7 +60,7 @@ internal sealed class BenchRun(BenchOptions options)
                 switch (name)
                 {
                     case "direct":
-                        targets.Add(new Target("direct", new Uri(mockUrl, "/v1/chat/completions"), [], mockProcess, (_, _) => Target.MockModel));
+                        targets.Add(new Target("direct", [new Uri(mockUrl, "/v1/chat/completions")], [], [mockProcess], (_, _) => Target.MockModel));
                         break;
                     case "yarp":
                         var yarp = await YarpServer.StartAsync(built.Yarp!, mockUrl, logDir, cancellationToken);
@@ -59,13 +68,8 @@ internal sealed class BenchRun(BenchOptions options)
                         targets.Add(yarp);
                         break;
                     case "tollgate":
-                        var models = scenarios.SelectMany(sc => shapes.Select(sh => TollgateServer.ModelFor(sc, sh)));
-                        tollgate = await TollgateServer.StartAsync(built.Tollgate, Path.Combine(work, "tollgate-data"), logDir, mockUrl, models,
-                            options.TollgateEnvironment, cancellationToken);
-                        _processes.Add(tollgate.Process);
+                        tollgate = await StartTollgateAsync(built.Tollgate, work, logDir, mockUrl, shapes, scenarios, cancellationToken);
                         targets.Add(tollgate.AsTarget());
-                        if (options.TollgateEnvironment.Count > 0)
-                            Say($"Tollgate ran with {string.Join(", ", options.TollgateEnvironment.Select(e => $"{e.Key}={e.Value}"))}.");
                         break;
                     default:
                         var peerDir = options.PortkeyDir ?? repo.DefaultPortkeyDir;
@@ -95,6 +99,7 @@ internal sealed class BenchRun(BenchOptions options)
             await PrimeAsync(targets, scenarios, shapes[0], Sent, cancellationToken);
             var cells = await MeasureAsync(targets, scenarios, shapes, wrk, mockProcess, work, clock, Sent, cancellationToken);
 
+            Say($"Load average (1, 5, 15 min) at the end of the measurements: {MemoryRun.LoadAverage()}.");
             var usage = tollgate is null ? [] : await UsageVerifier.CheckAsync(tollgate, sent, startedAt, cancellationToken);
             var processes = _processes.Where(p => !p.HasExited)
                 .Select(p => new ProcessMemory(p.Name, ProcStats.PeakRssMiB(p.Pid), ProcStats.CpuSeconds(p.Pid))).ToList();
@@ -133,10 +138,15 @@ internal sealed class BenchRun(BenchOptions options)
             commit = SourceExport.CommitOf(source);
         }
         Console.WriteLine("Building Tollgate, the mock and the YARP forwarder (Release)…");
-        var tollgate = await ReleaseBuild.BuildAsync(source.TollgateProject, "tollgate", Path.Combine(work, "build", "tollgate"), Path.Combine(logDir, "build-tollgate.log"), cancellationToken);
-        var mock = await ReleaseBuild.BuildAsync(repo.MockProject, "tollgate-bench-mock", Path.Combine(work, "build", "mock"), Path.Combine(logDir, "build-mock.log"), cancellationToken);
-        var yarp = options.Targets.Contains("yarp")
-            ? await ReleaseBuild.BuildAsync(repo.YarpProject, "tollgate-bench-yarp", Path.Combine(work, "build", "yarp"), Path.Combine(logDir, "build-yarp.log"), cancellationToken)
+        // Kept between runs (bench/results is not committed): unchanged sources are not built again.
+        var builds = Path.Combine(repo.Root, "bench", "results", ".build");
+        var tollgate = await ReleaseBuild.BuildAsync(source.TollgateProject, "tollgate", Path.Combine(builds, commit is null ? "tollgate" : $"tollgate-{commit}"),
+            Path.Combine(logDir, "build-tollgate.log"), [Path.Combine(source.Root, "src")], cancellationToken);
+        var mock = await ReleaseBuild.BuildAsync(repo.MockProject, "tollgate-bench-mock", Path.Combine(builds, "mock"), Path.Combine(logDir, "build-mock.log"),
+            [Path.GetDirectoryName(repo.MockProject)!], cancellationToken);
+        var yarp = options.Targets.Contains("yarp") && options.MemoryRequests is null
+            ? await ReleaseBuild.BuildAsync(repo.YarpProject, "tollgate-bench-yarp", Path.Combine(builds, "yarp"), Path.Combine(logDir, "build-yarp.log"),
+                [Path.GetDirectoryName(repo.YarpProject)!], cancellationToken)
             : null;
         return (tollgate, mock, yarp, commit);
     }
@@ -149,15 +159,15 @@ internal sealed class BenchRun(BenchOptions options)
         foreach (var target in targets)
         {
             var ok = true;
-            foreach (var scenario in scenarios)
+            foreach (var scenario in scenarios.Where(sc => sc.AppliesTo(target.Name)))
             {
-                using var connection = new LoadConnection(new IPEndPoint(IPAddress.Parse(target.ChatUrl.Host), target.ChatUrl.Port), scenario.Stream);
+                using var connection = new LoadConnection(new IPEndPoint(IPAddress.Parse(target.ChatUrl.Host), target.ChatUrl.Port), scenario.Stream, scenario.ExpectedStatus);
                 await connection.ConnectAsync(cancellationToken);
-                var request = HttpRequestBytes.Post(target.ChatUrl, target.Headers, scenario.Body(target.Model(scenario, shape)));
+                var request = target.Requests(scenario, shape)[0];
                 var outcome = await connection.TrySendAsync(request, cancellationToken) ? await connection.ReceiveAsync(cancellationToken) : RequestOutcome.IoError;
                 if (outcome == RequestOutcome.Ok)
                 {
-                    sent(target, scenario, shape, 1, 0);
+                    sent(target, scenario, shape, scenario.Refused ? 0 : 1, 0);
                     continue;
                 }
                 Say($"{target.Name} left out: its first {scenario.Name} request ended {outcome}; see {target.Process.LogPath}.");
@@ -175,15 +185,14 @@ internal sealed class BenchRun(BenchOptions options)
     {
         if (options.Prime <= TimeSpan.Zero) return;
         Console.WriteLine($"Priming every target for {options.Prime.TotalSeconds:0.#} s per scenario…");
-        foreach (var scenario in scenarios)
+        // Quick runs prime only the two distinct request paths: chat-keys and chat-refused take chat's.
+        foreach (var scenario in scenarios.Where(sc => !options.Quick || !(sc.ManyKeys || sc.Refused)))
         {
-            foreach (var target in targets)
+            foreach (var target in targets.Where(t => scenario.AppliesTo(t.Name)))
             {
-                var plan = new LoadPlan(new IPEndPoint(IPAddress.Parse(target.ChatUrl.Host), target.ChatUrl.Port),
-                    HttpRequestBytes.Post(target.ChatUrl, target.Headers, scenario.Body(target.Model(scenario, shape))), scenario.Stream,
-                    options.Connections, TimeSpan.Zero, options.Prime);
+                var plan = CellRunner.Plan(target, scenario, shape, options.Connections, TimeSpan.Zero, options.Prime);
                 var run = await ClosedLoopGenerator.RunAsync(plan, cancellationToken);
-                sent(target, scenario, shape, run.Stats.Ok, 0);
+                sent(target, scenario, shape, scenario.Refused ? 0 : run.Stats.Ok, 0);
             }
         }
     }
@@ -196,7 +205,10 @@ internal sealed class BenchRun(BenchOptions options)
         var plan = (from scenario in scenarios
                     from shape in shapes
                     from round in Enumerable.Range(1, options.Rounds)
+                    // Quick runs measure the open loop only where the other targets are measured alike.
+                    where !(options.Quick && shape.IsOpen && (scenario.ManyKeys || scenario.Refused))
                     from target in Rotate(targets, round - 1)
+                    where scenario.AppliesTo(target.Name)
                     select (scenario, shape, round, target)).ToList();
         var perCell = options.Warmup + options.Duration + TimeSpan.FromSeconds(options.QuietWait > TimeSpan.Zero ? 1 : 0.5);
         Console.WriteLine($"Measuring: {plan.Count} runs of about {perCell.TotalSeconds:0.#} s, about {plan.Count * perCell.TotalMinutes:0.0} min.");
@@ -216,7 +228,7 @@ internal sealed class BenchRun(BenchOptions options)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  other processes still use {other:0}% of the machine; measuring anyway"));
                 var cell = await runner.RunAsync(target, scenario, shape, round, cancellationToken);
                 cells.Add(cell);
-                sent(target, scenario, shape, cell.OkSent, cell.InFlightAllowance);
+                sent(target, scenario, shape, scenario.Refused ? 0 : cell.OkSent, cell.InFlightAllowance);
                 var m = cell.Measurement;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"[{index}/{plan.Count}] {scenario.Name} {shape.Name} round {round} {target.Name,-8}: {m.RequestsPerSecond,8:N0} req/s  p50 {m.Latency.P50,7:0.00} ms  p99 {m.Latency.P99,7:0.00} ms  p99.9 {m.Latency.P999,7:0.00} ms  errors {m.Errors}{(m.NotSent > 0 ? $"  never sent {m.NotSent}" : "")}"));
@@ -227,6 +239,24 @@ internal sealed class BenchRun(BenchOptions options)
             }
         }
         return cells;
+    }
+
+    private async Task<TollgateServer> StartTollgateAsync(string assembly, string work, string logDir, Uri mockUrl, IReadOnlyList<LoadShape> shapes,
+        IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken)
+    {
+        var settings = new TollgateSettings(options.TollgateDatabase, options.TollgateInstances, options.TollgateArguments, options.TollgateEnvironment);
+        var tollgate = await TollgateServer.StartAsync(settings, assembly, work, logDir, cancellationToken);
+        _processes.AddRange(tollgate.Processes);
+        var models = scenarios.SelectMany(sc => shapes.Select(sh => tollgate.ModelFor(sc, sh)));
+        var manyKeys = scenarios.Any(sc => sc.ManyKeys);
+        await tollgate.SetUpAsync(mockUrl, models, options.Customers, manyKeys ? options.Keys : 0, scenarios.Any(sc => sc.Refused), cancellationToken);
+        if (options.TollgateEnvironment.Count > 0)
+            Say($"Tollgate ran with {string.Join(", ", options.TollgateEnvironment.Select(e => $"{e.Key}={e.Value}"))}.");
+        Say(options.TollgateDatabase is null
+            ? "Tollgate ran on SQLite in its data directory."
+            : $"Tollgate ran on PostgreSQL, {options.TollgateInstances} instance(s), load spread over all.");
+        if (options.TollgateArguments.Count > 0) Say($"Tollgate's serve had the extra arguments {string.Join(' ', options.TollgateArguments)}.");
+        return tollgate;
     }
 
     /// <summary>Each round starts with a different target, so slow drift (heat, caches, the database growing) is spread over all.</summary>

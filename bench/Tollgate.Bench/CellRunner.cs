@@ -19,11 +19,11 @@ internal sealed class CellRunner(BenchOptions options, string? wrk, ChildProcess
 {
     public async Task<CellOutcome> RunAsync(Target target, Scenario scenario, LoadShape shape, int round, CancellationToken cancellationToken)
     {
-        var body = scenario.Body(target.Model(scenario, shape));
-        if (!shape.IsOpen && wrk is not null) return await RunWrkAsync(wrk, target, scenario, shape, round, body, cancellationToken);
+        // wrk takes one address and counts any status over 399 as an error: the built-in loop serves several instances and the refusal path.
+        if (!shape.IsOpen && wrk is not null && target.ChatUrls.Count == 1 && !scenario.Refused)
+            return await RunWrkAsync(wrk, target, scenario, shape, round, cancellationToken);
 
-        var plan = new LoadPlan(Endpoint(target.ChatUrl), HttpRequestBytes.Post(target.ChatUrl, target.Headers, body), scenario.Stream,
-            shape.IsOpen ? options.OpenConnections : options.Connections, options.Warmup, options.Duration);
+        var plan = Plan(target, scenario, shape, shape.IsOpen ? options.OpenConnections : options.Connections, options.Warmup, options.Duration);
         var run = shape.Rate is { } rate
             ? OpenLoopGenerator.RunAsync(plan, rate, cancellationToken)
             : ClosedLoopGenerator.RunAsync(plan, cancellationToken);
@@ -35,29 +35,41 @@ internal sealed class CellRunner(BenchOptions options, string? wrk, ChildProcess
         var measurement = new Measurement(target.Name, scenario.Name, shape.Name, round, shape.IsOpen ? "built-in open loop" : "built-in closed loop",
             result.MeasuredSeconds, stats.MeasuredOk, stats.Errors, stats.MeasuredOk / result.MeasuredSeconds, Percentiles.FromHistogram(stats.Latency),
             result.IntendedRate, result.NotSent, PerRequest(after.Target - before.Target, stats.MeasuredOk),
-            PerRequest(after.Mock - before.Mock, stats.MeasuredOk), Busy(before, after), Other(before, after));
+            PerRequest(after.Mock - before.Mock, stats.MeasuredOk), Busy(before, after), Other(before, after), PeakRss(target));
         return new CellOutcome(measurement, stats.Latency, stats.Ok, 0);
     }
 
-    private async Task<CellOutcome> RunWrkAsync(string wrkPath, Target target, Scenario scenario, LoadShape shape, int round, byte[] body, CancellationToken cancellationToken)
+    /// <summary>A load plan for a target and scenario: its requests (one per key), spread over its instances.</summary>
+    public static LoadPlan Plan(Target target, Scenario scenario, LoadShape shape, int connections, TimeSpan warmup, TimeSpan duration) =>
+        new([.. target.ChatUrls.Select(Endpoint)], target.Requests(scenario, shape), scenario.Stream, connections, warmup, duration, scenario.ExpectedStatus);
+
+    private async Task<CellOutcome> RunWrkAsync(string wrkPath, Target target, Scenario scenario, LoadShape shape, int round, CancellationToken cancellationToken)
     {
-        var warm = await Wrk.RunAsync(wrkPath, target.ChatUrl, target.Headers, body, options.Connections, options.Warmup, workDir, cancellationToken);
+        var body = scenario.Body(target.Model(scenario, shape));
+        var keys = target.Keys(scenario);
+        IReadOnlyList<KeyValuePair<string, string>> headers = keys is { Count: 1 } ? [.. target.Headers, new("Authorization", $"Bearer {keys[0]}")] : target.Headers;
+        var rotate = keys is { Count: > 1 } ? keys : null;
+        var warm = await Wrk.RunAsync(wrkPath, target.ChatUrl, headers, body, rotate, options.Connections, options.Warmup, workDir, cancellationToken);
         var before = Snapshot(target);
-        var result = await Wrk.RunAsync(wrkPath, target.ChatUrl, target.Headers, body, options.Connections, options.Duration, workDir, cancellationToken);
+        var result = await Wrk.RunAsync(wrkPath, target.ChatUrl, headers, body, rotate, options.Connections, options.Duration, workDir, cancellationToken);
         var after = Snapshot(target);
         var seconds = result.DurationUs / 1e6;
         const double msPerUs = 1e-3;
         var latency = new Percentiles(result.P50Us * msPerUs, result.P90Us * msPerUs, result.P99Us * msPerUs, result.P999Us * msPerUs, result.MaxUs * msPerUs);
         var measurement = new Measurement(target.Name, scenario.Name, shape.Name, round, "wrk", seconds, result.Ok, result.Errors, result.Ok / seconds, latency,
-            null, 0, PerRequest(after.Target - before.Target, result.Ok), PerRequest(after.Mock - before.Mock, result.Ok), Busy(before, after), Other(before, after));
+            null, 0, PerRequest(after.Target - before.Target, result.Ok), PerRequest(after.Mock - before.Mock, result.Ok), Busy(before, after), Other(before, after),
+            PeakRss(target));
         // wrk abandons the requests in flight when its time is up: the gateway may still bill them.
         return new CellOutcome(measurement, null, warm.Ok + result.Ok, 2L * options.Connections);
     }
 
+    /// <summary>Peak resident memory so far, of the largest of the target's processes.</summary>
+    private static double PeakRss(Target target) => target.Processes.Where(p => !p.HasExited).Max(p => ProcStats.PeakRssMiB(p.Pid));
+
     private static IPEndPoint Endpoint(Uri url) => new(IPAddress.Parse(url.Host), url.Port);
 
     private CpuSnapshot Snapshot(Target target) => new(
-        ProcStats.CpuSeconds(target.Process.Pid),
+        target.Processes.Sum(p => ProcStats.CpuSeconds(p.Pid)),
         ProcStats.CpuSeconds(mock.Pid),
         started.Where(p => !p.HasExited).Sum(p => ProcStats.CpuSeconds(p.Pid)) + ProcStats.OwnCpuSeconds(),
         ProcStats.MachineCpu());

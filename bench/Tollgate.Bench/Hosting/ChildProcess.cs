@@ -63,6 +63,10 @@ internal sealed class ChildProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Listening but slow to answer its first request (a loaded machine): ask again.
+            }
             await Task.Delay(100, cancellationToken);
         }
         throw new TimeoutException($"{Name} was not ready within {limit.TotalSeconds:0}s; see {LogPath}");

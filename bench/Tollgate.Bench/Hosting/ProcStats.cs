@@ -29,6 +29,9 @@ internal static class ProcStats
         return fields.Skip(11).Take(count).Sum(f => long.Parse(f, CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Resident memory now (VmRSS) in MiB.</summary>
+    public static double RssMiB(int pid) => StatusKiB(pid, "VmRSS:") / 1024.0;
+
     /// <summary>Peak resident memory (VmHWM) in MiB.</summary>
     public static double PeakRssMiB(int pid) => StatusKiB(pid, "VmHWM:") / 1024.0;
 

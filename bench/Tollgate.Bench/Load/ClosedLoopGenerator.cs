@@ -13,7 +13,7 @@ internal static class ClosedLoopGenerator
         var connections = new LoadConnection[plan.Connections];
         for (var i = 0; i < connections.Length; i++)
         {
-            connections[i] = new LoadConnection(plan.Endpoint, plan.ExpectStreamEnd);
+            connections[i] = plan.Connection(i);
             await connections[i].ConnectAsync(cancellationToken);
         }
         var start = Clock.Now();
@@ -21,7 +21,9 @@ internal static class ClosedLoopGenerator
         var end = measureFrom + (long)plan.Duration.TotalNanoseconds;
         try
         {
-            await Task.WhenAll(connections.Select(c => Task.Run(() => LoopAsync(c, plan.Request, measureFrom, end, cancellationToken), cancellationToken)));
+            // Each connection starts at its own place in the requests, so many keys are all in use from the start.
+            await Task.WhenAll(connections.Select((c, i) => Task.Run(() =>
+                LoopAsync(c, plan.Requests, (int)((long)i * plan.Requests.Count / connections.Length), measureFrom, end, cancellationToken), cancellationToken)));
         }
         finally
         {
@@ -32,10 +34,12 @@ internal static class ClosedLoopGenerator
         return new LoadRun(stats, plan.Duration.TotalSeconds, null, 0);
     }
 
-    private static async Task LoopAsync(LoadConnection connection, byte[] request, long measureFrom, long end, CancellationToken cancellationToken)
+    private static async Task LoopAsync(LoadConnection connection, IReadOnlyList<byte[]> requests, int next, long measureFrom, long end, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            var request = requests[next];
+            next = (next + 1) % requests.Count;
             var sentAt = Clock.Now();
             if (sentAt >= end) return;
             var outcome = await connection.TrySendAsync(request, cancellationToken)

@@ -7,7 +7,7 @@ namespace Tollgate.Bench.Load;
 internal enum RequestOutcome
 {
     Ok,
-    /// <summary>An HTTP status other than 200.</summary>
+    /// <summary>An HTTP status other than the expected one (200, or the refusal a scenario expects).</summary>
     HttpError,
     /// <summary>A 200 stream that did not end with <c>data: [DONE]</c>.</summary>
     Incomplete,
@@ -20,7 +20,7 @@ internal enum RequestOutcome
 /// time. Raw sockets keep the generator's own CPU per request small, since it shares the cores
 /// with what it measures.
 /// </summary>
-internal sealed class LoadConnection(IPEndPoint endpoint, bool expectStreamEnd) : IDisposable
+internal sealed class LoadConnection(IPEndPoint endpoint, bool expectStreamEnd, int expectedStatus = 200) : IDisposable
 {
     private static readonly byte[] StreamEnd = "data: [DONE]"u8.ToArray();
     private readonly byte[] _buffer = new byte[64 * 1024];
@@ -100,8 +100,8 @@ internal sealed class LoadConnection(IPEndPoint endpoint, bool expectStreamEnd) 
             return RequestOutcome.IoError;
         }
         if (_reader.ConnectionClose) await ConnectAsync(cancellationToken);
-        if (_reader.StatusCode != 200) return RequestOutcome.HttpError;
-        return !expectStreamEnd || _reader.BodyEndsWith(StreamEnd) ? RequestOutcome.Ok : RequestOutcome.Incomplete;
+        if (_reader.StatusCode != expectedStatus) return RequestOutcome.HttpError;
+        return expectedStatus != 200 || !expectStreamEnd || _reader.BodyEndsWith(StreamEnd) ? RequestOutcome.Ok : RequestOutcome.Incomplete;
     }
 
     /// <summary>After a failure the connection's state is unknown: start a fresh one.</summary>

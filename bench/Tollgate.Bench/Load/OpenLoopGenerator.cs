@@ -19,14 +19,15 @@ internal static class OpenLoopGenerator
 
     public static async Task<LoadRun> RunAsync(LoadPlan plan, double rate, CancellationToken cancellationToken)
     {
-        var idle = new ConcurrentStack<LoadConnection>();
+        // First in, first out: every connection takes its turn, so load spreads over all the target's instances.
+        var idle = new ConcurrentQueue<LoadConnection>();
         var all = new List<LoadConnection>();
         for (var i = 0; i < plan.Connections; i++)
         {
-            var connection = new LoadConnection(plan.Endpoint, plan.ExpectStreamEnd);
+            var connection = plan.Connection(i);
             await connection.ConnectAsync(cancellationToken);
             all.Add(connection);
-            idle.Push(connection);
+            idle.Enqueue(connection);
         }
         using var available = new SemaphoreSlim(plan.Connections, plan.Connections);
         var pacer = new Pacer(plan, rate, idle, available, cancellationToken);
@@ -55,7 +56,7 @@ internal static class OpenLoopGenerator
         return new LoadRun(stats, plan.Duration.TotalSeconds, rate, pacer.NotSent);
     }
 
-    private sealed class Pacer(LoadPlan plan, double rate, ConcurrentStack<LoadConnection> idle, SemaphoreSlim available, CancellationToken cancellationToken)
+    private sealed class Pacer(LoadPlan plan, double rate, ConcurrentQueue<LoadConnection> idle, SemaphoreSlim available, CancellationToken cancellationToken)
     {
         public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -84,10 +85,10 @@ internal static class OpenLoopGenerator
                         RecordUnsent(i, start, interval, measureFrom, end);
                         break;
                     }
-                    idle.TryPop(out var connection);
+                    idle.TryDequeue(out var connection);
                     connection!.StartedAt = due;
                     connection.Measured = due >= measureFrom;
-                    if (connection.TrySend(plan.Request))
+                    if (connection.TrySend(plan.Requests[(int)(i % plan.Requests.Count)]))
                     {
                         _ = CompleteAsync(connection);
                     }
@@ -139,7 +140,7 @@ internal static class OpenLoopGenerator
 
         private void Release(LoadConnection connection)
         {
-            idle.Push(connection);
+            idle.Enqueue(connection);
             available.Release();
         }
     }

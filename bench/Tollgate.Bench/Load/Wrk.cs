@@ -20,11 +20,11 @@ internal static class Wrk
             .FirstOrDefault(File.Exists);
 
     /// <summary>One wrk run; latency percentiles are service times in microseconds as wrk measures them.</summary>
-    public static async Task<WrkResult> RunAsync(string wrk, Uri url, IReadOnlyList<KeyValuePair<string, string>> headers, byte[] body,
+    public static async Task<WrkResult> RunAsync(string wrk, Uri url, IReadOnlyList<KeyValuePair<string, string>> headers, byte[] body, IReadOnlyList<string>? keys,
         int connections, TimeSpan duration, string workDir, CancellationToken cancellationToken)
     {
         var script = Path.Combine(workDir, $"wrk-{Guid.NewGuid():N}.lua");
-        await File.WriteAllTextAsync(script, Script(headers, body), cancellationToken);
+        await File.WriteAllTextAsync(script, Script(headers, body, keys), cancellationToken);
         var start = new ProcessStartInfo(wrk)
         {
             RedirectStandardOutput = true,
@@ -59,13 +59,21 @@ internal static class Wrk
             ?? throw new InvalidOperationException("wrk's result did not parse");
     }
 
-    private static string Script(IReadOnlyList<KeyValuePair<string, string>> headers, byte[] body)
+    private static string Script(IReadOnlyList<KeyValuePair<string, string>> headers, byte[] body, IReadOnlyList<string>? keys)
     {
         var lua = new StringBuilder();
         lua.AppendLine("wrk.method = \"POST\"");
         lua.Append("wrk.body = ").AppendLine(LuaString(Encoding.UTF8.GetString(body)));
         lua.AppendLine("wrk.headers[\"Content-Type\"] = \"application/json\"");
         foreach (var (name, value) in headers) lua.Append("wrk.headers[").Append(LuaString(name)).Append("] = ").AppendLine(LuaString(value));
+        if (keys is { Count: > 0 })
+        {
+            // Each request takes the next key; each wrk thread starts at its own place in the list.
+            lua.AppendLine("keys = {");
+            foreach (var key in keys) lua.Append("  ").Append(LuaString(key)).AppendLine(",");
+            lua.AppendLine("}");
+            lua.AppendLine(KeyRotation);
+        }
         lua.AppendLine("""
             done = function(summary, latency, requests)
               local e = summary.errors
@@ -76,6 +84,23 @@ internal static class Wrk
             """);
         return lua.ToString();
     }
+
+    private const string KeyRotation = """
+        local threads = 0
+        setup = function(thread)
+          thread:set("first", threads * 7919)
+          threads = threads + 1
+        end
+        local next_key = 0
+        init = function(args)
+          next_key = (first or 0) % #keys
+        end
+        request = function()
+          next_key = next_key % #keys + 1
+          wrk.headers["Authorization"] = "Bearer " .. keys[next_key]
+          return wrk.format()
+        end
+        """;
 
     private static string LuaString(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

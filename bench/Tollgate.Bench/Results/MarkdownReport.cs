@@ -17,16 +17,17 @@ internal static class MarkdownReport
         md.AppendLine(Invariant($"- Tollgate {m.TollgateCommit ?? "(commit unknown)"}; Portkey {m.Portkey ?? "not measured"}."));
         md.AppendLine(Invariant($"- {s.Rounds} round(s) of {s.DurationSeconds:0.#} s per target and load shape after {s.WarmupSeconds:0.#} s of warm-up; closed loop: {s.ClosedLoopGenerator}, {s.Connections} connections; open loop: built-in, up to {s.OpenConnections} connections."));
         md.AppendLine("- Latency: closed loop, from send to last byte as the generator saw it; open loop, from each request's due time (so queueing behind a stall counts). "
-            + "CPU µs/req: CPU time of the target's own process (the mock's for direct) per successful response. Machine busy: all cores. "
+            + "CPU µs/req: CPU time of the target's own processes (the mock's for direct) per successful response (per refusal in chat-refused). "
+            + "Peak RSS: the target's largest process, highest so far (VmHWM). Machine busy: all cores. "
             + "Other load: share of all cores used by processes this run did not start.");
         md.AppendLine();
 
         foreach (var (scenario, shape) in report.Summaries.Select(x => (x.Scenario, x.Shape)).Distinct())
         {
             Table(md, $"{scenario}, {shape}",
-                ["target", "req/s (min–max)", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "CPU µs/req", "machine busy", "other load", "errors"],
+                ["target", "req/s (min–max)", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "CPU µs/req", "peak RSS MiB", "machine busy", "other load", "errors"],
                 report.Summaries.Where(x => x.Scenario == scenario && x.Shape == shape).Select(x => Invariant(
-                    $"| {(x.Saturated ? $"{x.Target} (fell behind: {x.NotSent:N0} never sent)" : x.Target)} | {x.RequestsPerSecond:N0} ({x.MinRequestsPerSecond:N0}–{x.MaxRequestsPerSecond:N0}) | {x.Latency.P50:0.00} | {x.Latency.P90:0.00} | {x.Latency.P99:0.00} | {x.Latency.P999:0.00} | {x.Latency.Max:0.0} | {x.TargetCpuUsPerRequest:0} | {x.MachineBusyPercent:0}% | {x.OtherLoadPercent:0}% | {x.Errors:N0} |")));
+                    $"| {(x.Saturated ? $"{x.Target} (fell behind: {x.NotSent:N0} never sent)" : x.Target)} | {x.RequestsPerSecond:N0} ({x.MinRequestsPerSecond:N0}–{x.MaxRequestsPerSecond:N0}) | {x.Latency.P50:0.00} | {x.Latency.P90:0.00} | {x.Latency.P99:0.00} | {x.Latency.P999:0.00} | {x.Latency.Max:0.0} | {x.TargetCpuUsPerRequest:0} | {x.PeakRssMiB:0} | {x.MachineBusyPercent:0}% | {x.OtherLoadPercent:0}% | {x.Errors:N0} |")));
         }
 
         Table(md, "Tollgate's added latency (Tollgate minus the other, same load)",

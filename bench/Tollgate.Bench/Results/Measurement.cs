@@ -19,7 +19,8 @@ internal sealed record Measurement(
     double? TargetCpuUsPerRequest,
     double? MockCpuUsPerRequest,
     double MachineBusyPercent,
-    double OtherLoadPercent);
+    double OtherLoadPercent,
+    double TargetPeakRssMiB);
 
 /// <summary>Latency percentiles in milliseconds.</summary>
 internal sealed record Percentiles(double P50, double P90, double P99, double P999, double Max)

@@ -27,7 +27,7 @@ internal static class Summarizer
             summaries.Add(new Summary(group.Key.Target, group.Key.Scenario, group.Key.Shape, rounds.Count,
                 rounds.Average(r => r.RequestsPerSecond), rounds.Min(r => r.RequestsPerSecond), rounds.Max(r => r.RequestsPerSecond),
                 latency, cpu.Count > 0 ? cpu.Average() : null, rounds.Average(r => r.MachineBusyPercent), rounds.Average(r => r.OtherLoadPercent), rounds.Sum(r => r.Errors), notSent,
-                Saturated: notSent > 0));
+                Saturated: notSent > 0, rounds.Max(r => r.TargetPeakRssMiB)));
         }
         return summaries;
     }

@@ -18,7 +18,8 @@ internal sealed record Summary(
     double OtherLoadPercent,
     long Errors,
     long NotSent,
-    bool Saturated);
+    bool Saturated,
+    double PeakRssMiB);
 
 /// <summary>Tollgate's latency minus another target's, same scenario and load shape.</summary>
 internal sealed record AddedLatency(string Scenario, string Shape, string Over, Percentiles Added);

@@ -48,7 +48,7 @@ internal static class PortkeyServer
             new("x-portkey-custom-host", new Uri(mock, "/v1").ToString()),
             new("Authorization", "Bearer anything"),
         };
-        return (new Target("portkey", new Uri(baseUrl, "/v1/chat/completions"), headers, process, (_, _) => Target.MockModel), null);
+        return (new Target("portkey", [new Uri(baseUrl, "/v1/chat/completions")], headers, [process], (_, _) => Target.MockModel), null);
     }
 
     private static async Task<bool> NpmInstallAsync(string dir, string logPath, CancellationToken cancellationToken)

@@ -2,64 +2,121 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Tollgate.Bench.Hosting;
 
 namespace Tollgate.Bench.Targets;
 
 /// <summary>
 /// Tollgate as shipped (<c>serve</c>, default settings, durable group-committed metering) on a
-/// fresh data directory, with one model per scenario and load shape pointing at the mock, so
-/// each one's usage events can be counted apart. Set up through the admin API only.
+/// fresh data directory (or a PostgreSQL database, with one or more instances), with one model
+/// per scenario and load shape pointing at the mock, so each one's usage events can be counted
+/// apart. Set up through the admin API only: the serving customer and key, the many keys of the
+/// chat-keys scenario, and the customer whose budget refuses everything.
 /// </summary>
-internal sealed partial class TollgateServer : IDisposable
+internal sealed class TollgateServer : IDisposable
 {
     private readonly HttpClient _admin;
+    private readonly string _runId;
 
-    private TollgateServer(ChildProcess process, Uri baseUrl, string apiKey, HttpClient admin)
+    private TollgateServer(IReadOnlyList<ChildProcess> processes, IReadOnlyList<Uri> urls, HttpClient admin, string runId)
     {
-        Process = process;
-        BaseUrl = baseUrl;
-        ApiKey = apiKey;
+        Processes = processes;
+        BaseUrls = urls;
         _admin = admin;
+        _runId = runId;
     }
 
-    public ChildProcess Process { get; }
+    public IReadOnlyList<ChildProcess> Processes { get; }
 
-    public Uri BaseUrl { get; }
+    public ChildProcess Process => Processes[0];
 
-    public string ApiKey { get; }
+    public IReadOnlyList<Uri> BaseUrls { get; }
 
-    public static string ModelFor(Scenario scenario, LoadShape shape) => $"bench-{shape.Id}-{scenario.Name}";
+    public string ApiKey { get; private set; } = "";
 
-    public static async Task<TollgateServer> StartAsync(string assembly, string dataDir, string logDir, Uri mock,
-        IEnumerable<string> models, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    /// <summary>The seeded keys of the chat-keys scenario (empty until seeded).</summary>
+    public IReadOnlyList<string> ManyKeys { get; private set; } = [];
+
+    /// <summary>The key of the customer whose budget is used up.</summary>
+    public string? RefusedKey { get; private set; }
+
+    /// <summary>Models are named per run: on a reused PostgreSQL database, an earlier run's events are not counted.</summary>
+    public string ModelFor(Scenario scenario, LoadShape shape) => $"bench-{_runId}-{shape.Id}-{scenario.Name}";
+
+    public static async Task<TollgateServer> StartAsync(TollgateSettings settings, string assembly, string work, string logDir,
+        CancellationToken cancellationToken)
     {
-        var port = FreePort.Next();
-        var baseUrl = new Uri($"http://127.0.0.1:{port}");
         var adminToken = "bench-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var process = ChildProcess.Start("tollgate", "dotnet", [assembly, "serve", "--data-dir", dataDir, "--urls", baseUrl.ToString().TrimEnd('/')],
-            Path.Combine(logDir, "tollgate.log"), new Dictionary<string, string>(environment) { ["TOLLGATE_ADMIN_TOKEN"] = adminToken });
-        await MockServer.WaitHealthyAsync(process, new Uri(baseUrl, "/readyz"), cancellationToken);
-
-        var credentials = await File.ReadAllTextAsync(Path.Combine(dataDir, "demo-credentials.txt"), cancellationToken);
-        var apiKey = DemoKey().Match(credentials) is { Success: true } match
-            ? match.Value
-            : throw new InvalidOperationException($"no demo API key in {dataDir}/demo-credentials.txt");
-        var admin = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
-        var server = new TollgateServer(process, baseUrl, apiKey, admin);
-        foreach (var model in models) await server.PutModelAsync(model, mock, cancellationToken);
-        if (DemoCustomer().Match(credentials) is { Success: true } customer)
+        // Every instance must hash keys alike, and a database remembers its pepper: one fixed per database.
+        var pepper = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("tollgate-bench:" + (settings.Database ?? work))));
+        var processes = new List<ChildProcess>();
+        var urls = new List<Uri>();
+        for (var i = 0; i < settings.Instances; i++)
         {
-            await server.TopUpAsync(customer.Value, cancellationToken);
-            await server.LiftTierAsync(customer.Value, cancellationToken);
+            var port = FreePort.Next();
+            var baseUrl = new Uri($"http://127.0.0.1:{port}");
+            var name = settings.Instances == 1 ? "tollgate" : $"tollgate-{i + 1}";
+            List<string> arguments = [assembly, "serve", "--data-dir", Path.Combine(work, $"tollgate-data-{i + 1}"), "--urls", baseUrl.ToString().TrimEnd('/'), "--no-demo"];
+            if (settings.Database is { } database) arguments.AddRange(["--database", database]);
+            arguments.AddRange(settings.ServeArguments);
+            var environment = new Dictionary<string, string>(settings.Environment) { ["TOLLGATE_ADMIN_TOKEN"] = adminToken, ["TOLLGATE_KEY_PEPPER"] = pepper };
+            var process = ChildProcess.Start(name, "dotnet", arguments, Path.Combine(logDir, $"{name}.log"), environment);
+            processes.Add(process);
+            urls.Add(baseUrl);
+            // One at a time: the first applies the migrations.
+            await MockServer.WaitHealthyAsync(process, new Uri(baseUrl, "/readyz"), cancellationToken);
         }
-        return server;
+        var admin = new HttpClient { BaseAddress = urls[0], Timeout = TimeSpan.FromMinutes(5) };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        return new TollgateServer(processes, urls, admin, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)));
+    }
+
+    /// <summary>The models, the serving customer and its key; then the many keys and the refused customer where asked for.</summary>
+    public async Task SetUpAsync(Uri mock, IEnumerable<string> models, int customers, int keys, bool refused, CancellationToken cancellationToken)
+    {
+        foreach (var model in models) await PutModelAsync(model, mock, cancellationToken);
+        var customer = await CreateCustomerAsync("bench", null, cancellationToken);
+        await LiftTierAsync(customer, cancellationToken);
+        ApiKey = await CreateKeyAsync(customer, cancellationToken);
+        if (keys > 0)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            ManyKeys = await SeedKeysAsync(customers, keys, cancellationToken);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  seeded {customers:N0} customers and {keys:N0} keys in {clock.Elapsed.TotalSeconds:0.0} s"));
+        }
+        if (refused) RefusedKey = await CreateKeyAsync(await CreateCustomerAsync("bench-at-budget", "0", cancellationToken), cancellationToken);
+        // The other instances see the catalog change at their next version check (every 2 s by default).
+        if (Processes.Count > 1) await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
     }
 
     public Target AsTarget() =>
-        new("tollgate", new Uri(BaseUrl, "/v1/chat/completions"), [new("Authorization", $"Bearer {ApiKey}")], Process, ModelFor);
+        new("tollgate", [.. BaseUrls.Select(u => new Uri(u, "/v1/chat/completions"))], [], Processes, ModelFor)
+        {
+            Keys = scenario => scenario.ManyKeys ? ManyKeys : scenario.Refused ? [RefusedKey!] : [ApiKey],
+        };
+
+    /// <summary>
+    /// Customers one by one (each rebuilds the catalog, which is small then), then their keys
+    /// through <c>POST /admin/v1/keys/import</c>: one transaction and one rebuild for all.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> SeedKeysAsync(int customers, int keys, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>(customers);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < customers; i++) ids.Add(await CreateCustomerAsync($"bench-{i:D4}", null, cancellationToken));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {customers:N0} customers created one by one in {clock.Elapsed.TotalSeconds:0.0} s"));
+        var secrets = new List<string>(keys);
+        for (var from = 0; from < keys; from += ImportBatch)
+        {
+            var batch = new KeyImport([.. Enumerable.Range(from, Math.Min(ImportBatch, keys - from)).Select(k => new KeyImportEntry(ids[k % customers], $"bench-{k:D5}"))]);
+            using var response = await _admin.PostAsJsonAsync("/admin/v1/keys/import", batch, BenchJson.Default.KeyImport, cancellationToken);
+            await EnsureAsync(response, "importing keys", cancellationToken);
+            var created = await response.Content.ReadFromJsonAsync(BenchJson.Default.KeyImportResult, cancellationToken)
+                ?? throw new InvalidOperationException("empty key import answer");
+            secrets.AddRange(created.Data.Select(k => k.Key));
+        }
+        return secrets;
+    }
 
     private async Task PutModelAsync(string model, Uri mock, CancellationToken cancellationToken)
     {
@@ -71,24 +128,38 @@ internal sealed partial class TollgateServer : IDisposable
             throw new InvalidOperationException($"PUT /admin/v1/models/{model} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
     }
 
+    private const int ImportBatch = 5_000;
+
     /// <summary>
-    /// The demo customer's $10 would run out after some 700,000 requests of this benchmark and turn
-    /// the rest into refusals: a grant keeps a long run on the serving path. Builds without
-    /// wallets answer 404 and need none.
+    /// Postpaid, so no wallet runs dry, with customer rate limits far above any load here (the
+    /// free tier's limits would end the run in seconds); a monthly budget of 0 makes the customer
+    /// whose every request is refused.
     /// </summary>
-    private async Task TopUpAsync(string customerId, CancellationToken cancellationToken)
+    private async Task<string> CreateCustomerAsync(string name, string? monthlyBudget, CancellationToken cancellationToken)
     {
-        using var response = await _admin.PostAsJsonAsync($"/admin/v1/customers/{customerId}/grants",
-            new GrantRequest("100000", "promotional", "benchmark"), BenchJson.Default.GrantRequest, cancellationToken);
-        if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.NotFound)
-            throw new InvalidOperationException($"granting credit to {customerId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        using var response = await _admin.PostAsJsonAsync("/admin/v1/customers",
+            new CreateCustomer(name, "postpaid", monthlyBudget, new BenchRateLimits(1_000_000_000, 2_000_000_000)), BenchJson.Default.CreateCustomer, cancellationToken);
+        await EnsureAsync(response, $"creating customer {name}", cancellationToken);
+        return (await response.Content.ReadFromJsonAsync(BenchJson.Default.CreatedId, cancellationToken))?.Id ?? throw new InvalidOperationException("no customer id");
+    }
+
+    private async Task<string> CreateKeyAsync(string customerId, CancellationToken cancellationToken)
+    {
+        using var response = await _admin.PostAsync($"/admin/v1/customers/{customerId}/keys", Json("""{"name":"bench"}"""), cancellationToken);
+        await EnsureAsync(response, $"creating a key for {customerId}", cancellationToken);
+        return (await response.Content.ReadFromJsonAsync(BenchJson.Default.CreatedKey, cancellationToken))?.Key ?? throw new InvalidOperationException("no key");
+    }
+
+    private static async Task EnsureAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"{what} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
     }
 
     /// <summary>
-    /// The demo customer starts in the free spend tier, whose rate limits and $100 monthly cap a
-    /// load test passes in seconds: the top tier by override, and customer rate limits far above
-    /// any load here, keep the run on the serving path (limits still checked on every request).
-    /// Builds without tiers answer 404 and need neither.
+    /// A new customer starts in the free spend tier, whose $100 monthly cap a long run could
+    /// reach: the top tier by override keeps the run on the serving path (the cap is still
+    /// checked on every request). Builds without tiers answer 404 and need none.
     /// </summary>
     private async Task LiftTierAsync(string customerId, CancellationToken cancellationToken)
     {
@@ -96,10 +167,6 @@ internal sealed partial class TollgateServer : IDisposable
         if (tier.StatusCode == System.Net.HttpStatusCode.NotFound) return;
         if (!tier.IsSuccessStatusCode)
             throw new InvalidOperationException($"setting the tier of {customerId} answered {(int)tier.StatusCode}: {await tier.Content.ReadAsStringAsync(cancellationToken)}");
-        using var limits = await _admin.PatchAsync($"/admin/v1/customers/{customerId}",
-            Json("""{"rate_limits":{"requests_per_minute":1000000000,"tokens_per_minute":2000000000}}"""), cancellationToken);
-        if (!limits.IsSuccessStatusCode)
-            throw new InvalidOperationException($"setting the rate limits of {customerId} answered {(int)limits.StatusCode}: {await limits.Content.ReadAsStringAsync(cancellationToken)}");
     }
 
     private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
@@ -153,11 +220,6 @@ internal sealed partial class TollgateServer : IDisposable
 
     public void Dispose() => _admin.Dispose();
 
-    [GeneratedRegex(@"tg_[a-z0-9]{12}_[A-Za-z0-9]{40}")]
-    private static partial Regex DemoKey();
-
-    [GeneratedRegex(@"cus_[a-z0-9]+")]
-    private static partial Regex DemoCustomer();
 }
 
 internal sealed record Rates(string Input, string? CachedInput, string Output);
@@ -166,7 +228,22 @@ internal sealed record PutBackend(string Id, string Kind, string BaseUrl, Rates 
 
 internal sealed record PutModel(string Kind, string Tier, int MaxOutputTokens, PutBackend[] Backends, Rates Price);
 
-internal sealed record GrantRequest(string Amount, string Kind, string Note);
+internal sealed record BenchRateLimits(long RequestsPerMinute, long TokensPerMinute);
+
+internal sealed record CreateCustomer(string Name, string BillingMode, string? MonthlyBudget, BenchRateLimits RateLimits);
+
+internal sealed record CreatedId(string Id);
+
+internal sealed record CreatedKey(string Key);
+
+internal sealed record KeyImportEntry(string CustomerId, string Name);
+
+internal sealed record KeyImport(IReadOnlyList<KeyImportEntry> Keys);
+
+internal sealed record KeyImportResult(IReadOnlyList<CreatedKey> Data);
+
+/// <summary>How the Tollgate target runs: its database, instances, extra serve arguments and environment.</summary>
+internal sealed record TollgateSettings(string? Database, int Instances, IReadOnlyList<string> ServeArguments, IReadOnlyDictionary<string, string> Environment);
 
 internal sealed record UsagePage(IReadOnlyList<UsageRow> Data, bool HasMore);
 

@@ -14,6 +14,6 @@ internal static class YarpServer
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
         // The forwarder passes /health through to the mock: ready means the whole path works.
         await MockServer.WaitHealthyAsync(process, new Uri(baseUrl, "/health"), cancellationToken);
-        return new Target("yarp", new Uri(baseUrl, "/v1/chat/completions"), [], process, (_, _) => Target.MockModel);
+        return new Target("yarp", [new Uri(baseUrl, "/v1/chat/completions")], [], [process], (_, _) => Target.MockModel);
     }
 }

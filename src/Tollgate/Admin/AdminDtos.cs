@@ -28,6 +28,15 @@ internal sealed record KeyRequest(string? Name, string[]? Models, DateTimeOffset
 internal sealed record KeyUpdateRequest(string? Name, string[]? Models, DateTimeOffset? ExpiresAt, bool? AllModels, bool? NoExpiry, string? Budget = null, string? BudgetPeriod = null,
     Limits.RateLimits? RateLimits = null);
 
+/// <summary>One key of an import: its customer and what a single key's creation accepts.</summary>
+internal sealed record KeyImportEntry(string? CustomerId, string? Name, string[]? Models, DateTimeOffset? ExpiresAt, string? Budget = null, string? BudgetPeriod = null,
+    Limits.RateLimits? RateLimits = null);
+
+internal sealed record KeyImportRequest(IReadOnlyList<KeyImportEntry?>? Keys);
+
+/// <summary>The created keys with their secrets, in the order they were listed: shown once, like a single key's.</summary>
+internal sealed record KeyImportResponse(IReadOnlyList<CreatedKeyDto> Data);
+
 internal sealed record RotateKeyRequest(int? ExpireOldInSeconds);
 
 internal sealed record KeyDto(string Id, string Prefix, string CustomerId, string Name, string[]? Models, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset CreatedAt, string Status,

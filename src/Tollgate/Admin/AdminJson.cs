@@ -19,6 +19,8 @@ namespace Tollgate.Admin;
 [JsonSerializable(typeof(RotateKeyRequest))]
 [JsonSerializable(typeof(KeyDto))]
 [JsonSerializable(typeof(CreatedKeyDto))]
+[JsonSerializable(typeof(KeyImportRequest))]
+[JsonSerializable(typeof(KeyImportResponse))]
 [JsonSerializable(typeof(ModelRequest))]
 [JsonSerializable(typeof(RatesDto))]
 [JsonSerializable(typeof(ModelDto))]

@@ -10,7 +10,7 @@ using Tollgate.Storage;
 namespace Tollgate.Admin;
 
 /// <summary>
-/// API keys: create (the secret is shown once), list, read, update scope and expiry, rotate,
+/// API keys: create (the secret is shown once), import many at once, list, read, update scope and expiry, rotate,
 /// revoke. Every change reaches the data plane on the next request.
 /// </summary>
 internal static class KeyEndpoints
@@ -18,6 +18,7 @@ internal static class KeyEndpoints
     public static void MapKeys(this RouteGroupBuilder admin)
     {
         admin.MapPost("/customers/{customerId}/keys", CreateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Keys)).WithMetadata(ShowsSecretOnce.Instance);
+        admin.MapPost("/keys/import", ImportAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Keys)).WithMetadata(ShowsSecretOnce.Instance);
         admin.MapGet("/keys", ListAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Read));
         admin.MapGet("/keys/{keyId}", GetAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Read));
         admin.MapPatch("/keys/{keyId}", UpdateAsync).RequireAuthorization(AdminScopes.Policy(AdminScopes.Keys));
@@ -28,6 +29,10 @@ internal static class KeyEndpoints
     private static async Task<Results<Created<CreatedKeyDto>, ApiErrorResult>> CreateAsync(
         string customerId, KeyRequest? body, ClaimsPrincipal user, KeyService keys, CancellationToken cancellationToken) =>
         (await keys.CreateAsync(customerId, body, user, cancellationToken)).ToCreated(k => $"/admin/v1/keys/{k.ApiKey.Id}");
+
+    private static async Task<Results<Ok<KeyImportResponse>, ApiErrorResult>> ImportAsync(
+        KeyImportRequest? body, ClaimsPrincipal user, KeyService keys, CancellationToken cancellationToken) =>
+        (await keys.ImportAsync(body, user, cancellationToken)).ToOk();
 
     private static async Task<Results<Ok<ListResponse<KeyDto>>, ApiErrorResult>> ListAsync(
         ICustomerStore store, TimeProvider time, [FromQuery(Name = "customer_id")] string? customerId, int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using Tollgate.Admin;
 
 namespace Tollgate.Cli;
 
-/// <summary><c>tollgate keys list|show|create|update|rotate|revoke</c>: customers' API keys, whose secrets are shown once.</summary>
+/// <summary><c>tollgate keys list|show|create|import|update|rotate|revoke</c>: customers' API keys, whose secrets are shown once.</summary>
 internal static class KeyCommands
 {
     private static readonly Column<KeyDto>[] Columns =
@@ -40,7 +40,9 @@ internal static class KeyCommands
             HelpName = "seconds",
         };
 
-        return cli.Group("keys", "Customers' API keys: list, show, create, update, rotate, revoke.",
+        var file = new Argument<string>("file") { Description = "A CSV file, one key a line: customer-id,name (the name may be left out); '-' reads standard input." };
+
+        return cli.Group("keys", "Customers' API keys: list, show, create, import, update, rotate, revoke.",
             cli.Verb("list", "List API keys, oldest first.", async call =>
             {
                 var query = paging.Query(call).Add("customer_id", call.Get(customerFilter));
@@ -55,6 +57,17 @@ internal static class KeyCommands
                 var response = await call.SendAsync(HttpMethod.Post, VerbCall.Path("customers", call.Require(customer), "keys"), body, AdminJson.Default.KeyRequest);
                 call.Output.Result(response, AdminJson.Default.CreatedKeyDto, created => ShowSecret(call, created, "Created"));
             }, customer, name, models, expires),
+            cli.Posting("import", $"Create up to {KeyImportLimit:N0} keys for any customers in one transaction; their secrets are shown this once, as CSV.", async call =>
+            {
+                var entries = await ReadImportAsync(call.Get(file)!);
+                var response = await call.SendAsync(HttpMethod.Post, VerbCall.Path("keys", "import"), new KeyImportRequest(entries), AdminJson.Default.KeyImportRequest);
+                call.Output.Result(response, AdminJson.Default.KeyImportResponse, created =>
+                {
+                    // CSV on standard output so the secrets can go straight to a file or a provisioning script.
+                    call.Output.Text("key_id,customer_id,name,key\n");
+                    foreach (var k in created.Data) call.Output.Text($"{k.ApiKey.Id},{k.ApiKey.CustomerId},{Csv(k.ApiKey.Name)},{k.Key}\n");
+                });
+            }, file),
             cli.Verb("update", "Change a key's name, models or expiry; what is not given stays.", async call =>
             {
                 var body = new KeyUpdateRequest(call.Get(name), NullIfEmpty(call.Get(models)), call.Get(expires),
@@ -76,6 +89,38 @@ internal static class KeyCommands
                 call.Output.Result(response, AdminJson.Default.KeyDto, k => Show(call, k, $"Revoked key {k.Id}."));
             }, id));
     }
+
+    private const int KeyImportLimit = Admin.Services.KeyService.ImportLimit;
+
+    /// <summary>Reads customer-id[,name] lines; blank lines and lines starting with # are skipped.</summary>
+    private static async Task<List<KeyImportEntry?>> ReadImportAsync(string path)
+    {
+        string text;
+        try
+        {
+            text = path == "-" ? await Console.In.ReadToEndAsync() : await File.ReadAllTextAsync(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw CliFailure.Invalid($"Cannot read {path}: {ex.Message}");
+        }
+        var entries = new List<KeyImportEntry?>();
+        foreach (var (line, number) in text.Split('\n').Select((l, i) => (l.Trim(), i + 1)))
+        {
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var comma = line.IndexOf(',', StringComparison.Ordinal);
+            var customer = (comma < 0 ? line : line[..comma]).Trim();
+            var name = comma < 0 ? null : line[(comma + 1)..].Trim().Trim('"');
+            if (customer.Length == 0) throw CliFailure.Invalid($"{path} line {number}: no customer id.");
+            entries.Add(new KeyImportEntry(customer, string.IsNullOrEmpty(name) ? null : name, null, null));
+        }
+        if (entries.Count == 0) throw CliFailure.Invalid($"{path} lists no keys.");
+        return entries;
+    }
+
+    private static string Csv(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal)
+        ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
+        : value;
 
     private static string[]? NullIfEmpty(string[]? values) => values is { Length: > 0 } ? values : null;
 

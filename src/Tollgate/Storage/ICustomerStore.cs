@@ -13,6 +13,9 @@ internal interface ICustomerStore
 
     Task CreateKeyAsync(KeyEntry key, AuditEntry audit, CancellationToken cancellationToken = default);
 
+    /// <summary>Creates many keys, each with its audit entry, in one transaction: all of them or none.</summary>
+    Task CreateKeysAsync(IReadOnlyList<(KeyEntry Key, AuditEntry Audit)> keys, CancellationToken cancellationToken = default);
+
     Task UpdateKeyAsync(KeyEntry key, AuditEntry audit, CancellationToken cancellationToken = default);
 
     /// <summary>Creates the replacement and updates the old key (its revocation time) in one transaction.</summary>

@@ -124,6 +124,47 @@ public sealed class KeyEndpointsTests : IAsyncLifetime
         await TollgateCalls.AssertErrorAsync(response, HttpStatusCode.BadRequest, null, param);
     }
 
+    [Fact]
+    public async Task Import_KeysOfTwoCustomers_EveryKeyWorksAndIsAudited()
+    {
+        using var admin = _app.AdminClient();
+        var first = await admin.CreateCustomerAsync();
+        var second = await admin.CreateCustomerAsync();
+        await admin.PostJsonAsync($"/admin/v1/customers/{first.Id()}/grants", """{"amount":"100"}""");
+        await admin.PostJsonAsync($"/admin/v1/customers/{second.Id()}/grants", """{"amount":"100"}""");
+
+        var imported = await admin.SendAsync(HttpMethod.Post, "/admin/v1/keys/import",
+            $$"""{"keys":[{"customer_id":"{{first.Id()}}","name":"a"},{"customer_id":"{{second.Id()}}","name":"b","models":["tg-mini"]},{"customer_id":"{{second.Id()}}"}]}""");
+
+        var keys = imported["data"]!.AsArray();
+        Assert.Equal([first.Id(), second.Id(), second.Id()], keys.Select(k => k!["api_key"]!["customer_id"]!.GetValue<string>()));
+        Assert.Equal(["tg-mini"], keys[1]!["api_key"]!["models"]!.AsArray().Select(m => m!.GetValue<string>()));
+        foreach (var key in keys)
+        {
+            using var client = _app.ApiClient(key!["key"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/chat/completions", TollgateCalls.JsonBody(Hello))).StatusCode);
+        }
+        var audit = await admin.GetJsonAsync("/admin/v1/audit?target_type=api_key&limit=100");
+        var audited = audit["data"]!.AsArray().Select(e => e!["target_id"]!.GetValue<string>()).ToHashSet();
+        Assert.All(keys, k => Assert.Contains(k!["api_key"]!["id"]!.GetValue<string>(), audited));
+    }
+
+    [Theory]
+    [InlineData("""{"keys":[]}""", "keys")]
+    [InlineData("""{"keys":[{"customer_id":"cus_nobody"}]}""", "keys[0].customer_id")]
+    [InlineData("""{"keys":[{"customer_id":"CUSTOMER"},{"customer_id":"CUSTOMER","models":[]}]}""", "keys[1].models")]
+    public async Task Import_InvalidEntry_NothingIsCreated(string body, string param)
+    {
+        using var admin = _app.AdminClient();
+        var customer = await admin.CreateCustomerAsync();
+
+        using var response = await admin.RawAsync(HttpMethod.Post, "/admin/v1/keys/import", body.Replace("CUSTOMER", customer.Id(), StringComparison.Ordinal));
+        var keys = await admin.GetJsonAsync($"/admin/v1/keys?customer_id={customer.Id()}");
+
+        await TollgateCalls.AssertErrorAsync(response, HttpStatusCode.BadRequest, null, param);
+        Assert.Empty(keys["data"]!.AsArray());
+    }
+
     private async Task<(string Id, string Secret)> CreateKeyAsync(string[]? models = null, DateTimeOffset? expiresAt = null)
     {
         using var admin = _app.AdminClient();

@@ -40,6 +40,52 @@ public sealed class KeyCommandsTests : CliTestBase
     }
 
     [Fact]
+    public async Task KeysImport_CsvFile_PrintsEverySecretAsCsvAndEveryKeyWorks()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"tollgate-keys-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, $"# customer,name\n{_customer},first\n\n{_customer},\"second, with a comma\"\n{_customer}\n");
+        try
+        {
+            var result = await Cli.RunAsync("keys", "import", file);
+
+            Assert.Equal(ExitCodes.Ok, result.ExitCode);
+            var rows = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("tg_", StringComparison.Ordinal)).ToList();
+            Assert.Equal(3, rows.Count);
+            Assert.Contains(",first,", rows[0], StringComparison.Ordinal);
+            Assert.Contains(",\"second, with a comma\",", rows[1], StringComparison.Ordinal);
+            foreach (var row in rows)
+            {
+                using var models = await App.ApiClient(row[(row.LastIndexOf(',') + 1)..].Trim()).GetAsync("/v1/models");
+                Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task KeysImport_UnknownCustomer_RefusedAndNothingCreated()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"tollgate-keys-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, $"{_customer},ok\ncus_nobody,missing\n");
+        try
+        {
+            var result = await Cli.RunAsync("keys", "import", file);
+            var keys = await Cli.JsonAsync("keys", "list", "--customer", _customer);
+
+            Assert.NotEqual(ExitCodes.Ok, result.ExitCode);
+            Assert.Contains("keys[1]", result.Output + result.Error, StringComparison.Ordinal);
+            Assert.Empty(keys.GetProperty("data").EnumerateArray());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task KeysList_WithCustomerFilter_ListsOnlyThatCustomersKeys()
     {
         var id = (await Cli.JsonAsync("keys", "create", "--customer", _customer, "--name", "mine")).GetProperty("api_key").GetProperty("id").GetString()!;

@@ -13,20 +13,58 @@ namespace Tollgate.Admin.Services;
 /// </summary>
 internal sealed class KeyService(ICustomerStore store, CatalogRefresher refresher, CatalogState catalog, SecretHasher hasher, TimeProvider time)
 {
+    /// <summary>Most keys one import may create: one transaction and one snapshot rebuild, kept to a size that commits in seconds.</summary>
+    public const int ImportLimit = 10_000;
+
     public async Task<Outcome<CreatedKeyDto>> CreateAsync(string customerId, KeyRequest? body, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (!catalog.Current.Customers.ContainsKey(customerId)) return ApiErrorResult.NotFound("customer", customerId);
         var now = time.UtcNowStored();
+        if (NewKey(customerId, body, now, out var created) is { } invalid) return invalid;
+        await store.CreateKeyAsync(created.Key, user.Audit("key.create", "api_key", created.Key.Id, null, created.Dto.ApiKey, AdminJson.Default.KeyDto, now), cancellationToken);
+        await refresher.ReloadAsync(cancellationToken);
+        return created.Dto;
+    }
+
+    /// <summary>
+    /// Many keys at once, for any customers: every entry is checked first, then all are stored in
+    /// one transaction (each with its own audit entry) and the snapshot is rebuilt once. Creating
+    /// them one by one rebuilds the snapshot per key, which grows with the catalog.
+    /// </summary>
+    public async Task<Outcome<KeyImportResponse>> ImportAsync(KeyImportRequest? body, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (body?.Keys is not { Count: > 0 } entries || entries.Count > ImportLimit)
+            return ApiErrorResult.Invalid($"'keys' must list 1 to {ImportLimit:N0} keys.", "keys");
+        var now = time.UtcNowStored();
+        var created = new List<(KeyEntry Key, CreatedKeyDto Dto)>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (entry?.CustomerId is not { } customerId || !catalog.Current.Customers.ContainsKey(customerId))
+                return ApiErrorResult.Invalid($"keys[{i}]: no such customer: '{entry?.CustomerId}'.", $"keys[{i}].customer_id");
+            var request = new KeyRequest(entry.Name, entry.Models, entry.ExpiresAt, entry.Budget, entry.BudgetPeriod, entry.RateLimits);
+            if (NewKey(customerId, request, now, out var key) is { } invalid)
+                return ApiErrorResult.Invalid($"keys[{i}]: {invalid.Error.Message}", $"keys[{i}].{invalid.Error.Param}");
+            created.Add(key);
+        }
+        await store.CreateKeysAsync([.. created.Select(k => (k.Key, user.Audit("key.create", "api_key", k.Key.Id, null, k.Dto.ApiKey, AdminJson.Default.KeyDto, now)))],
+            cancellationToken);
+        await refresher.ReloadAsync(cancellationToken);
+        return new KeyImportResponse([.. created.Select(k => k.Dto)]);
+    }
+
+    /// <summary>Checks a key request and builds the key with a fresh secret, or says what is wrong.</summary>
+    private ApiErrorResult? NewKey(string customerId, KeyRequest? body, DateTimeOffset now, out (KeyEntry Key, CreatedKeyDto Dto) created)
+    {
+        created = default;
         if (Validate(body?.Name, body?.Models, body?.ExpiresAt, now) is { } invalid) return invalid;
         if (ReadBudget(body?.Budget, body?.BudgetPeriod, null, BudgetPeriod.Monthly, out var budget, out var period) is { } badBudget) return badBudget;
         if (!RateLimitsField.TryRead(body?.RateLimits, null, out var limits, out var badLimits)) return badLimits!;
         var (id, secret) = SecretFormat.ApiKey.Create();
         var key = new KeyEntry(id, customerId, body?.Name?.Trim() ?? "key", hasher.Hash(secret),
             body?.Models?.ToHashSet(StringComparer.Ordinal), body?.ExpiresAt, null, now) { Budget = budget, BudgetPeriod = period, Limits = limits };
-        var dto = ToDto(key, now);
-        await store.CreateKeyAsync(key, user.Audit("key.create", "api_key", id, null, dto, AdminJson.Default.KeyDto, now), cancellationToken);
-        await refresher.ReloadAsync(cancellationToken);
-        return new CreatedKeyDto(secret, dto);
+        created = (key, new CreatedKeyDto(secret, ToDto(key, now)));
+        return null;
     }
 
     public async Task<Outcome<KeyDto>> UpdateAsync(string keyId, KeyUpdateRequest? body, ClaimsPrincipal user, CancellationToken cancellationToken)

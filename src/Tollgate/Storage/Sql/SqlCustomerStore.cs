@@ -37,6 +37,17 @@ internal sealed class SqlCustomerStore(SqlDatabase database) : ICustomerStore
     public Task CreateKeyAsync(KeyEntry key, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, (connection, transaction) => InsertKeyAsync(connection, transaction, key, cancellationToken), cancellationToken);
 
+    public Task CreateKeysAsync(IReadOnlyList<(KeyEntry Key, AuditEntry Audit)> keys, CancellationToken cancellationToken = default) =>
+        // The last entry's audit goes through RunAsync, which also bumps the catalog version once for the whole batch.
+        RunAsync(database, keys[^1].Audit, async (connection, transaction) =>
+        {
+            for (var i = 0; i < keys.Count; i++)
+            {
+                await InsertKeyAsync(connection, transaction, keys[i].Key, cancellationToken);
+                if (i < keys.Count - 1) await InsertAuditAsync(connection, transaction, keys[i].Audit, cancellationToken);
+            }
+        }, cancellationToken);
+
     public Task UpdateKeyAsync(KeyEntry key, AuditEntry audit, CancellationToken cancellationToken = default) =>
         RunAsync(database, audit, (connection, transaction) => UpdateKeyAsync(connection, transaction, key, cancellationToken), cancellationToken);
 
