@@ -48,4 +48,14 @@ internal sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
 
     /// <summary>PostgreSQL tables that need insertion order carry an identity column.</summary>
     public override string InsertionOrder => "seq";
+
+    protected override Task BeforeEraseAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// An update or delete leaves the old row version in the table until vacuum reclaims it, so the
+    /// table is vacuumed now rather than whenever autovacuum comes by. Backups and archived WAL keep
+    /// their copies for as long as the operator keeps them (docs/deploy.md).
+    /// </summary>
+    protected override async Task AfterEraseAsync(DbConnection connection, string table, CancellationToken cancellationToken) =>
+        await SqlWrites.Command(connection, null, $"VACUUM {table}").ExecuteNonQueryAsync(cancellationToken);
 }

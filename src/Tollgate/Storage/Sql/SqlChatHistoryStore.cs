@@ -90,21 +90,10 @@ internal sealed class SqlChatHistoryStore(SqlDatabase database) : IChatHistorySt
         return deleted;
     }
 
-    /// <summary>
-    /// Erased for real on SQLite, as feedback comments are: secure delete zeroes the pages and a
-    /// truncating checkpoint empties the log. PostgreSQL's autovacuum reclaims the deleted rows.
-    /// </summary>
-    public async Task<int> EraseExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        var sqlite = database is Sqlite.SqliteDatabase;
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        if (sqlite) await Command(connection, null, "PRAGMA secure_delete = ON").ExecuteNonQueryAsync(cancellationToken);
-        var delete = Command(connection, null, "DELETE FROM chat_conversations WHERE expires_at <= @now");
-        delete.Bind("@now", UnixTime.ToStored(now));
-        var erased = await delete.ExecuteNonQueryAsync(cancellationToken);
-        if (sqlite && erased > 0) await Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)").ExecuteNonQueryAsync(cancellationToken);
-        return erased;
-    }
+    /// <summary>Erased for real, as feedback comments are: the text also leaves the database files (<see cref="SqlDatabase.EraseAsync"/>).</summary>
+    public Task<int> EraseExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        database.EraseAsync("chat_conversations", "DELETE FROM chat_conversations WHERE expires_at <= @now",
+            delete => delete.Bind("@now", UnixTime.ToStored(now)), cancellationToken);
 
     private static async Task<IReadOnlyList<ChatConversation>> ReadAsync(DbCommand select, CancellationToken cancellationToken)
     {

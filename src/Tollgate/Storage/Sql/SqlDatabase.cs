@@ -24,4 +24,23 @@ internal abstract class SqlDatabase
 
     /// <summary>The column that orders rows created in the same millisecond, in insertion order.</summary>
     public abstract string InsertionOrder { get; }
+
+    /// <summary>
+    /// Runs a statement that erases text a customer was promised would go (feedback comments, chat
+    /// history), then makes sure the text also leaves the database files; returns the rows erased.
+    /// </summary>
+    public async Task<int> EraseAsync(string table, string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await BeforeEraseAsync(connection, cancellationToken);
+        await using var erase = SqlWrites.Command(connection, null, sql);
+        bind(erase);
+        var erased = await erase.ExecuteNonQueryAsync(cancellationToken);
+        if (erased > 0) await AfterEraseAsync(connection, table, cancellationToken);
+        return erased;
+    }
+
+    protected abstract Task BeforeEraseAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    protected abstract Task AfterEraseAsync(DbConnection connection, string table, CancellationToken cancellationToken);
 }

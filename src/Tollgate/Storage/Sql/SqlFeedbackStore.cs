@@ -1,3 +1,4 @@
+using System.Globalization;
 using static Tollgate.Storage.Sql.SqlWrites;
 
 namespace Tollgate.Storage.Sql;
@@ -35,33 +36,27 @@ internal sealed class SqlFeedbackStore(SqlDatabase database) : IFeedbackStore
     public async Task<IReadOnlyList<FeedbackDay>> SummaryAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // Days are counted since the Unix epoch in SQL (integer division on both backends) and named here.
         var select = Command(connection, null, """
-            SELECT date(created_at / 1000, 'unixepoch') AS day, model_id, SUM(rating = 'up'), SUM(rating = 'down'), COUNT(comment)
+            SELECT created_at / 86400000 AS day, model_id, SUM(CASE WHEN rating = 'up' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN rating = 'down' THEN 1 ELSE 0 END), COUNT(comment)
             FROM feedback WHERE created_at >= @from AND created_at < @to
-            GROUP BY day, model_id ORDER BY day, model_id
+            GROUP BY created_at / 86400000, model_id ORDER BY day, model_id
             """);
         select.Bind("@from", UnixTime.ToStored(from));
         select.Bind("@to", UnixTime.ToStored(to));
         var days = new List<FeedbackDay>();
         await using var r = await select.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken)) days.Add(new FeedbackDay(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)));
+        while (await r.ReadAsync(cancellationToken)) days.Add(new FeedbackDay(DayName(r.GetInt64(0)), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)));
         return days;
     }
 
-    /// <summary>
-    /// Erased for real: <c>secure_delete</c> zeroes the old text in its page, and a truncating
-    /// checkpoint then overwrites the database file's copy and empties the write-ahead log. If
-    /// readers hold the log, the next pass finishes the job.
-    /// </summary>
-    public async Task<int> EraseExpiredCommentsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await Command(connection, null, "PRAGMA secure_delete = ON").ExecuteNonQueryAsync(cancellationToken);
-        var update = Command(connection, null,
-            "UPDATE feedback SET comment = NULL, comment_expires_at = NULL WHERE comment IS NOT NULL AND comment_expires_at <= @now");
-        update.Bind("@now", UnixTime.ToStored(now));
-        var erased = await update.ExecuteNonQueryAsync(cancellationToken);
-        if (erased > 0) await Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)").ExecuteNonQueryAsync(cancellationToken);
-        return erased;
-    }
+    /// <summary>Erased for real: the text also leaves the database files (<see cref="SqlDatabase.EraseAsync"/>).</summary>
+    public Task<int> EraseExpiredCommentsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        database.EraseAsync("feedback",
+            "UPDATE feedback SET comment = NULL, comment_expires_at = NULL WHERE comment IS NOT NULL AND comment_expires_at <= @now",
+            update => update.Bind("@now", UnixTime.ToStored(now)), cancellationToken);
+
+    private static string DayName(long daysSinceEpoch) =>
+        DateOnly.FromDateTime(DateTime.UnixEpoch).AddDays((int)daysSinceEpoch).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

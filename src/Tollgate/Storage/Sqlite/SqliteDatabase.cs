@@ -52,4 +52,15 @@ internal sealed class SqliteDatabase : SqlDatabase
     public override Task LockBillingAsync(DbConnection connection, DbTransaction transaction, string customerId) => Task.CompletedTask;
 
     public override string InsertionOrder => "rowid";
+
+    /// <summary><c>secure_delete</c> zeroes the old text in its pages instead of leaving it in free space.</summary>
+    protected override async Task BeforeEraseAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await SqlWrites.Command(connection, null, "PRAGMA secure_delete = ON").ExecuteNonQueryAsync(cancellationToken);
+
+    /// <summary>
+    /// A truncating checkpoint overwrites the database file's copy and empties the write-ahead log;
+    /// if readers hold the log, the next pass finishes the job.
+    /// </summary>
+    protected override async Task AfterEraseAsync(DbConnection connection, string table, CancellationToken cancellationToken) =>
+        await SqlWrites.Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)").ExecuteNonQueryAsync(cancellationToken);
 }

@@ -334,6 +334,35 @@ public abstract class StorageConformanceTests : IAsyncLifetime
         Assert.Empty(await store.ListAsync(key.Id));
     }
 
+    [ServiceFact]
+    public async Task Feedback_RatingsSummedPerDayAndModel_CommentErasedAfterItsRetention()
+    {
+        var store = Store<IFeedbackStore>();
+        await Store<IUsageRecorder>().RecordAsync(Event("req_rated", 0.1m));
+        var customer = DemoCustomer;
+        Assert.Equal("tg-mini", await store.ModelOfRequestAsync(customer, "req_rated"));
+        Assert.Null(await store.ModelOfRequestAsync("cus_someone_else", "req_rated"));
+
+        var day = new DateTimeOffset(2026, 11, 20, 23, 59, 0, TimeSpan.Zero);
+        await store.SaveAsync(new FeedbackRecord("req_a", customer, "tg-mini", "up", "kept", day.AddDays(30), day));
+        await store.SaveAsync(new FeedbackRecord("req_b", customer, "tg-mini", "up", null, null, day));
+        await store.SaveAsync(new FeedbackRecord("req_c", customer, "tg-mini", "down", null, null, day.AddMinutes(2)));
+        await store.SaveAsync(new FeedbackRecord("req_d", customer, "tg-large", "down", "short-lived", day.AddMinutes(1), day));
+        // A second rating of a request replaces the first.
+        await store.SaveAsync(new FeedbackRecord("req_b", customer, "tg-mini", "down", null, null, day));
+
+        var summary = await store.SummaryAsync(day.AddDays(-1), day.AddDays(2));
+        Assert.Equal([
+            new FeedbackDay("2026-11-20", "tg-large", 0, 1, 1),
+            new FeedbackDay("2026-11-20", "tg-mini", 1, 1, 1),
+            new FeedbackDay("2026-11-21", "tg-mini", 0, 1, 0)], summary);
+
+        Assert.Equal(1, await store.EraseExpiredCommentsAsync(day.AddDays(1)));
+        Assert.Equal(0, await store.EraseExpiredCommentsAsync(day.AddDays(1)));
+        Assert.Equal(0, (await store.SummaryAsync(day.AddDays(-1), day.AddDays(2))).Single(d => d.ModelId == "tg-large").Comments);
+        Assert.Equal(1, await store.EraseExpiredCommentsAsync(day.AddDays(31)));
+    }
+
     private string DemoCustomer => App.Services.GetRequiredService<CatalogState>().Current.Keys.Values.First().CustomerId;
 
     private async Task<string> NewCustomerAsync()
