@@ -17,7 +17,8 @@ internal sealed partial class RedisAccounts(SharedState state, IWalletStore wall
 {
     private static readonly TimeSpan MonthlyTtl = TimeSpan.FromDays(40);
     private readonly SemaphoreSlim _seeding = new(1, 1);
-    private (AccountTotals Totals, DateTimeOffset At)? _lastTotals;
+    private (AccountTotals Totals, long Load)? _lastTotals;
+    private long _loadsStarted;
 
     public async Task<SharedRefusal?> ReserveAsync(SharedAccount[] accounts, string holdId, decimal amount)
     {
@@ -38,7 +39,7 @@ internal sealed partial class RedisAccounts(SharedState state, IWalletStore wall
                     return new SharedRefusal((int)result[1] - 1, Nanos.ToDollars((long)result[2]));
                 default:
                     if (attempt >= 2) throw new SharedStateUnavailableException("The shared spend accounts could not be seeded from the ledger.");
-                    await SeedAsync(accounts, fresh: attempt > 0);
+                    await SeedAsync(accounts);
                     break;
             }
         }
@@ -89,16 +90,22 @@ internal sealed partial class RedisAccounts(SharedState state, IWalletStore wall
         return balances;
     }
 
-    /// <summary>Creates the absent accounts from the ledger's totals; one node-wide load at a time, reused for a second.</summary>
-    private async Task SeedAsync(SharedAccount[] accounts, bool fresh)
+    /// <summary>
+    /// Creates the absent accounts from the ledger's totals. One load at a time per node; callers that
+    /// found accounts missing while a load was already under way wait for the next one, since only a
+    /// load begun after they looked is sure to hold everything committed before.
+    /// </summary>
+    private async Task SeedAsync(SharedAccount[] accounts)
     {
+        var asked = Interlocked.Read(ref _loadsStarted);
         await _seeding.WaitAsync();
         try
         {
             var now = time.GetUtcNow();
-            if (fresh || _lastTotals is not { } last || now - last.At > TimeSpan.FromSeconds(1))
+            if (_lastTotals is not { } last || last.Load <= asked)
             {
-                _lastTotals = (await wallets.LoadTotalsAsync(BudgetPeriods.MonthStart(now)), now);
+                var load = Interlocked.Increment(ref _loadsStarted);
+                _lastTotals = (await wallets.LoadTotalsAsync(BudgetPeriods.MonthStart(now)), load);
                 LogSeeded(logger, accounts.Length);
             }
             var totals = _lastTotals.Value.Totals;
