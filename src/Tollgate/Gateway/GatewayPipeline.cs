@@ -55,7 +55,8 @@ internal sealed class GatewayPipeline(
             return;
         }
 
-        if (limit.Run(request, out var retryAfter) is { } limited)
+        var (limited, retryAfter) = await limit.RunAsync(request);
+        if (limited is not null)
         {
             metrics.Refused(request.Model.Id, limited.Status, limited.Code!);
             await ApiErrorWriter.WriteAsync(http, limited, retryAfter);

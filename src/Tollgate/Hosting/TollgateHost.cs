@@ -74,6 +74,7 @@ internal static class TollgateHost
             });
             services.AddSingleton(new Shared.SharedOptions { Lease = configuration.GetValue("Redis:Lease", TimeSpan.FromMinutes(15)) });
             services.AddSingleton<ISharedAccounts, Shared.RedisAccounts>();
+            services.AddSingleton<Limits.ISharedLimits, Shared.RedisLimits>();
         }
 
         // Spend accounts: funds from the ledger, limits from the snapshot, kept in step by the refresher;

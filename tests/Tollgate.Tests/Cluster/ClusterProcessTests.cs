@@ -42,13 +42,27 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
         await using var cluster = new GatewayCluster(_database.ConnectionString, _redis.Configuration, _redis.Prefix);
         await cluster.StartAsync(3);
         await cluster.PutModelAsync(_stub.BaseUrl("quick"));
-        var wallet = await cluster.CustomerAsync("3");
-        var budget = await cluster.CustomerAsync("1000", """{"name":"budgeted","budget":"1.5","budget_period":"lifetime"}""");
+        var wallet = await cluster.CustomerAsync("3", customerOptions: Unlimited);
+        var budget = await cluster.CustomerAsync("1000", """{"name":"budgeted","budget":"1.5","budget_period":"lifetime"}""", Unlimited);
+        var limited = await cluster.CustomerAsync("1000", """{"name":"limited","rate_limits":{"requests_per_minute":60}}""", Unlimited);
         await cluster.WaitForKeyAsync(wallet.Key);
         await cluster.WaitForKeyAsync(budget.Key);
+        await cluster.WaitForKeyAsync(limited.Key);
 
-        var walletCalls = await LoadAsync(cluster, wallet.Key, 300);
-        var budgetCalls = await LoadAsync(cluster, budget.Key, 150);
+        var walletCalls = await LoadAsync(cluster, wallet.Key, 240);
+        walletCalls.AddRange(await DrainAsync(cluster, wallet.Key));
+        var budgetCalls = await LoadAsync(cluster, budget.Key, 240);
+        budgetCalls.AddRange(await DrainAsync(cluster, budget.Key));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var limitedCalls = await LoadAsync(cluster, limited.Key, 150);
+        var elapsed = clock.Elapsed;
+
+        // 60 a minute: the full bucket plus what refilled while the load ran (one a second), not 3 × 60.
+        var admitted = limitedCalls.Count(c => c.Complete);
+        output.WriteLine($"key rate limit 60/min, 3 nodes, 150 requests in {elapsed.TotalSeconds:F1} s: {admitted} served, " +
+            $"{limitedCalls.Count(c => c.Code == "rate_limit_exceeded")} refused rate_limit_exceeded");
+        Assert.InRange(admitted, 60, 60 + (int)Math.Ceiling(elapsed.TotalSeconds) + 1);
+        Assert.All(limitedCalls, c => Assert.True(c.Complete || c.Code == "rate_limit_exceeded", $"{c.Status} {c.Code}"));
 
         foreach (var (name, limit, calls, customer) in new[] { ("wallet", 3m, walletCalls, wallet.CustomerId), ("key budget", 1.5m, budgetCalls, budget.CustomerId) })
         {
@@ -68,6 +82,27 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.True(walletCalls.Select(c => c.RequestId).Distinct().Count() == walletCalls.Count);
         var reconcile = await cluster.ReconcileAsync();
         Assert.True(reconcile.ExitCode == 0, $"reconcile: {reconcile.Output}\n{reconcile.Error}");
+    }
+
+    /// <summary>Customer limits far above the load, so only the limit under test (not the spend tier's) refuses.</summary>
+    internal const string Unlimited = """{"name":"Cluster","rate_limits":{"requests_per_minute":1000000,"tokens_per_minute":1000000000,"concurrency":10000}}""";
+
+    /// <summary>
+    /// One call at a time, over the nodes in turn, until three in a row are refused: with nothing else
+    /// held, a refusal then means less than one request's worst case is left.
+    /// </summary>
+    internal static async Task<List<Call>> DrainAsync(GatewayCluster cluster, string key)
+    {
+        var clients = cluster.Nodes.Select(n => n.Client(key)).ToList();
+        var calls = new List<Call>();
+        for (var refusals = 0; refusals < 3 && calls.Count < 200;)
+        {
+            var call = await GatewayCluster.ChatAsync(clients[calls.Count % clients.Count]);
+            calls.Add(call);
+            refusals = call.Complete ? 0 : refusals + 1;
+        }
+        foreach (var client in clients) client.Dispose();
+        return calls;
     }
 
     /// <summary><paramref name="count"/> calls from 24 workers, spread round-robin over the nodes.</summary>
