@@ -30,7 +30,17 @@ internal sealed partial class RedisAccounts(SharedState state, IWalletStore wall
         for (var i = 0; i < accounts.Length; i++) values[3 + i] = Nanos.Ceiling(accounts[i].Ceiling);
         for (var attempt = 0; ; attempt++)
         {
-            var result = (RedisResult[])(await state.EvaluateAsync(AccountScripts.Reserve, keys, values))!;
+            RedisResult[] result;
+            try
+            {
+                result = (RedisResult[])(await state.EvaluateAsync(AccountScripts.Reserve, keys, values))!;
+            }
+            catch (SharedStateUnavailableException)
+            {
+                // The script may have run with only its answer lost: make sure no hold of this request lingers.
+                _ = RetryAsync(AccountScripts.Release, keys, [holdId]);
+                throw;
+            }
             switch ((int)result[0])
             {
                 case 0:
