@@ -10,7 +10,7 @@ namespace Tollgate.Budgets;
 /// monthly spend cap, if any). Funds come from the durable ledger at start and move with each
 /// settled request, grant and expiry; limits follow the catalog snapshot and the tier standings.
 /// </summary>
-internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = null, Tiers? tiers = null)
+internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = null, Tiers? tiers = null, ISharedAccounts? shared = null)
 {
     private const string CustomerBudgetName = "customer monthly budget";
 
@@ -95,6 +95,61 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
         return new Reservation(this, accounts, amount);
     }
 
+    /// <summary>
+    /// As <see cref="TryReserve"/>, on the shared counters when a cluster has them (one Redis round
+    /// trip: all accounts or none), else in memory. Limits come from this node's snapshot.
+    /// </summary>
+    public async ValueTask<(Reservation? Held, AccountView? RefusedBy)> TryReserveAsync(CustomerEntry customer, KeyEntry key, decimal amount, string holdId)
+    {
+        if (shared is null) return (TryReserve(customer, key, amount, out var refused), refused);
+        var now = time.GetUtcNow();
+        var accounts = Applicable(customer, key);
+        if (tiers is not null) ApplyCap(customer, now);
+        var (ids, primary) = SharedIds(accounts, customer, key, now);
+        if (await shared.ReserveAsync(ids, holdId, amount) is { } refusal)
+        {
+            // Only an account's own period has a ceiling, so the refusing one is always some account's primary.
+            var index = Math.Max(Array.IndexOf(primary, refusal.Index), 0);
+            return (null, accounts[index].View(now) with { Available = refusal.Available });
+        }
+        Interlocked.Increment(ref _open);
+        return (new Reservation(this, accounts, amount, new SharedReservation(shared, ids, primary, holdId)), null);
+    }
+
+    /// <summary>
+    /// The shared accounts behind the local ones: a key counts its month and its lifetime (only its
+    /// budget's period is checked), a customer its month, a wallet its funds and credit limit.
+    /// </summary>
+    private static (SharedAccount[] Ids, int[] Primary) SharedIds(SpendAccount[] accounts, CustomerEntry customer, KeyEntry key, DateTimeOffset now)
+    {
+        var month = now.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var ids = new List<SharedAccount>(accounts.Length + 1);
+        var primary = new int[accounts.Length];
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            var account = accounts[i];
+            var ceiling = account.SharedCeiling();
+            switch (account.Owner?.Scope)
+            {
+                case BudgetOwner.KeyScope:
+                    var lifetime = account.Period == BudgetPeriod.Lifetime;
+                    primary[i] = ids.Count + (lifetime ? 1 : 0);
+                    ids.Add(new SharedAccount($"km:{key.Id}:{month}", lifetime ? null : ceiling));
+                    ids.Add(new SharedAccount($"kl:{key.Id}", lifetime ? ceiling : null));
+                    break;
+                case BudgetOwner.CustomerScope:
+                    primary[i] = ids.Count;
+                    ids.Add(new SharedAccount($"c:{customer.Id}:{month}", ceiling));
+                    break;
+                default:
+                    primary[i] = ids.Count;
+                    ids.Add(new SharedAccount($"w:{customer.Id}", ceiling));
+                    break;
+            }
+        }
+        return ([.. ids], primary);
+    }
+
     /// <summary>The accounts a request of this key reserves on: the key's, the customer's, then the wallet if one caps spend.</summary>
     public SpendAccount[] Applicable(CustomerEntry customer, KeyEntry key) =>
         _applicable.TryGetValue(key.Id, out var cached) ? cached : Build(customer, key);
@@ -107,6 +162,7 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
     public void AdjustFunds(string customerId, decimal delta)
     {
         if (_wallets.TryGetValue(customerId, out var wallet)) wallet.AdjustFunds(delta);
+        shared?.AdjustFunds(customerId, delta);
     }
 
     public AccountView? WalletView(string customerId) => _wallets.GetValueOrDefault(customerId)?.View(time.GetUtcNow());

@@ -10,11 +10,14 @@ internal sealed class Reservation
     private readonly Accounts _owner;
     private int _closed;
 
-    public Reservation(Accounts owner, SpendAccount[] accounts, decimal amount)
+    private readonly SharedReservation? _shared;
+
+    public Reservation(Accounts owner, SpendAccount[] accounts, decimal amount, SharedReservation? shared = null)
     {
         _owner = owner;
         _accounts = accounts;
         Amount = amount;
+        _shared = shared;
     }
 
     public decimal Amount { get; }
@@ -24,6 +27,11 @@ internal sealed class Reservation
     /// <summary>Charges <paramref name="charged"/> (never more than the reservation) and frees the rest.</summary>
     public void Settle(decimal charged, DateTimeOffset now)
     {
+        if (_shared is not null)
+        {
+            _ = SettleAsync(charged, now);
+            return;
+        }
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         foreach (var account in _accounts)
         {
@@ -33,10 +41,40 @@ internal sealed class Reservation
         _owner.Closed();
     }
 
+    /// <summary>As <see cref="Settle"/>; on shared counters it waits for Redis (a failure there is retried in the background, never thrown).</summary>
+    public async Task SettleAsync(decimal charged, DateTimeOffset now)
+    {
+        if (_shared is not { } shared)
+        {
+            Settle(charged, now);
+            return;
+        }
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        try
+        {
+            var after = await shared.Counters.SettleAsync(shared.Ids, shared.HoldId, charged);
+            for (var i = 0; i < _accounts.Length; i++)
+            {
+                var account = _accounts[i];
+                // A budget's b is minus its spend.
+                if (account.Owner is null || !account.HasBudget || after[shared.Primary[i]] is not { } balance || charged <= 0) continue;
+                _owner.Observer?.Spent(account, account.SharedSpend(-balance, charged), now);
+            }
+        }
+        finally
+        {
+            _owner.Closed();
+        }
+    }
+
     public void Release()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
-        foreach (var account in _accounts) account.Release(Amount);
+        if (_shared is { } shared) shared.Counters.Release(shared.Ids, shared.HoldId);
+        else foreach (var account in _accounts) account.Release(Amount);
         _owner.Closed();
     }
 }
+
+/// <summary>A reservation held in the shared counters: its accounts there, and which of them is each local account's own period.</summary>
+internal sealed record SharedReservation(ISharedAccounts Counters, SharedAccount[] Ids, int[] Primary, string HoldId);

@@ -148,6 +148,23 @@ internal sealed class SpendAccount
         }
     }
 
+    /// <summary>The ceiling the shared counters check: a wallet's credit limit, a budget's limit or cap (null: only counts).</summary>
+    public decimal? SharedCeiling()
+    {
+        lock (_lock)
+        {
+            if (Period == BudgetPeriod.Wallet) return _limit;
+            var ceiling = Math.Min(_limit, _cap);
+            return ceiling == NoLimit ? null : ceiling;
+        }
+    }
+
+    /// <summary>A settlement done by the shared counters, as threshold alerts see it: the period's spend after it, and before.</summary>
+    public BudgetSpend SharedSpend(decimal spentAfter, decimal charged)
+    {
+        lock (_lock) return new BudgetSpend(spentAfter - charged, spentAfter, _limit, _periodStart);
+    }
+
     public AccountView View(DateTimeOffset now)
     {
         lock (_lock)

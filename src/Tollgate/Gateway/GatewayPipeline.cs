@@ -30,7 +30,20 @@ internal sealed class GatewayPipeline(
     {
         using var request = new GatewayRequest(http, operation, RequestIds.Current(http), time.GetUtcNow());
         http.Features.Set(request);
+        try
+        {
+            await RunStagesAsync(request, http);
+        }
+        catch (Shared.SharedStateUnavailableException) when (!http.Response.HasStarted)
+        {
+            // Without the cluster's shared counters no limit can be proven: fail closed, nothing is served or billed.
+            await FailAsync(request, ApiError.Unavailable("The gateway's shared counters are unavailable, so the request was not served. Retry shortly.",
+                "shared_state_unavailable"), TimeSpan.FromSeconds(1));
+        }
+    }
 
+    private async Task RunStagesAsync(GatewayRequest request, HttpContext http)
+    {
         if (authenticate.Run(request) is { } unauthenticated)
         {
             await FailAsync(request, unauthenticated);
@@ -42,7 +55,8 @@ internal sealed class GatewayPipeline(
             return;
         }
 
-        if (limit.Run(request, out var retryAfter) is { } limited)
+        var (limited, retryAfter) = await limit.RunAsync(request);
+        if (limited is not null)
         {
             metrics.Refused(request.Model.Id, limited.Status, limited.Code!);
             await ApiErrorWriter.WriteAsync(http, limited, retryAfter);
@@ -54,7 +68,7 @@ internal sealed class GatewayPipeline(
             await ApiErrorWriter.WriteAsync(http, exhausted, resetsIn);
             return;
         }
-        if (reserve.Run(request) is { } unaffordable)
+        if (await reserve.RunAsync(request) is { } unaffordable)
         {
             await FailAsync(request, unaffordable);
             return;

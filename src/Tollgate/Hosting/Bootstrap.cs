@@ -19,6 +19,9 @@ internal static class Bootstrap
 
     public static async Task<BootstrapResult> RunAsync(ServeSettings settings, TimeProvider time, Action<string> announce, CancellationToken cancellationToken = default)
     {
+        if (settings.Redis is not null && settings.Database is null)
+            throw new StartupException("--redis (TOLLGATE_REDIS) holds counters shared by the nodes of one PostgreSQL database: give --database (TOLLGATE_DATABASE) too. " +
+                "A single node on the embedded database keeps its counters in memory and needs no Redis.");
         DataDirectory.Ensure(settings.DataDir);
         StorageBackend storage = settings.Database is { } connectionString ? new PostgresStorage(connectionString) : new SqliteStorage(settings);
         try
@@ -82,7 +85,19 @@ internal static class Bootstrap
 
         var snapshot = await catalog.LoadSnapshotAsync(cancellationToken);
         var totals = await wallets.LoadTotalsAsync(Budgets.BudgetPeriods.MonthStart(time.GetUtcNow()), cancellationToken);
-        return new BootstrapResult(storage, hasher, catalog, models, customers, wallets, adminTokens, snapshot, totals, demoApiKey);
+        Shared.SharedState? shared = null;
+        if (settings.Redis is { } redis)
+        {
+            try
+            {
+                shared = await Shared.SharedState.ConnectAsync(redis, settings.RedisPrefix);
+            }
+            catch (Shared.SharedStateUnavailableException ex)
+            {
+                throw new StartupException(ex.Message);
+            }
+        }
+        return new BootstrapResult(storage, hasher, catalog, models, customers, wallets, adminTokens, snapshot, totals, demoApiKey) { Shared = shared };
     }
 
     private static string DemoCredentials(ServeSettings settings, DemoSeed seed)
@@ -115,7 +130,11 @@ internal sealed record BootstrapResult(
     IAdminTokenStore AdminTokens,
     CatalogSnapshot Snapshot,
     Budgets.AccountTotals Totals,
-    string? DemoApiKey);
+    string? DemoApiKey)
+{
+    /// <summary>The cluster's shared counters; null on a node that keeps them in memory.</summary>
+    public Shared.SharedState? Shared { get; init; }
+}
 
 /// <summary>A reason Tollgate refuses to start, said plainly to the operator.</summary>
 internal sealed class StartupException(string message) : Exception(message);

@@ -26,7 +26,12 @@ internal static class ServeCommand
         {
             Description = "PostgreSQL connection string shared by every node (TOLLGATE_DATABASE; prefer the variable, so the password stays off the command line). Default: SQLite in the data directory.",
         };
-        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, simulatedEmbeddings, durability, database };
+        var redis = new Option<string>("--redis")
+        {
+            Description = "Redis (e.g. 127.0.0.1:6379) for the counters every node shares: reservations, budgets, rate limits, allowances (TOLLGATE_REDIS). " +
+                "Needs --database. Default: counters in this process's memory.",
+        };
+        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, simulatedEmbeddings, durability, database, redis };
         serve.SetAction((ParseResult result, CancellationToken cancellationToken) =>
         {
             Func<string, string?> env = Environment.GetEnvironmentVariable;
@@ -40,6 +45,8 @@ internal static class ServeCommand
                 AdminToken = env("TOLLGATE_ADMIN_TOKEN") is { Length: > 0 } token ? token : null,
                 KeyPepper = env("TOLLGATE_KEY_PEPPER") is { Length: > 0 } pepper ? pepper : null,
                 Database = result.GetValue(database) ?? (env("TOLLGATE_DATABASE") is { Length: > 0 } db ? db : null),
+                Redis = result.GetValue(redis) ?? (env("TOLLGATE_REDIS") is { Length: > 0 } r ? r : null),
+                RedisPrefix = env("TOLLGATE_REDIS_PREFIX") is { Length: > 0 } prefix ? prefix : Shared.SharedState.DefaultPrefix,
             };
             return RunAsync(settings, cancellationToken);
         });

@@ -29,5 +29,11 @@ internal sealed record ServeSettings
     /// <summary>A PostgreSQL connection string shared by every node; null means the embedded SQLite file in the data directory.</summary>
     public string? Database { get; init; }
 
+    /// <summary>A Redis configuration (e.g. <c>127.0.0.1:6379</c>) for counters shared by the nodes; null keeps them in memory. Needs <see cref="Database"/>.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Prefix of every Redis key, so one Redis can serve several clusters or other uses.</summary>
+    public string RedisPrefix { get; init; } = Shared.SharedState.DefaultPrefix;
+
     public string DatabasePath => Path.Combine(DataDir, "tollgate.db");
 }

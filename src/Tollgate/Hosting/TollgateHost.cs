@@ -64,13 +64,26 @@ internal static class TollgateHost
                 TimeProvider.System, sp.GetRequiredService<ILogger<CatalogVersionWatch>>()) { Interval = interval });
         }
 
+        // Shared counters (Redis) when the nodes of a cluster need them; else every counter is in memory.
+        if (boot.Shared is { } shared)
+        {
+            services.AddSingleton(sp =>
+            {
+                shared.Logger = sp.GetRequiredService<ILogger<Shared.SharedState>>();
+                return shared;
+            });
+            services.AddSingleton(new Shared.SharedOptions { Lease = configuration.GetValue("Redis:Lease", TimeSpan.FromMinutes(15)) });
+            services.AddSingleton<ISharedAccounts, Shared.RedisAccounts>();
+            services.AddSingleton<Limits.ISharedLimits, Shared.RedisLimits>();
+        }
+
         // Spend accounts: funds from the ledger, limits from the snapshot, kept in step by the refresher;
         // budget thresholds crossed on settlement become webhook events.
         services.AddSpendTiers();
         services.AddSingleton(sp =>
         {
             var tiers = sp.GetRequiredService<Tiers>();
-            var accounts = new Accounts(time, sp.GetService<IBudgetObserver>(), tiers.Enabled ? tiers : null);
+            var accounts = new Accounts(time, sp.GetService<IBudgetObserver>(), tiers.Enabled ? tiers : null, sp.GetService<ISharedAccounts>());
             accounts.Load(boot.Totals, boot.Snapshot);
             return accounts;
         });

@@ -8,7 +8,7 @@ namespace Tollgate.Limits;
 /// memory. Tokens are taken at admission as an estimate (the input's size in bytes over four, plus
 /// the output cap for every choice, as OpenAI counts) and trued up to the metered use at settlement.
 /// </summary>
-internal sealed class RateLimiter(TimeProvider time, Budgets.Tiers? tiers = null)
+internal sealed class RateLimiter(TimeProvider time, Budgets.Tiers? tiers = null, ISharedLimits? shared = null)
 {
     private readonly ConcurrentDictionary<string, TokenBucket> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TokenBucket> _tokens = new(StringComparer.Ordinal);
@@ -47,6 +47,28 @@ internal sealed class RateLimiter(TimeProvider time, Budgets.Tiers? tiers = null
         }
         hold.Headers = Headers(scopes, now);
         return hold;
+    }
+
+    /// <summary>As <see cref="TryAdmit"/>; across a cluster, one Redis call over every limit that applies.</summary>
+    public async ValueTask<(LimitHold? Hold, LimitRefusal? Refusal)> TryAdmitAsync(CustomerEntry customer, KeyEntry key, long tokenEstimate, string holdId)
+    {
+        if (shared is null) return (TryAdmit(customer, key, tokenEstimate, out var refused), refused);
+        var scopes = Scopes(customer, key, CustomerLimits(customer));
+        var limits = new List<SharedLimit>(scopes.Count * 3);
+        foreach (var (scope, l) in scopes) if (l.Concurrency is { } cap) limits.Add(new SharedLimit(scope, 'c', cap));
+        foreach (var (scope, l) in scopes) if (l.RequestsPerMinute is { } rpm) limits.Add(new SharedLimit(scope, 'r', rpm));
+        foreach (var (scope, l) in scopes) if (l.TokensPerMinute is { } tpm) limits.Add(new SharedLimit(scope, 't', tpm));
+        if (limits.Count == 0) return (new LimitHold(this, time.GetTimestamp(), tokenEstimate), null);
+        var admission = await shared.AdmitAsync([.. limits], holdId, tokenEstimate);
+        if (admission.Refused >= 0)
+        {
+            var limit = limits[admission.Refused];
+            var what = limit.Kind switch { 'c' => "concurrent requests", 'r' => "requests per minute", _ => "tokens per minute" };
+            return (null, new LimitRefusal(limit.Scope, what, limit.Limit, admission.RetryAfter));
+        }
+        var hold = new LimitHold(this, time.GetTimestamp(), tokenEstimate) { Shared = new SharedLimitHold(shared, [.. limits], holdId) };
+        hold.Headers = new[] { admission.Requests, admission.Tokens }.OfType<LimitReading>().ToList();
+        return (hold, null);
     }
 
     /// <summary>The limits of the tightest scope, for OpenAI's <c>x-ratelimit-*</c> headers and <c>/v1/account</c>.</summary>
@@ -113,9 +135,19 @@ internal sealed class LimitHold(RateLimiter owner, long admittedAt, long tokenEs
     public List<TokenBucket> Tokens { get; } = new(2);
     public IReadOnlyList<LimitReading> Headers { get; set; } = [];
 
+    /// <summary>The limits taken in the cluster's shared counters; null when this node counts in memory.</summary>
+    public SharedLimitHold? Shared { get; init; }
+
+    private int _settled;
+
     /// <summary>Trues the token estimate up to the metered use.</summary>
     public void Settle(long actualTokens)
     {
+        if (Shared is { } shared)
+        {
+            if (Interlocked.Exchange(ref _settled, 1) == 0) shared.Counters.Adjust(shared.Limits, shared.HoldId, tokenEstimate - actualTokens, leave: false);
+            return;
+        }
         var now = owner.Time.GetTimestamp();
         foreach (var bucket in Tokens) bucket.Adjust(tokenEstimate - actualTokens, now, owner.Time);
         Tokens.Clear();
@@ -125,6 +157,11 @@ internal sealed class LimitHold(RateLimiter owner, long admittedAt, long tokenEs
     public void Release()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        if (Shared is { } shared)
+        {
+            shared.Counters.Adjust(shared.Limits, shared.HoldId, Volatile.Read(ref _settled) == 0 ? tokenEstimate : 0, leave: true);
+            return;
+        }
         foreach (var gate in Gates) gate.Exit();
         var now = owner.Time.GetTimestamp();
         foreach (var bucket in Tokens) bucket.Adjust(tokenEstimate, now, owner.Time);
@@ -137,6 +174,9 @@ internal sealed class LimitHold(RateLimiter owner, long admittedAt, long tokenEs
         Release();
     }
 }
+
+/// <summary>What one request holds in the shared limits.</summary>
+internal sealed record SharedLimitHold(ISharedLimits Counters, SharedLimit[] Limits, string HoldId);
 
 internal sealed record LimitReading(string Name, long Limit, long Remaining, TimeSpan ResetsIn);
 

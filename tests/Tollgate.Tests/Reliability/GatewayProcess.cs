@@ -26,6 +26,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>More <c>TOLLGATE_*</c> variables for the process (a shared database, Redis, a common key pepper).</summary>
+    public Dictionary<string, string> Variables { get; } = new(StringComparer.Ordinal) { ["TOLLGATE_ADMIN_TOKEN"] = AdminToken };
+
     public string Url { get; private set; }
 
     public string Output => string.Join('\n', _output);
@@ -37,8 +40,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public async Task StartAsync()
     {
         Url = $"http://127.0.0.1:{TollgateProcess.FreePort()}";
-        _process = Process.Start(TollgateProcess.StartInfo(new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = AdminToken },
-            "serve", "--urls", Url, "--data-dir", DataDir, "--no-demo"))!;
+        _process = Process.Start(TollgateProcess.StartInfo(Variables, "serve", "--urls", Url, "--data-dir", DataDir, "--no-demo"))!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         _process.BeginOutputReadLine();

@@ -11,24 +11,22 @@ namespace Tollgate.Gateway.Stages;
 /// </summary>
 internal sealed class Limit(RateLimiter limiter)
 {
-    public ApiError? Run(GatewayRequest request, out TimeSpan retryAfter)
+    public async ValueTask<(ApiError? Error, TimeSpan RetryAfter)> RunAsync(GatewayRequest request)
     {
-        retryAfter = TimeSpan.Zero;
-        if (request.Key.Limits is null && limiter.CustomerLimits(request.Customer) is null) return null;
+        if (request.Key.Limits is null && limiter.CustomerLimits(request.Customer) is null) return (null, TimeSpan.Zero);
         var cap = request.Operation == ModelOperation.ChatCompletions ? (long)request.OutputCap * request.Choices : 0;
         var estimate = (request.BodyBytes + 3) / 4 + cap;
-        var hold = limiter.TryAdmit(request.Customer, request.Key, estimate, out var refusal);
+        var (hold, refusal) = await limiter.TryAdmitAsync(request.Customer, request.Key, estimate, request.RequestId);
         if (hold is null)
         {
-            retryAfter = refusal!.RetryAfter;
             WriteHeaders(request.Http, limiter.Read(request.Customer, request.Key));
-            return new ApiError(StatusCodes.Status429TooManyRequests, "requests", "rate_limit_exceeded",
-                $"Rate limit reached for {refusal.What} on {refusal.Scope}: limit {refusal.Limit.ToString(CultureInfo.InvariantCulture)}. " +
-                $"Please try again in {Duration(refusal.RetryAfter)}.");
+            return (new ApiError(StatusCodes.Status429TooManyRequests, "requests", "rate_limit_exceeded",
+                $"Rate limit reached for {refusal!.What} on {refusal.Scope}: limit {refusal.Limit.ToString(CultureInfo.InvariantCulture)}. " +
+                $"Please try again in {Duration(refusal.RetryAfter)}."), refusal.RetryAfter);
         }
         request.Limits = hold;
         WriteHeaders(request.Http, hold.Headers);
-        return null;
+        return (null, TimeSpan.Zero);
     }
 
     private static void WriteHeaders(HttpContext http, IReadOnlyList<LimitReading> readings)

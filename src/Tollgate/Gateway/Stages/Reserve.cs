@@ -19,7 +19,7 @@ internal sealed class Reserve(Accounts accounts, TokenCounter counter)
     /// <summary>Room for what a non-text part (an image, audio) may cost, which its bytes do not bound.</summary>
     private const long MediaPartTokens = 2_000;
 
-    public ApiError? Run(GatewayRequest request)
+    public async ValueTask<ApiError?> RunAsync(GatewayRequest request)
     {
         // Inside a subscription's allowance the request is charged nothing, so nothing is held.
         if (request.Allowance is not null) return null;
@@ -28,14 +28,15 @@ internal sealed class Reserve(Accounts accounts, TokenCounter counter)
         var media = MediaPartTokens * request.MediaParts;
         var bound = request.BodyBytes + media;
         var amount = WorstCase.Amount(rates, bound, cap, request.Choices);
-        if (accounts.TryReserve(request.Customer, request.Key, amount, out _) is { } cheap)
+        if ((await accounts.TryReserveAsync(request.Customer, request.Key, amount, request.RequestId)).Held is { } cheap)
         {
             request.Reservation = cheap;
             return null;
         }
         var exact = ExactInput(request) + media;
         amount = WorstCase.Amount(rates, exact, cap, request.Choices);
-        if (accounts.TryReserve(request.Customer, request.Key, amount, out var refusedBy) is { } counted)
+        var (counted, refusedBy) = await accounts.TryReserveAsync(request.Customer, request.Key, amount, request.RequestId);
+        if (counted is not null)
         {
             request.Reservation = counted;
             return null;

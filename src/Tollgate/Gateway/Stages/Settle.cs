@@ -56,7 +56,7 @@ internal sealed partial class Settle(IUsageRecorder recorder, Gates.GateSpend ga
             if (waitForCommit)
             {
                 await recorded;
-                request.Reservation?.Settle(request.ChargedAmount, now);
+                if (request.Reservation is { } reservation) await reservation.SettleAsync(request.ChargedAmount, now);
             }
             else
             {

@@ -1,0 +1,61 @@
+using StackExchange.Redis;
+using Tollgate.Limits;
+
+namespace Tollgate.Shared;
+
+/// <summary>Rate limits in Redis: one script call to admit a request against all its limits.</summary>
+internal sealed class RedisLimits(SharedState state, SharedOptions options) : ISharedLimits
+{
+    public async Task<SharedAdmission> AdmitAsync(SharedLimit[] limits, string holdId, long tokenEstimate)
+    {
+        var values = new RedisValue[3 + limits.Length * 2];
+        values[0] = holdId;
+        values[1] = (long)options.Lease.TotalMilliseconds;
+        values[2] = tokenEstimate;
+        for (var i = 0; i < limits.Length; i++)
+        {
+            values[3 + 2 * i] = limits[i].Kind.ToString();
+            values[4 + 2 * i] = limits[i].Limit;
+        }
+        var result = (RedisResult[])(await state.EvaluateAsync(LimitScripts.Admit, Keys(limits), values))!;
+        var refused = (int)result[0];
+        if (refused > 0) return new SharedAdmission(refused - 1, TimeSpan.FromMilliseconds((long)result[1]), null, null);
+        return new SharedAdmission(-1, TimeSpan.Zero, Reading("requests", limits, 'r', result[1], result[2]), Reading("tokens", limits, 't', result[3], result[4]));
+    }
+
+    public void Adjust(SharedLimit[] limits, string holdId, long tokenDelta, bool leave)
+    {
+        var chosen = leave ? limits : [.. limits.Where(l => l.Kind == 't')];
+        if (chosen.Length == 0 || (!leave && tokenDelta == 0)) return;
+        var values = new RedisValue[2 + chosen.Length * 2];
+        values[0] = holdId;
+        values[1] = tokenDelta;
+        for (var i = 0; i < chosen.Length; i++)
+        {
+            values[2 + 2 * i] = chosen[i].Kind.ToString();
+            values[3 + 2 * i] = chosen[i].Limit;
+        }
+        _ = ObserveAsync(state.EvaluateAsync(LimitScripts.Adjust, Keys(chosen), values));
+    }
+
+    private RedisKey[] Keys(SharedLimit[] limits) => [.. limits.Select(l => state.Key($"limit:{l.Kind}:{l.Scope}"))];
+
+    private static LimitReading? Reading(string name, SharedLimit[] limits, char kind, RedisResult remaining, RedisResult resetMs)
+    {
+        var first = Array.FindIndex(limits, l => l.Kind == kind);
+        if (first < 0 || (long)remaining < 0) return null;
+        return new LimitReading(name, limits[first].Limit, (long)remaining, TimeSpan.FromMilliseconds((long)resetMs));
+    }
+
+    private static async Task ObserveAsync(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (SharedStateUnavailableException)
+        {
+            // Leases free the places; buckets refill on their own.
+        }
+    }
+}

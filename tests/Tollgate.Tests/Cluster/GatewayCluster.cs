@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Tollgate.Tests.Reliability;
+using static Tollgate.Tests.Infrastructure.TollgateCalls;
+
+namespace Tollgate.Tests.Cluster;
+
+/// <summary>
+/// Several <c>tollgate serve</c> processes on loopback sharing one PostgreSQL schema and one Redis
+/// prefix (one key pepper, a short catalog check interval): what runs behind a load balancer.
+/// </summary>
+internal sealed class GatewayCluster : IAsyncDisposable
+{
+    public const string Model = "load";
+
+    /// <summary>Price per 1M tokens (input 1000, output 2000) and the stub's usage (10 in, 10 out): $0.03 a request.</summary>
+    public const decimal PerRequest = 0.03m;
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "tollgate-tests", "cluster-" + Guid.NewGuid().ToString("N"));
+    private readonly string _database;
+
+    public GatewayCluster(string database, string redis, string redisPrefix, TimeSpan? lease = null)
+    {
+        _database = database;
+        Variables = new(StringComparer.Ordinal)
+        {
+            ["TOLLGATE_DATABASE"] = database,
+            ["TOLLGATE_REDIS"] = redis,
+            ["TOLLGATE_REDIS_PREFIX"] = redisPrefix,
+            ["TOLLGATE_KEY_PEPPER"] = "cluster-test-pepper-0123456789abcdef",
+            ["TOLLGATE_Cluster__VersionCheckInterval"] = "00:00:00.200",
+        };
+        if (lease is { } l) Variables["TOLLGATE_Redis__Lease"] = l.ToString("c", CultureInfo.InvariantCulture);
+    }
+
+    public Dictionary<string, string> Variables { get; }
+
+    public List<GatewayProcess> Nodes { get; } = [];
+
+    /// <summary>Starts the first node (it creates the schema), then the others side by side.</summary>
+    public async Task StartAsync(int count)
+    {
+        Nodes.AddRange(Enumerable.Range(0, count).Select(i => Node(i)));
+        await Nodes[0].StartAsync();
+        await Task.WhenAll(Nodes.Skip(1).Select(n => n.StartAsync()));
+    }
+
+    public async Task RestartAsync(int index)
+    {
+        await Nodes[index].DisposeAsync();
+        Nodes[index] = Node(index);
+        await Nodes[index].StartAsync();
+    }
+
+    public HttpClient Admin() => Nodes[0].Client(GatewayProcess.AdminToken);
+
+    public async Task PutModelAsync(string baseUrl)
+    {
+        using var admin = Admin();
+        var model = new JsonObject
+        {
+            ["kind"] = "chat",
+            ["max_output_tokens"] = 256,
+            ["backends"] = new JsonArray(new JsonObject { ["id"] = Model + "-b1", ["kind"] = "open_ai", ["base_url"] = baseUrl, ["upstream_model"] = "up-model" }),
+            ["price"] = new JsonObject { ["input"] = "1000", ["output"] = "2000" },
+        };
+        (await admin.PutAsync($"/admin/v1/models/{Model}", JsonBody(model.ToJsonString()))).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A customer with <paramref name="funds"/> granted and one key (its JSON options given); returns the customer id and key.</summary>
+    public async Task<(string CustomerId, string Key, string KeyId)> CustomerAsync(string funds, string keyOptions = "{}", string customerOptions = """{"name":"Cluster"}""")
+    {
+        using var admin = Admin();
+        using var customer = await admin.PostAsync("/admin/v1/customers", JsonBody(customerOptions));
+        var customerId = JsonNode.Parse(await customer.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        (await admin.PostAsync($"/admin/v1/customers/{customerId}/grants", JsonBody($$"""{"amount":"{{funds}}"}"""))).EnsureSuccessStatusCode();
+        using var key = await admin.PostAsync($"/admin/v1/customers/{customerId}/keys", JsonBody(keyOptions));
+        var created = JsonNode.Parse(await key.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
+        return (customerId, created["key"]!.GetValue<string>(), created["api_key"]!["id"]!.GetValue<string>());
+    }
+
+    /// <summary>Waits until every node knows the key (the catalog version check).</summary>
+    public async Task WaitForKeyAsync(string key)
+    {
+        foreach (var node in Nodes)
+        {
+            using var client = node.Client(key);
+            for (var i = 0; (await client.GetAsync("/v1/models")).StatusCode != HttpStatusCode.OK; i++)
+            {
+                if (i > 200) throw new TimeoutException("A node never saw the new key.");
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    /// <summary>One chat call; returns its status, request id and error code.</summary>
+    public static async Task<Call> ChatAsync(HttpClient client)
+    {
+        try
+        {
+            using var response = await client.PostAsync("/v1/chat/completions",
+                JsonBody($$"""{"model":"{{Model}}","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"""));
+            var body = await response.Content.ReadAsStringAsync();
+            var id = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.Single() : null;
+            string? code = null;
+            if (response.StatusCode != HttpStatusCode.OK) code = JsonNode.Parse(body)?["error"]?["code"]?.GetValue<string>();
+            var complete = response.StatusCode == HttpStatusCode.OK && body.Contains("\"usage\"", StringComparison.Ordinal);
+            return new Call(response.StatusCode, id, code, complete);
+        }
+        catch (HttpRequestException)
+        {
+            return new Call(0, null, "connection", false);
+        }
+        catch (TaskCanceledException)
+        {
+            return new Call(0, null, "timeout", false);
+        }
+    }
+
+    /// <summary>Usage events (request id → charged amount) and usage ledger entries per reference, straight from PostgreSQL.</summary>
+    public async Task<(Dictionary<string, decimal> Events, Dictionary<string, int> Ledger)> BooksAsync(string customerId)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        var events = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand("SELECT request_id, charged_amount FROM usage_events WHERE customer_id = @c", connection))
+        {
+            command.Parameters.AddWithValue("c", customerId);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) events[reader.GetString(0)] = decimal.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
+        }
+        var ledger = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand("SELECT reference FROM ledger_entries WHERE kind = 3 AND customer_id = @c", connection))
+        {
+            command.Parameters.AddWithValue("c", customerId);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) ledger[reader.GetString(0)] = ledger.GetValueOrDefault(reader.GetString(0)) + 1;
+        }
+        return (events, ledger);
+    }
+
+    public async Task<Cli.CliResult> ReconcileAsync() =>
+        await Cli.TollgateProcess.RunAsync(new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = GatewayProcess.AdminToken }, "reconcile", "--server", Nodes.First(n => !n.HasExited).Url);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes) await node.DisposeAsync();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private GatewayProcess Node(int index)
+    {
+        var node = new GatewayProcess(Path.Combine(_root, "node" + index));
+        foreach (var (name, value) in Variables) node.Variables[name] = value;
+        return node;
+    }
+}
+
+internal sealed record Call(HttpStatusCode Status, string? RequestId, string? Code, bool Complete);
