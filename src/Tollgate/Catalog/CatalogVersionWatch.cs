@@ -25,7 +25,7 @@ internal sealed partial class CatalogVersionWatch(ICatalogStore store, CatalogSt
             {
                 try
                 {
-                    if (await store.GetVersionAsync(stoppingToken) > state.Current.Version) await refresher.ReloadAsync(stoppingToken);
+                    if (await store.GetVersionAsync(stoppingToken) > state.Current.Version) await refresher.FollowAsync(stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -75,6 +75,9 @@ internal static class TollgateHost
             services.AddSingleton(new Shared.SharedOptions { Lease = configuration.GetValue("Redis:Lease", TimeSpan.FromMinutes(15)) });
             services.AddSingleton<ISharedAccounts, Shared.RedisAccounts>();
             services.AddSingleton<Limits.ISharedLimits, Shared.RedisLimits>();
+            services.AddSingleton<Shared.RedisCatalogChannel>();
+            services.AddSingleton<ICatalogAnnouncer>(sp => sp.GetRequiredService<Shared.RedisCatalogChannel>());
+            services.AddHostedService(sp => sp.GetRequiredService<Shared.RedisCatalogChannel>());
         }
 
         // Spend accounts: funds from the ledger, limits from the snapshot, kept in step by the refresher;
@@ -171,7 +174,8 @@ internal static class TollgateHost
                 "Authenticate with 'Authorization: Bearer <admin token>'. The data plane under /v1 is OpenAI's API.";
             return Task.CompletedTask;
         }));
-        services.AddHealthChecks().AddCheck<StorageHealthCheck>("database", tags: [ReadyTag]);
+        var health = services.AddHealthChecks().AddCheck<StorageHealthCheck>("database", tags: [ReadyTag]);
+        if (boot.Shared is not null) health.AddCheck<Shared.SharedStateHealthCheck>("redis", tags: [ReadyTag]);
         // Keys for anything the framework protects stay in the data directory, not the user's profile.
         // The key ring is plain XML: its directory is created owner-only before the framework writes there.
         var protectionKeys = Path.Combine(settings.DataDir, "protection-keys");

@@ -31,7 +31,9 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     /// <param name="dataDir">An existing data directory, to start again on what an earlier factory (with <see cref="KeepDataDir"/>) left.</param>
     /// <param name="simulatedEmbeddings">Serve <c>tg-embed</c> on the simulator rather than the in-process model, so tests stay fast.</param>
     /// <param name="database">A PostgreSQL connection string to keep the books in instead of the data directory's SQLite file.</param>
-    public TollgateFactory(TimeProvider? time = null, bool demo = true, string? dataDir = null, bool simulatedEmbeddings = true, string? database = null)
+    /// <param name="redis">A Redis configuration for shared counters (needs <paramref name="database"/>), with its key prefix.</param>
+    public TollgateFactory(TimeProvider? time = null, bool demo = true, string? dataDir = null, bool simulatedEmbeddings = true, string? database = null,
+        (string Configuration, string Prefix)? redis = null)
     {
         Time = time ?? TimeProvider.System;
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "tollgate-tests", Guid.NewGuid().ToString("N"));
@@ -44,6 +46,8 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
             KeyPepper = "test-pepper-not-secret",
             Urls = "http://localhost",
             Database = database,
+            Redis = redis?.Configuration,
+            RedisPrefix = redis?.Prefix ?? Tollgate.Shared.SharedState.DefaultPrefix,
         };
     }
 

@@ -48,7 +48,9 @@ public sealed class UpstreamFaultTests : TollgateTestBase
         if (reply is not null) _stub.On("faulty", reply);
         _stub.On("healthy", stream ? Stub.Stream(Stub.Usage(12, 9)) : Stub.Completion(Stub.Usage(12, 9)));
         string[] backends = [reply is null ? StubUpstream.ClosedBaseUrl() : _stub.BaseUrl("faulty"), .. withFallback ? [_stub.BaseUrl("healthy")] : Array.Empty<string>()];
-        await App.PutUpstreamModelAsync(Model, backends, firstByteTimeouts: [1, 15]);
+        // A short first-byte timeout only where the stall is the fault: elsewhere a loaded machine must not turn a 503 into a timeout.
+        var faultyTimeout = fault == UpstreamFaults.SlowFirstByte ? 1 : 15;
+        await App.PutUpstreamModelAsync(Model, backends, firstByteTimeouts: [faultyTimeout, 15]);
         using var client = App.ApiClient();
         var body = $$"""{"model":"{{Model}}","stream":{{(stream ? "true" : "false")}},"max_tokens":100,"messages":[{"role":"user","content":"Say something short"}]}""";
 
