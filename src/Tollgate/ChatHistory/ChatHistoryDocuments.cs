@@ -43,8 +43,9 @@ internal sealed record ChatHistoryDeleted(string Object, int Deleted);
 [JsonSerializable(typeof(IReadOnlyList<ChatMessage>))]
 internal sealed partial class ChatHistoryJson : JsonSerializerContext;
 
-/// <summary>Erases conversations whose retention has passed, once a minute, on one node.</summary>
-internal sealed class ChatHistoryRetention(IChatHistoryStore store, TimeProvider time, ILogger<ChatHistoryRetention> logger) : Hosting.PeriodicJob(time, logger)
+/// <summary>Erases conversations whose retention has passed, once a minute, on the cluster's leader.</summary>
+internal sealed class ChatHistoryRetention(IChatHistoryStore store, TimeProvider time, ILogger<ChatHistoryRetention> logger, Hosting.ILeadership leadership)
+    : Hosting.PeriodicJob(time, logger, leadership)
 {
     protected override string Doing => "Erasing expired chat history";
 

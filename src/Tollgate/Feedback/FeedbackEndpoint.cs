@@ -82,8 +82,9 @@ internal sealed record FeedbackResponse(string Object, string RequestId, string 
 [JsonSerializable(typeof(FeedbackResponse))]
 internal sealed partial class FeedbackJson : JsonSerializerContext;
 
-/// <summary>Erases comment text once its retention has passed, once a minute.</summary>
-internal sealed class FeedbackRetention(IFeedbackStore store, TimeProvider time, ILogger<FeedbackRetention> logger) : Hosting.PeriodicJob(time, logger)
+/// <summary>Erases comment text once its retention has passed, once a minute, on the cluster's leader.</summary>
+internal sealed class FeedbackRetention(IFeedbackStore store, TimeProvider time, ILogger<FeedbackRetention> logger, Hosting.ILeadership leadership)
+    : Hosting.PeriodicJob(time, logger, leadership)
 {
     protected override string Doing => "Erasing expired feedback comments";
 
