@@ -79,6 +79,13 @@ public sealed class WindowUsage(AllowanceWindow window)
         }
     }
 
+    /// <summary>The window's state now, to copy elsewhere: the shared counters seed a window from history replayed here.</summary>
+    public WindowState State(DateTimeOffset now)
+    {
+        Expire(now);
+        return new WindowState(_opened, _used, [.. _buckets]);
+    }
+
     private void Expire(DateTimeOffset now)
     {
         switch (Window.Kind)
@@ -103,9 +110,16 @@ public sealed class WindowUsage(AllowanceWindow window)
 
     private static DateTimeOffset Floor(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % RollingBucket.Ticks, TimeSpan.Zero);
 
-    private static DateTimeOffset MonthStart(DateTimeOffset at)
+    /// <summary>The start of the UTC month of <paramref name="at"/>: a calendar window's opening.</summary>
+    public static DateTimeOffset MonthStart(DateTimeOffset at)
     {
         var utc = at.ToUniversalTime();
         return new DateTimeOffset(utc.Year, utc.Month, 1, 0, 0, 0, TimeSpan.Zero);
     }
 }
+
+/// <summary>
+/// A window's state: when it opened (a session's first use, a calendar window's month start; null
+/// when not open), the units used, and for a rolling window its units per minute, oldest first.
+/// </summary>
+public sealed record WindowState(DateTimeOffset? Opened, long Used, IReadOnlyList<(DateTimeOffset Start, long Units)> Buckets);

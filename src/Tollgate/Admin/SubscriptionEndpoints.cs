@@ -18,14 +18,14 @@ internal static class SubscriptionEndpoints
         admin.MapGet("/plans", ListPlans).RequireAuthorization(read);
         admin.MapGet("/plans/{planId}", GetPlan).RequireAuthorization(read);
         admin.MapPut("/plans/{planId}", PutPlanAsync).RequireAuthorization(billing);
-        admin.MapGet("/customers/{customerId}/subscription", GetSubscription).RequireAuthorization(read);
+        admin.MapGet("/customers/{customerId}/subscription", GetSubscriptionAsync).RequireAuthorization(read);
         admin.MapPost("/customers/{customerId}/subscription", StartAsync).RequireAuthorization(billing);
         admin.MapPost("/customers/{customerId}/subscription/change", ChangeAsync).RequireAuthorization(billing);
         admin.MapPost("/customers/{customerId}/subscription/cancel", (string customerId, ClaimsPrincipal user, CatalogState catalog,
-            SubscriptionLifecycle lifecycle, Allowances allowances, CancellationToken ct) => SetCancelAsync(customerId, true, user, catalog, lifecycle, allowances, ct))
+            SubscriptionLifecycle lifecycle, IAllowanceWindows allowances, CancellationToken ct) => SetCancelAsync(customerId, true, user, catalog, lifecycle, allowances, ct))
             .RequireAuthorization(billing);
         admin.MapPost("/customers/{customerId}/subscription/resume", (string customerId, ClaimsPrincipal user, CatalogState catalog,
-            SubscriptionLifecycle lifecycle, Allowances allowances, CancellationToken ct) => SetCancelAsync(customerId, false, user, catalog, lifecycle, allowances, ct))
+            SubscriptionLifecycle lifecycle, IAllowanceWindows allowances, CancellationToken ct) => SetCancelAsync(customerId, false, user, catalog, lifecycle, allowances, ct))
             .RequireAuthorization(billing);
     }
 
@@ -61,16 +61,16 @@ internal static class SubscriptionEndpoints
         return TypedResults.Ok(after);
     }
 
-    private static Results<Ok<SubscriptionDto>, ApiErrorResult> GetSubscription(string customerId, CatalogState catalog, Allowances allowances)
+    private static async Task<Results<Ok<SubscriptionDto>, ApiErrorResult>> GetSubscriptionAsync(string customerId, CatalogState catalog, IAllowanceWindows allowances)
     {
         if (!catalog.Current.Customers.ContainsKey(customerId)) return ApiErrorResult.NotFound("customer", customerId);
         return catalog.Current.Subscriptions.TryGetValue(customerId, out var subscription)
-            ? TypedResults.Ok(SubscriptionDto.From(subscription, allowances.Read(subscription)))
+            ? TypedResults.Ok(SubscriptionDto.From(subscription, await allowances.ReadAsync(subscription)))
             : ApiErrorResult.NotFound("subscription of customer", customerId);
     }
 
     private static async Task<Results<Created<SubscriptionDto>, ApiErrorResult>> StartAsync(
-        string customerId, SubscriptionRequest? body, ClaimsPrincipal user, CatalogState catalog, SubscriptionLifecycle lifecycle, Allowances allowances,
+        string customerId, SubscriptionRequest? body, ClaimsPrincipal user, CatalogState catalog, SubscriptionLifecycle lifecycle, IAllowanceWindows allowances,
         CancellationToken cancellationToken)
     {
         if (!catalog.Current.Customers.TryGetValue(customerId, out var customer)) return ApiErrorResult.NotFound("customer", customerId);
@@ -79,7 +79,7 @@ internal static class SubscriptionEndpoints
         try
         {
             var started = await lifecycle.StartAsync(customer, plan, body.TrialDays ?? 0, user.Actor(), cancellationToken);
-            return TypedResults.Created($"/admin/v1/customers/{customerId}/subscription", SubscriptionDto.From(started, allowances.Read(started)));
+            return TypedResults.Created($"/admin/v1/customers/{customerId}/subscription", SubscriptionDto.From(started, await allowances.ReadAsync(started)));
         }
         catch (SubscriptionLifecycle.RefusedException ex)
         {
@@ -88,7 +88,7 @@ internal static class SubscriptionEndpoints
     }
 
     private static async Task<Results<Ok<SubscriptionDto>, ApiErrorResult>> ChangeAsync(
-        string customerId, SubscriptionRequest? body, ClaimsPrincipal user, CatalogState catalog, SubscriptionLifecycle lifecycle, Allowances allowances,
+        string customerId, SubscriptionRequest? body, ClaimsPrincipal user, CatalogState catalog, SubscriptionLifecycle lifecycle, IAllowanceWindows allowances,
         CancellationToken cancellationToken)
     {
         if (!catalog.Current.Customers.TryGetValue(customerId, out var customer)) return ApiErrorResult.NotFound("customer", customerId);
@@ -96,7 +96,7 @@ internal static class SubscriptionEndpoints
         try
         {
             var changed = await lifecycle.ChangePlanAsync(customer, plan, user.Actor(), cancellationToken);
-            return TypedResults.Ok(SubscriptionDto.From(changed, allowances.Read(changed)));
+            return TypedResults.Ok(SubscriptionDto.From(changed, await allowances.ReadAsync(changed)));
         }
         catch (SubscriptionLifecycle.RefusedException ex)
         {
@@ -105,13 +105,13 @@ internal static class SubscriptionEndpoints
     }
 
     private static async Task<Results<Ok<SubscriptionDto>, ApiErrorResult>> SetCancelAsync(
-        string customerId, bool cancel, ClaimsPrincipal user, CatalogState catalog, SubscriptionLifecycle lifecycle, Allowances allowances, CancellationToken cancellationToken)
+        string customerId, bool cancel, ClaimsPrincipal user, CatalogState catalog, SubscriptionLifecycle lifecycle, IAllowanceWindows allowances, CancellationToken cancellationToken)
     {
         if (!catalog.Current.Customers.TryGetValue(customerId, out var customer)) return ApiErrorResult.NotFound("customer", customerId);
         try
         {
             var changed = await lifecycle.SetCancelAtPeriodEndAsync(customer, cancel, user.Actor(), cancellationToken);
-            return TypedResults.Ok(SubscriptionDto.From(changed, allowances.Read(changed)));
+            return TypedResults.Ok(SubscriptionDto.From(changed, await allowances.ReadAsync(changed)));
         }
         catch (SubscriptionLifecycle.RefusedException ex)
         {

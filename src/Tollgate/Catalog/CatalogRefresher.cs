@@ -7,7 +7,7 @@ namespace Tollgate.Catalog;
 /// on this node is announced to the others (when a cluster has a channel for it); a reload that
 /// follows another node's announcement or the version check is not announced again.
 /// </summary>
-internal sealed class CatalogRefresher(ICatalogStore store, CatalogState state, Budgets.Accounts accounts, Subscriptions.Allowances allowances,
+internal sealed class CatalogRefresher(ICatalogStore store, CatalogState state, Budgets.Accounts accounts, Subscriptions.IAllowanceWindows allowances,
     ICatalogAnnouncer? announcer = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);

@@ -11,7 +11,7 @@ namespace Tollgate.Gateway;
 /// reshaped. Sections not in force yet are present and empty. Money is decimal strings.
 /// </summary>
 internal sealed class AccountEndpoint(
-    Authenticate authenticate, Accounts accounts, Limits.RateLimiter limiter, Subscriptions.Allowances allowances, Gates.Gatekeeper gatekeeper, TimeProvider time)
+    Authenticate authenticate, Accounts accounts, Limits.RateLimiter limiter, Subscriptions.IAllowanceWindows allowances, Gates.Gatekeeper gatekeeper, TimeProvider time)
 {
     public async Task GetAsync(HttpContext http)
     {
@@ -35,15 +35,15 @@ internal sealed class AccountEndpoint(
             accounts.Tiers is { } tiers ? TierDocument.From(tiers.Standing(customer, time.GetUtcNow()), time.GetUtcNow()) : null,
             [.. limiter.Read(customer, request.Key).Select(l => new AccountLimit(
                 l.Name + "_per_minute", l.Limit, l.Remaining, time.GetUtcNow() + l.ResetsIn))],
-            Subscription(request), Contract(request), GatedModels(request));
+            await SubscriptionAsync(request), Contract(request), GatedModels(request));
         http.Response.ContentType = "application/json";
         await http.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(document, GatewayJson.Default.AccountDocument));
     }
 
-    private AccountSubscription? Subscription(GatewayRequest request) =>
+    private async Task<AccountSubscription?> SubscriptionAsync(GatewayRequest request) =>
         request.Snapshot.Subscriptions.TryGetValue(request.Customer.Id, out var s)
             ? new AccountSubscription(s.Plan.Id, s.Plan.Name, StoredNames.Of(s.Status), s.PeriodEnd, s.CancelAtPeriodEnd,
-                [.. allowances.Read(s).Select(w => new AccountWindow(w.Name, w.Model, w.Used, w.Size, w.Remaining, w.ResetsAt))])
+                [.. (await allowances.ReadAsync(s)).Select(w => new AccountWindow(w.Name, w.Model, w.Used, w.Size, w.Remaining, w.ResetsAt))])
             {
                 Models = [.. s.Plan.Models],
                 Overage = StoredNames.Of(s.Plan.Overage),

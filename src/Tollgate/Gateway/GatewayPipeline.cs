@@ -62,7 +62,8 @@ internal sealed class GatewayPipeline(
             await ApiErrorWriter.WriteAsync(http, limited, retryAfter);
             return;
         }
-        if (allowance.Run(request, out var resetsIn) is { } exhausted)
+        var (exhausted, resetsIn) = await allowance.RunAsync(request);
+        if (exhausted is not null)
         {
             metrics.Refused(request.Model.Id, exhausted.Status, exhausted.Code!);
             await ApiErrorWriter.WriteAsync(http, exhausted, resetsIn);

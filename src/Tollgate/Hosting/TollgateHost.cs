@@ -92,14 +92,22 @@ internal static class TollgateHost
         });
         services.AddWebhooks();
 
-        // Subscriptions: windows rebuilt from the included usage of the longest window (31 days), renewals on a timer.
-        services.AddSingleton(sp =>
+        // Subscriptions: allowance windows in Redis across a cluster (rebuilt per subscription from the usage events when
+        // absent), else in memory, rebuilt at start from the included usage of the longest window (31 days); renewals on a timer.
+        if (boot.Shared is not null)
         {
-            var allowances = new Subscriptions.Allowances(time);
-            var history = sp.GetRequiredService<ISubscriptionStore>().UnitsSinceAsync(time.GetUtcNow().AddDays(-32)).GetAwaiter().GetResult();
-            allowances.Load(boot.Snapshot, history);
-            return allowances;
-        });
+            services.AddSingleton<Subscriptions.IAllowanceWindows, Shared.RedisAllowances>();
+        }
+        else
+        {
+            services.AddSingleton<Subscriptions.IAllowanceWindows>(sp =>
+            {
+                var allowances = new Subscriptions.Allowances(time);
+                var history = sp.GetRequiredService<ISubscriptionStore>().UnitsSinceAsync(time.GetUtcNow() - Subscriptions.Allowances.History).GetAwaiter().GetResult();
+                allowances.Load(boot.Snapshot, history);
+                return allowances;
+            });
+        }
         services.AddSingleton<Subscriptions.SubscriptionLifecycle>();
         services.AddHostedService<Subscriptions.SubscriptionRenewals>();
         services.AddGates();

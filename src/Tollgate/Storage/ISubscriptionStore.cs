@@ -16,8 +16,11 @@ internal interface ISubscriptionStore
 
     Task<SubscriptionEntry?> GetAsync(string subscriptionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Included usage (units) of live subscriptions since <paramref name="since"/>, oldest first, to rebuild allowance windows at start.</summary>
-    Task<IReadOnlyList<(string CustomerId, string ModelId, long Units, DateTimeOffset At)>> UnitsSinceAsync(DateTimeOffset since,
+    /// <summary>
+    /// Included usage (units) of live subscriptions since <paramref name="since"/>, oldest first, to rebuild allowance windows
+    /// (every customer's at a node's start, or one customer's when the shared windows are rebuilt).
+    /// </summary>
+    Task<IReadOnlyList<(string CustomerId, string ModelId, long Units, DateTimeOffset At)>> UnitsSinceAsync(DateTimeOffset since, string? customerId = null,
         CancellationToken cancellationToken = default);
 
     /// <summary>Whether a fee with this reference is already in the ledger.</summary>

@@ -9,8 +9,11 @@ namespace Tollgate.Subscriptions;
 /// usage events' units at start). Checking and taking units happens under one lock per
 /// subscription, so concurrent requests never take more than the units left.
 /// </summary>
-internal sealed class Allowances(TimeProvider time)
+internal sealed class Allowances(TimeProvider time) : IAllowanceWindows
 {
+    /// <summary>How far back windows are rebuilt from usage: the longest window (31 days) and a day to spare.</summary>
+    public static readonly TimeSpan History = TimeSpan.FromDays(32);
+
     private readonly ConcurrentDictionary<string, Windows> _bySubscription = new(StringComparer.Ordinal);
 
     private sealed class Windows
@@ -34,7 +37,6 @@ internal sealed class Allowances(TimeProvider time)
         }
     }
 
-    /// <summary>Follows plan changes: a window that keeps its name, kind and duration keeps its usage; new windows start empty.</summary>
     public void Apply(CatalogSnapshot snapshot)
     {
         foreach (var subscription in snapshot.Subscriptions.Values)
@@ -58,24 +60,22 @@ internal sealed class Allowances(TimeProvider time)
         }
     }
 
+    public ValueTask<AllowanceTake> TryTakeAsync(SubscriptionEntry subscription, string modelId, long units, string holdId) => ValueTask.FromResult(TryTake(subscription, modelId, units));
+
+    public ValueTask<IReadOnlyList<WindowView>> ReadAsync(SubscriptionEntry subscription) => ValueTask.FromResult(Read(subscription));
+
     /// <summary>Takes <paramref name="units"/> from every window that applies to the model, or from none (the tightest refusal is returned).</summary>
-    public AllowanceHold? TryTake(SubscriptionEntry subscription, string modelId, long units, out WindowView? refusedBy)
+    public AllowanceTake TryTake(SubscriptionEntry subscription, string modelId, long units)
     {
-        refusedBy = null;
-        if (!_bySubscription.TryGetValue(subscription.Id, out var windows)) return null;
+        if (!_bySubscription.TryGetValue(subscription.Id, out var windows)) return default;
         var now = time.GetUtcNow();
         lock (windows.Gate)
         {
             var applicable = windows.Usage.Where(u => u.Window.Applies(modelId)).ToArray();
-            foreach (var usage in applicable)
-            {
-                if (usage.Remaining(now) >= units) continue;
-                var view = View(usage, now);
-                if (refusedBy is null || view.ResetsAt > refusedBy.ResetsAt) refusedBy = view;
-            }
-            if (refusedBy is not null) return null;
+            var refusedBy = AllowanceTake.Tightest(applicable.Where(u => u.Remaining(now) < units).Select(u => View(u, now)));
+            if (refusedBy is not null) return new AllowanceTake(null, refusedBy);
             foreach (var usage in applicable) usage.Add(now, units);
-            return new AllowanceHold(windows.Gate, applicable, units, now, time);
+            return new AllowanceTake(new LocalHold(windows.Gate, applicable, units, now, time), null);
         }
     }
 
@@ -90,21 +90,11 @@ internal sealed class Allowances(TimeProvider time)
         new(usage.Window.Name, usage.Window.Model, usage.Used(now), usage.Window.Size, usage.Remaining(now), usage.ResetsAt(now));
 }
 
-/// <summary>A window as <c>/v1/account</c> and refusals show it; <c>resets_at</c> is null for a session not yet opened.</summary>
-internal sealed record WindowView(string Name, string? Model, long Used, long Size, long Remaining, DateTimeOffset? ResetsAt);
-
-/// <summary>Units taken for one request: kept when it is metered, given back if it ends without being served.</summary>
-internal sealed class AllowanceHold(Lock gate, WindowUsage[] windows, long units, DateTimeOffset takenAt, TimeProvider time)
+/// <summary>Units taken from this node's windows.</summary>
+internal sealed class LocalHold(Lock gate, WindowUsage[] windows, long units, DateTimeOffset takenAt, TimeProvider time) : AllowanceHold(units)
 {
-    private int _done;
-
-    public long Units { get; } = units;
-
-    public void Keep() => Interlocked.Exchange(ref _done, 1);
-
-    public void Release()
+    protected override void Refund()
     {
-        if (Interlocked.Exchange(ref _done, 1) != 0) return;
         var now = time.GetUtcNow();
         lock (gate)
         {

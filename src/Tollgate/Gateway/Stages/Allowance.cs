@@ -14,25 +14,25 @@ namespace Tollgate.Gateway.Stages;
 /// through the normal reservation). Models outside the plan, and past-due subscriptions, are
 /// pay-per-token as for any customer.
 /// </summary>
-internal sealed class Allowance(Allowances allowances, TokenCounter counter, TimeProvider time)
+internal sealed class Allowance(IAllowanceWindows allowances, TokenCounter counter, TimeProvider time)
 {
     public const string DowngradedFromHeader = "x-tollgate-downgraded-from";
 
-    public ApiError? Run(GatewayRequest request, out TimeSpan retryAfter)
+    public async ValueTask<(ApiError? Error, TimeSpan RetryAfter)> RunAsync(GatewayRequest request)
     {
-        retryAfter = TimeSpan.Zero;
-        if (!request.Snapshot.Subscriptions.TryGetValue(request.Customer.Id, out var subscription)) return null;
+        if (!request.Snapshot.Subscriptions.TryGetValue(request.Customer.Id, out var subscription)) return (null, TimeSpan.Zero);
         var plan = subscription.Plan;
-        if (!subscription.IncludesUsage || !plan.Includes(request.Model.Id)) return null;
+        if (!subscription.IncludesUsage || !plan.Includes(request.Model.Id)) return (null, TimeSpan.Zero);
         var root = request.Body.RootElement;
         var input = request.Operation == ModelOperation.Embeddings
             ? ChatTokenEstimator.CountEmbeddingInput(counter, request.Model.Tokenizer, root.GetProperty("input"))
             : ChatTokenEstimator.CountInput(counter, request.Model.Tokenizer, root);
         var units = plan.Units(request.Model.Id, input);
-        if (allowances.TryTake(subscription, request.Model.Id, units, out var refusedBy) is { } hold)
+        var (hold, refusedBy) = await allowances.TryTakeAsync(subscription, request.Model.Id, units, request.RequestId);
+        if (hold is not null)
         {
             request.Allowance = hold;
-            return null;
+            return (null, TimeSpan.Zero);
         }
         var now = time.GetUtcNow();
         // A gated model open to this customer only as the plan's preview is served within the allowance, never beyond it.
@@ -46,16 +46,16 @@ internal sealed class Allowance(Allowances allowances, TokenCounter counter, Tim
                 request.Model = cheaper;
                 request.Price = price;
                 request.OutputCap = Math.Min(request.OutputCap, cheaper.MaxOutputTokens);
-                return null;
+                return (null, TimeSpan.Zero);
             case OveragePolicy.Metered:
-                return null;
+                return (null, TimeSpan.Zero);
             default:
                 var resets = refusedBy?.ResetsAt;
-                retryAfter = resets is { } at && at > now ? at - now : TimeSpan.FromMinutes(1);
+                var retryAfter = resets is { } at && at > now ? at - now : TimeSpan.FromMinutes(1);
                 var message = $"Your plan's {refusedBy?.Name ?? "allowance"} allowance is used up: {refusedBy?.Remaining ?? 0} of {refusedBy?.Size ?? 0} units left, " +
                     $"and this request needs {units.ToString(CultureInfo.InvariantCulture)}.";
                 if (resets is { } reset) message += $" It resets at {reset.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}.";
-                return new ApiError(StatusCodes.Status429TooManyRequests, "requests", "allowance_exhausted", message);
+                return (new ApiError(StatusCodes.Status429TooManyRequests, "requests", "allowance_exhausted", message), retryAfter);
         }
     }
 }

@@ -68,17 +68,18 @@ internal sealed class SqlSubscriptionStore(SqlDatabase database) : ISubscription
             .FirstOrDefault();
     }
 
-    public async Task<IReadOnlyList<(string CustomerId, string ModelId, long Units, DateTimeOffset At)>> UnitsSinceAsync(DateTimeOffset since,
+    public async Task<IReadOnlyList<(string CustomerId, string ModelId, long Units, DateTimeOffset At)>> UnitsSinceAsync(DateTimeOffset since, string? customerId = null,
         CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var select = Command(connection, null, """
+        var select = Command(connection, null, $"""
             SELECT e.customer_id, e.model_id, e.units, e.started_at FROM usage_events e
-            WHERE e.units > 0 AND e.completed_at >= @since
+            WHERE e.units > 0 AND e.completed_at >= @since{(customerId is null ? "" : " AND e.customer_id = @customer")}
               AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = e.customer_id AND s.status <> 'canceled')
             ORDER BY e.started_at
             """);
         select.Bind("@since", UnixTime.ToStored(since));
+        if (customerId is not null) select.Bind("@customer", customerId);
         var units = new List<(string, string, long, DateTimeOffset)>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

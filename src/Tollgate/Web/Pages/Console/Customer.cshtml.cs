@@ -15,7 +15,7 @@ namespace Tollgate.Web.Pages.Console;
 /// </summary>
 internal sealed class CustomerModel(
     CatalogState catalog, WalletService wallets, KeyService keys, ICustomerStore store, IInvoiceStore invoices, IUsageQueries usage,
-    Accounts accounts, Allowances allowances, Contracts.ContractService contracts, TimeProvider time) : ConsolePage
+    Accounts accounts, IAllowanceWindows allowances, Contracts.ContractService contracts, TimeProvider time) : ConsolePage
 {
     public const int Days = 30;
 
@@ -92,7 +92,7 @@ internal sealed class CustomerModel(
         if (snapshot.Subscriptions.TryGetValue(id, out var subscription))
         {
             Subscription = subscription;
-            Windows = allowances.Read(subscription);
+            Windows = await allowances.ReadAsync(subscription);
         }
         Invoices = (await invoices.ListAsync(new InvoiceFilter(id), new Storage.Page(24), cancellationToken)).Items;
         Daily = await UsageByDay.ReadAsync(usage, now, Days, id, cancellationToken);
