@@ -11,7 +11,7 @@ namespace Tollgate.Shared;
 /// </summary>
 internal static class WindowScripts
 {
-    /// <summary>ARGV[1] is now; defines used(k, kind, duration) after expiry, and resets(k, kind, duration) (-1 = none).</summary>
+    /// <summary>ARGV[1] is now; numbers go to Redis through '%d' (a bare Lua -0 would not parse as an integer). Defines used(k, kind, duration) after expiry, and resets(k, kind, duration) (-1 = none).</summary>
     private const string Windows = """
         local now = tonumber(ARGV[1])
         local function used(k, kind, dur)
@@ -21,7 +21,7 @@ internal static class WindowScripts
             for _, b in ipairs(old) do
               local n = redis.call('HGET', k, b)
               if n then
-                redis.call('HINCRBY', k, 'u', -tonumber(n))
+                redis.call('HINCRBY', k, 'u', string.format('%d', -tonumber(n)))
                 redis.call('HDEL', k, b)
               end
               redis.call('ZREM', k .. ':b', b)
@@ -120,8 +120,8 @@ internal static class WindowScripts
             local n = redis.call('HGET', k, field)
             if n then
               local back = math.min(tonumber(n), units)
-              redis.call('HINCRBY', k, field, -back)
-              redis.call('HINCRBY', k, 'u', -back)
+              redis.call('HINCRBY', k, field, string.format('%d', -back))
+              redis.call('HINCRBY', k, 'u', string.format('%d', -back))
             end
           else
             local o = redis.call('HGET', k, 'o')
