@@ -175,12 +175,47 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
         return _customerAccounts.GetValueOrDefault(customer.Id)?.View(now);
     }
 
-    /// <summary>The budgets that limit this key's requests, for <c>/v1/account</c>.</summary>
-    public IEnumerable<(string Scope, AccountView View)> BudgetViews(CustomerEntry customer, KeyEntry key)
+    /// <summary>
+    /// The wallet, the key's and the customer's accounts as <c>/v1/account</c> and the console show them: across a
+    /// cluster from the shared counters (one Redis call), which count every node's requests; else this node's.
+    /// </summary>
+    public async ValueTask<AccountFigures> FiguresAsync(CustomerEntry customer, KeyEntry key)
     {
         var now = time.GetUtcNow();
-        if (key.Budget is not null && _keyAccounts.TryGetValue(key.Id, out var keyBudget)) yield return ("key", keyBudget.View(now));
-        if (customer.MonthlyBudget is not null && _customerAccounts.TryGetValue(customer.Id, out var customerBudget)) yield return ("customer", customerBudget.View(now));
+        if (tiers is not null) ApplyCap(customer, now);
+        var accounts = Applicable(customer, key);
+        if (shared is null) return Figures(accounts, [.. accounts.Select(a => a.View(now))]);
+        var (ids, primary) = SharedIds(accounts, customer, key, now);
+        var read = await shared.ReadAsync(ids);
+        var views = new AccountView[accounts.Length];
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            var own = read[primary[i]];
+            views[i] = accounts[i].Owner?.Scope switch
+            {
+                // A key's shared accounts are its month then its lifetime; a budget's balance is minus its spend.
+                BudgetOwner.KeyScope => accounts[i].SharedView(now, -read[primary[i] - (accounts[i].Period == BudgetPeriod.Lifetime ? 1 : 0)].Balance,
+                    -read[primary[i] + (accounts[i].Period == BudgetPeriod.Lifetime ? 0 : 1)].Balance, own.Held),
+                BudgetOwner.CustomerScope => accounts[i].SharedView(now, -own.Balance, -own.Balance, own.Held),
+                _ => accounts[i].SharedView(now, own.Balance, 0m, own.Held),
+            };
+        }
+        return Figures(accounts, views);
+    }
+
+    private static AccountFigures Figures(SpendAccount[] accounts, AccountView[] views)
+    {
+        AccountView? wallet = null, keyView = null, customerView = null;
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            switch (accounts[i].Owner?.Scope)
+            {
+                case BudgetOwner.KeyScope: keyView = views[i]; break;
+                case BudgetOwner.CustomerScope: customerView = views[i]; break;
+                default: wallet = views[i]; break;
+            }
+        }
+        return new AccountFigures(wallet, keyView, customerView);
     }
 
     internal void Closed() => Interlocked.Decrement(ref _open);
@@ -220,3 +255,6 @@ internal sealed record AccountTotals(
     public static readonly AccountTotals Empty = new(
         new Dictionary<string, decimal>(), new Dictionary<string, decimal>(), new Dictionary<string, decimal>(), new Dictionary<string, decimal>());
 }
+
+/// <summary>A customer's wallet (null when nothing caps spend), a key's account and the customer's own (budgets, tier cap, this month's spend).</summary>
+internal sealed record AccountFigures(AccountView? Wallet, AccountView? Key, AccountView? Customer);

@@ -18,7 +18,13 @@ internal interface ISharedAccounts
 
     /// <summary>Money in or out of a wallet outside requests, after the ledger has it.</summary>
     void AdjustFunds(string customerId, decimal delta);
+
+    /// <summary>Each account's balance (wallet funds, or minus a budget's spend) and what is held on it, seeding absent ones.</summary>
+    Task<SharedBalance[]> ReadAsync(SharedAccount[] accounts);
 }
+
+/// <summary>One shared account's figures: its balance and what live holds keep from it.</summary>
+internal readonly record struct SharedBalance(decimal Balance, decimal Held);
 
 /// <summary>
 /// One account as the shared counters name it: <c>w:&lt;customer&gt;</c> (wallet),

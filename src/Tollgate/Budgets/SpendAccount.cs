@@ -170,16 +170,34 @@ internal sealed class SpendAccount
         lock (_lock)
         {
             Roll(now);
-            return new AccountView(Name, Period, _limit, Used, _reserved, Headroom, Period is BudgetPeriod.Monthly ? BudgetPeriods.NextMonth(_periodStart) : null)
-            {
-                Cap = _cap == NoLimit ? null : _cap,
-                CapName = CapName,
-                RefusedByCap = _cap < _limit,
-                MonthSpent = _month,
-                MonthResetsAt = BudgetPeriods.NextMonth(_periodStart),
-            };
+            return ViewOf(Used, _reserved, Headroom, _month);
         }
     }
+
+    /// <summary>
+    /// The view with the figures the shared counters hold (across a cluster this node's own counts
+    /// only what it served): a wallet's funds, or a budget's spend this month and ever, and what is held.
+    /// </summary>
+    public AccountView SharedView(DateTimeOffset now, decimal fundsOrMonth, decimal lifetime, decimal reserved)
+    {
+        lock (_lock)
+        {
+            Roll(now);
+            var used = Period == BudgetPeriod.Lifetime ? lifetime : fundsOrMonth;
+            var headroom = Period == BudgetPeriod.Wallet ? fundsOrMonth + _limit - reserved : Math.Min(_limit, _cap) - used - reserved;
+            return ViewOf(used, reserved, headroom, Period == BudgetPeriod.Wallet ? _month : fundsOrMonth);
+        }
+    }
+
+    private AccountView ViewOf(decimal used, decimal reserved, decimal headroom, decimal month) =>
+        new(Name, Period, _limit, used, reserved, headroom, Period is BudgetPeriod.Monthly ? BudgetPeriods.NextMonth(_periodStart) : null)
+        {
+            Cap = _cap == NoLimit ? null : _cap,
+            CapName = CapName,
+            RefusedByCap = _cap < _limit,
+            MonthSpent = month,
+            MonthResetsAt = BudgetPeriods.NextMonth(_periodStart),
+        };
 
     /// <summary>The month's spend starts again at each UTC month; the lifetime's never does.</summary>
     private void Roll(DateTimeOffset now)

@@ -22,20 +22,32 @@ internal sealed class AccountEndpoint(
             return;
         }
         var customer = request.Customer;
-        var wallet = accounts.Wallet(customer)?.View(time.GetUtcNow());
-        var document = new AccountDocument(
-            new AccountCustomer(customer.Id, customer.Name, StoredNames.Of(customer.BillingMode)),
-            new AccountBalance(
-                wallet is null ? null : Money.Format(Math.Max(wallet.Available, 0)),
-                Money.Format(wallet?.Reserved ?? 0),
-                customer.CreditLimit is { } credit ? Money.Format(credit) : null),
-            [.. accounts.BudgetViews(customer, request.Key).Select(b => new AccountBudget(
-                b.Scope, StoredNames.Of(b.View.Period), Money.Format(b.View.Limit), Money.Format(b.View.Used),
-                Money.Format(Math.Max(b.View.Available, 0)), b.View.ResetsAt)), .. SpendCap(customer)],
-            accounts.Tiers is { } tiers ? TierDocument.From(tiers.Standing(customer, time.GetUtcNow()), time.GetUtcNow()) : null,
-            [.. limiter.Read(customer, request.Key).Select(l => new AccountLimit(
-                l.Name + "_per_minute", l.Limit, l.Remaining, time.GetUtcNow() + l.ResetsIn))],
-            await SubscriptionAsync(request), Contract(request), GatedModels(request));
+        AccountDocument document;
+        try
+        {
+            // Across a cluster the figures come from the shared counters (a few Redis calls), never this node's share of them.
+            var figures = await accounts.FiguresAsync(customer, request.Key);
+            var wallet = accounts.Wallet(customer) is null ? null : figures.Wallet;
+            var limits = await limiter.ReadAsync(customer, request.Key);
+            document = new AccountDocument(
+                new AccountCustomer(customer.Id, customer.Name, StoredNames.Of(customer.BillingMode)),
+                new AccountBalance(
+                    wallet is null ? null : Money.Format(Math.Max(wallet.Available, 0)),
+                    Money.Format(wallet?.Reserved ?? 0),
+                    customer.CreditLimit is { } credit ? Money.Format(credit) : null),
+                [.. Budgets(customer, request.Key, figures).Select(b => new AccountBudget(
+                    b.Scope, StoredNames.Of(b.View.Period), Money.Format(b.View.Limit), Money.Format(b.View.Used),
+                    Money.Format(Math.Max(b.View.Available, 0)), b.View.ResetsAt)), .. SpendCap(figures.Customer)],
+                accounts.Tiers is { } tiers ? TierDocument.From(tiers.Standing(customer, time.GetUtcNow()), time.GetUtcNow()) : null,
+                [.. limits.Select(l => new AccountLimit(l.Name + "_per_minute", l.Limit, l.Remaining, time.GetUtcNow() + l.ResetsIn))],
+                await SubscriptionAsync(request), Contract(request), GatedModels(request));
+        }
+        catch (Shared.SharedStateUnavailableException)
+        {
+            await ApiErrorWriter.WriteAsync(http, ApiError.Unavailable("The gateway's shared counters are unavailable, so the account cannot be read. Retry shortly.",
+                "shared_state_unavailable"), TimeSpan.FromSeconds(1));
+            return;
+        }
         http.Response.ContentType = "application/json";
         await http.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(document, GatewayJson.Default.AccountDocument));
     }
@@ -66,10 +78,17 @@ internal sealed class AccountEndpoint(
             .Select(g => new AccountGatedModel(g.Model.Id, g.Decision.Allowed && request.Key.MayUse(g.Model.Id),
                 g.Decision.Via is { } via ? StoredNames.Of(via) : null, g.Decision.Missing))];
 
-    /// <summary>The tier's monthly spend cap, shown as one more budget (scope <c>tier</c>) over the customer's spend this month.</summary>
-    private IEnumerable<AccountBudget> SpendCap(Catalog.CustomerEntry customer)
+    /// <summary>The budgets that limit this key's requests.</summary>
+    private static IEnumerable<(string Scope, AccountView View)> Budgets(Catalog.CustomerEntry customer, Catalog.KeyEntry key, AccountFigures figures)
     {
-        if (accounts.Tiers is null || accounts.CustomerView(customer) is not { Cap: { } cap } view) yield break;
+        if (key.Budget is not null && figures.Key is { } keyBudget) yield return ("key", keyBudget);
+        if (customer.MonthlyBudget is not null && figures.Customer is { } customerBudget) yield return ("customer", customerBudget);
+    }
+
+    /// <summary>The tier's monthly spend cap, shown as one more budget (scope <c>tier</c>) over the customer's spend this month.</summary>
+    private IEnumerable<AccountBudget> SpendCap(AccountView? customer)
+    {
+        if (accounts.Tiers is null || customer is not { Cap: { } cap } view) yield break;
         yield return new AccountBudget("tier", StoredNames.Of(BudgetPeriod.Monthly), Money.Format(cap), Money.Format(view.MonthSpent),
             Money.Format(Math.Max(cap - view.MonthSpent - view.Reserved, 0)), view.MonthResetsAt);
     }

@@ -11,6 +11,9 @@ internal interface ISharedLimits
 
     /// <summary>Gives tokens back (positive) or takes more (negative) and, when <paramref name="leave"/>, leaves the in-flight sets; never waits.</summary>
     void Adjust(SharedLimit[] limits, string holdId, long tokenDelta, bool leave);
+
+    /// <summary>What per-minute limits (<c>r</c>, <c>t</c>) have left now, taking nothing.</summary>
+    Task<IReadOnlyList<LimitReading>> ReadAsync(SharedLimit[] limits);
 }
 
 /// <summary>One limit: its scope (<c>key …</c> or <c>customer …</c>), kind (<c>c</c> in flight, <c>r</c> requests, <c>t</c> tokens per minute) and size.</summary>

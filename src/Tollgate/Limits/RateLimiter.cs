@@ -74,6 +74,17 @@ internal sealed class RateLimiter(TimeProvider time, Budgets.Tiers? tiers = null
     /// <summary>The limits of the tightest scope, for OpenAI's <c>x-ratelimit-*</c> headers and <c>/v1/account</c>.</summary>
     public IReadOnlyList<LimitReading> Read(CustomerEntry customer, KeyEntry key) => Headers(Scopes(customer, key, CustomerLimits(customer)), time.GetTimestamp());
 
+    /// <summary>As <see cref="Read"/>; across a cluster from the shared buckets, which count every node's requests.</summary>
+    public async ValueTask<IReadOnlyList<LimitReading>> ReadAsync(CustomerEntry customer, KeyEntry key)
+    {
+        if (shared is null) return Read(customer, key);
+        var scopes = Scopes(customer, key, CustomerLimits(customer));
+        var limits = new List<SharedLimit>(2);
+        if (scopes.FirstOrDefault(s => s.Limits.RequestsPerMinute is not null) is { Scope: not null } rpm) limits.Add(new SharedLimit(rpm.Scope, 'r', rpm.Limits.RequestsPerMinute!.Value));
+        if (scopes.FirstOrDefault(s => s.Limits.TokensPerMinute is not null) is { Scope: not null } tpm) limits.Add(new SharedLimit(tpm.Scope, 't', tpm.Limits.TokensPerMinute!.Value));
+        return await shared.ReadAsync([.. limits]);
+    }
+
     /// <summary>
     /// The customer scope's limits: those set on the customer, each one missing filled from the
     /// customer's spend tier (when tiers are on). A key's own limits apply on top, never instead.

@@ -121,4 +121,18 @@ internal static class AccountScripts
         end
         return 1
         """);
+
+    /// <summary>KEYS: accounts. Returns {1, i} when account i is not seeded, else {0, b, r, …} per account (expired holds pruned).</summary>
+    public static readonly SharedScript Read = new("account-read", Prune + """
+
+        local out = {0}
+        for i, k in ipairs(KEYS) do
+          if redis.call('EXISTS', k) == 0 then return {1, i} end
+          prune(k)
+          local v = redis.call('HMGET', k, 'b', 'r')
+          out[#out + 1] = tonumber(v[1])
+          out[#out + 1] = tonumber(v[2] or '0')
+        end
+        return out
+        """);
 }

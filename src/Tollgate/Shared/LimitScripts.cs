@@ -84,4 +84,17 @@ internal static class LimitScripts
         end
         return 1
         """);
+
+    /// <summary>KEYS: per-minute limits. ARGV: each key's limit. Returns {remaining, reset ms, …} per key (an absent bucket is full); takes nothing.</summary>
+    public static readonly SharedScript Read = new("limit-read", Clock + """
+
+        local out = {}
+        for i, k in ipairs(KEYS) do
+          local limit = tonumber(ARGV[i])
+          local l = level(k, limit)
+          out[#out + 1] = math.floor(math.max(l, 0))
+          out[#out + 1] = math.ceil((limit - l) * 60000 / limit)
+        end
+        return out
+        """);
 }

@@ -72,6 +72,19 @@ internal sealed partial class RedisAccounts(SharedState state, IWalletStore wall
         }
     }
 
+    public async Task<SharedBalance[]> ReadAsync(SharedAccount[] accounts)
+    {
+        var keys = Keys(accounts, null);
+        for (var attempt = 0; ; attempt++)
+        {
+            var result = (RedisResult[])(await state.EvaluateAsync(AccountScripts.Read, keys, []))!;
+            if ((int)result[0] == 0)
+                return [.. Enumerable.Range(0, accounts.Length).Select(i => new SharedBalance(Nanos.ToDollars((long)result[1 + i * 2]), Nanos.ToDollars((long)result[2 + i * 2])))];
+            if (attempt >= 2) throw new SharedStateUnavailableException("The shared spend accounts could not be seeded from the ledger.");
+            await SeedAsync(accounts);
+        }
+    }
+
     public void Release(SharedAccount[] accounts, string holdId) =>
         _ = ObserveAsync(state.EvaluateAsync(AccountScripts.Release, Keys(accounts, null), [holdId]));
 

@@ -38,6 +38,13 @@ internal sealed class RedisLimits(SharedState state, SharedOptions options) : IS
         _ = ObserveAsync(state.EvaluateAsync(LimitScripts.Adjust, Keys(chosen), values));
     }
 
+    public async Task<IReadOnlyList<LimitReading>> ReadAsync(SharedLimit[] limits)
+    {
+        if (limits.Length == 0) return [];
+        var result = (RedisResult[])(await state.EvaluateAsync(LimitScripts.Read, Keys(limits), [.. limits.Select(l => (RedisValue)l.Limit)]))!;
+        return [.. limits.Select((l, i) => new LimitReading(l.Kind == 'r' ? "requests" : "tokens", l.Limit, (long)result[i * 2], TimeSpan.FromMilliseconds((long)result[i * 2 + 1])))];
+    }
+
     private RedisKey[] Keys(SharedLimit[] limits) => [.. limits.Select(l => state.Key($"limit:{l.Kind}:{l.Scope}"))];
 
     private static LimitReading? Reading(string name, SharedLimit[] limits, char kind, RedisResult remaining, RedisResult resetMs)

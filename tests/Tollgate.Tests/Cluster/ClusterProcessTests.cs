@@ -81,6 +81,58 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
             Assert.All(calls, c => Assert.True(c.Complete || c.Code == "insufficient_quota", $"{c.Status} {c.Code}"));
         }
         Assert.True(walletCalls.Select(c => c.RequestId).Distinct().Count() == walletCalls.Count);
+
+        // /v1/account on every node shows the cluster's figures, not what that node served itself.
+        var walletSpent = (await cluster.BooksAsync(wallet.CustomerId)).Events.Values.Sum();
+        var budgetSpent = (await cluster.BooksAsync(budget.CustomerId)).Events.Values.Sum();
+        for (var node = 0; node < cluster.Nodes.Count; node++)
+        {
+            var walletAccount = await AccountAsync(cluster, node, wallet.Key);
+            var budgetAccount = await AccountAsync(cluster, node, budget.Key);
+            var limitedAccount = await AccountAsync(cluster, node, limited.Key);
+            Assert.Equal(3m - walletSpent, decimal.Parse(walletAccount["balance"]!["available"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+            var keyBudget = budgetAccount["budgets"]!.AsArray().Single(b => b!["scope"]!.GetValue<string>() == "key")!;
+            Assert.Equal(budgetSpent, decimal.Parse(keyBudget["spent"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+            var requests = limitedAccount["limits"]!.AsArray().Single(l => l!["name"]!.GetValue<string>() == "requests_per_minute")!;
+            // The shared bucket was drained by the load (it refills one a second), whichever node is asked.
+            Assert.InRange(requests["remaining"]!.GetValue<long>(), 0, 30);
+        }
+        var reconcile = await cluster.ReconcileAsync();
+        Assert.True(reconcile.ExitCode == 0, $"reconcile: {reconcile.Output}\n{reconcile.Error}");
+    }
+
+    [ServiceFact]
+    public async Task ThreeNodes_ConcurrentLoad_OneSubscriptionWindowHoldsExactly()
+    {
+        await using var cluster = new GatewayCluster(_database.ConnectionString, _redis.Configuration, _redis.Prefix);
+        await cluster.StartAsync(3);
+        await cluster.PutModelAsync(_stub.BaseUrl("quick"));
+        var subscriber = await cluster.CustomerAsync("100", customerOptions: Unlimited);
+        await cluster.SubscribeAsync(subscriber.CustomerId, 300);
+        await cluster.WaitForKeyAsync(subscriber.Key);
+        for (var node = 0; node < cluster.Nodes.Count; node++)
+        {
+            for (var i = 0; await cluster.WindowsAsync(node, subscriber.Key) is null; i++)
+            {
+                if (i > 200) throw new TimeoutException("A node never saw the subscription.");
+                await Task.Delay(50);
+            }
+        }
+
+        var calls = await LoadAsync(cluster, subscriber.Key, 450);
+
+        var served = calls.Where(c => c.Complete).ToList();
+        var units = await cluster.UnitsAsync(subscriber.CustomerId);
+        var (events, _) = await cluster.BooksAsync(subscriber.CustomerId);
+        var shown = await Task.WhenAll(Enumerable.Range(0, 3).Select(n => cluster.WindowsAsync(n, subscriber.Key)));
+        output.WriteLine($"session window 300 units, 3 nodes, {calls.Count} requests: {served.Count} served inside the allowance, " +
+            $"{calls.Count(c => c.Code == "allowance_exhausted")} refused allowance_exhausted, {units.Values.Sum()} units metered; " +
+            $"/v1/account on each node: {string.Join(", ", shown.Select(w => w![0]!["used"]!.GetValue<long>()))} used");
+        Assert.Equal(300, served.Count);
+        Assert.All(calls, c => Assert.True(c.Complete || c.Code == "allowance_exhausted", $"{c.Status} {c.Code}"));
+        Assert.Equal(served.Count, units.Count);
+        Assert.All(served, c => Assert.Equal((1L, 0m), (units.GetValueOrDefault(c.RequestId!), events.GetValueOrDefault(c.RequestId!, -1m))));
+        Assert.All(shown, w => Assert.Equal((300L, 0L), (w![0]!["used"]!.GetValue<long>(), w[0]!["remaining"]!.GetValue<long>())));
         var reconcile = await cluster.ReconcileAsync();
         Assert.True(reconcile.ExitCode == 0, $"reconcile: {reconcile.Output}\n{reconcile.Error}");
     }
@@ -170,6 +222,12 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(events.Count, ledger.Values.Sum());
         var reconcile = await cluster.ReconcileAsync();
         Assert.True(reconcile.ExitCode == 0, $"reconcile: {reconcile.Output}\n{reconcile.Error}");
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> AccountAsync(GatewayCluster cluster, int node, string key)
+    {
+        using var client = cluster.Nodes[node].Client(key);
+        return System.Text.Json.Nodes.JsonNode.Parse(await (await client.GetAsync("/v1/account")).EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
     }
 
     /// <summary>

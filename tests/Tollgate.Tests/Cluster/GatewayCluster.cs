@@ -81,6 +81,39 @@ internal sealed class GatewayCluster : IAsyncDisposable
         return (customerId, created["key"]!.GetValue<string>(), created["api_key"]!["id"]!.GetValue<string>());
     }
 
+    /// <summary>A plan on the load model, one unit a request, with one session window of <paramref name="size"/> units; the customer subscribes to it.</summary>
+    public async Task SubscribeAsync(string customerId, long size)
+    {
+        using var admin = Admin();
+        var plan = $$"""
+            {"name":"Window","monthly_price":"1","models":["{{Model}}"],"windows":[{"name":"5h","kind":"session","duration_minutes":300,"size":{{size}}}],
+             "model_weights":{},"unit_size":1000,"overage":"block"}
+            """;
+        (await admin.PutAsync("/admin/v1/plans/window-" + customerId, JsonBody(plan))).EnsureSuccessStatusCode();
+        (await admin.PostAsync($"/admin/v1/customers/{customerId}/subscription", JsonBody($$"""{"plan_id":"window-{{customerId}}"}"""))).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The subscription's windows as <c>/v1/account</c> on node <paramref name="node"/> shows them.</summary>
+    public async Task<JsonArray?> WindowsAsync(int node, string key)
+    {
+        using var client = Nodes[node].Client(key);
+        var account = JsonNode.Parse(await (await client.GetAsync("/v1/account")).EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
+        return account["subscription"]?["windows"]?.AsArray();
+    }
+
+    /// <summary>Units of each usage event of the customer (request id → units), straight from PostgreSQL.</summary>
+    public async Task<Dictionary<string, long>> UnitsAsync(string customerId)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT request_id, units FROM usage_events WHERE customer_id = @c", connection);
+        command.Parameters.AddWithValue("c", customerId);
+        var units = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) units[reader.GetString(0)] = reader.GetInt64(1);
+        return units;
+    }
+
     /// <summary>Waits until every node knows the key (the catalog version check).</summary>
     public async Task WaitForKeyAsync(string key)
     {
