@@ -175,6 +175,16 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
         return _customerAccounts.GetValueOrDefault(customer.Id)?.View(now);
     }
 
+    /// <summary>As <see cref="CustomerView"/>; across a cluster with this month's spend and holds from the shared counters.</summary>
+    public async ValueTask<AccountView?> CustomerViewAsync(CustomerEntry customer)
+    {
+        if (shared is null || CustomerView(customer) is null) return CustomerView(customer);
+        var now = time.GetUtcNow();
+        var month = now.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var read = (await shared.ReadAsync([new SharedAccount($"c:{customer.Id}:{month}", null)]))[0];
+        return _customerAccounts[customer.Id].SharedView(now, -read.Balance, -read.Balance, read.Held);
+    }
+
     /// <summary>
     /// The wallet, the key's and the customer's accounts as <c>/v1/account</c> and the console show them: across a
     /// cluster from the shared counters (one Redis call), which count every node's requests; else this node's.

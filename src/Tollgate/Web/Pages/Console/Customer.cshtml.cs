@@ -87,7 +87,7 @@ internal sealed class CustomerModel(
         var now = time.GetUtcNow();
         Wallet = (await wallets.GetAsync(id, cancellationToken)).Value;
         Keys = (await store.ListKeysAsync(id, new Storage.Page(Storage.Page.MaxLimit), cancellationToken)).Items.Select(k => KeyService.ToDto(k, now)).ToList();
-        Budgets = accounts.CustomerView(customer) is { } view ? [view] : [];
+        Budgets = await accounts.CustomerViewAsync(customer) is { } view ? [view] : [];
         Tier = accounts.Tiers?.Standing(customer, now);
         if (snapshot.Subscriptions.TryGetValue(id, out var subscription))
         {
