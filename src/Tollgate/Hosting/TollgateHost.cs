@@ -194,9 +194,10 @@ internal static class TollgateHost
 
     public static void ConfigurePipeline(IApplicationBuilder app)
     {
+        var requestTime = app.ApplicationServices.GetRequiredService<TimeProvider>();
         app.Use((context, next) =>
         {
-            RequestIds.Assign(context);
+            RequestIds.Assign(context, requestTime);
             return next(context);
         });
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));

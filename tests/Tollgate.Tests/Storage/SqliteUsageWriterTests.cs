@@ -60,6 +60,34 @@ public sealed class SqliteUsageWriterTests : TollgateTestBase
         Assert.Equal(usage, Assert.Single(await App.UsageAsync()));
     }
 
+    [Fact]
+    public async Task RecordAsync_StreamThatNeverLetsTheWriterIdle_LogStartsAgainInsteadOfGrowing()
+    {
+        // Random ids spread each batch over the whole key index: hundreds of MiB of log in all.
+        var recorder = App.Services.GetRequiredService<IUsageRecorder>();
+        var wal = new FileInfo(App.DatabasePath + "-wal");
+        var largest = 0L;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                wal.Refresh();
+                if (wal.Exists) largest = Math.Max(largest, wal.Length);
+                await Task.Delay(10, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+
+        // All queued at once, so the writer never finds its queue empty until the end.
+        await Task.WhenAll(Enumerable.Range(0, 60_000).Select(_ => recorder.RecordAsync(Event("req_" + Guid.NewGuid().ToString("N"), 0.001m)).AsTask()));
+        await sampling.CancelAsync();
+        await sampler;
+
+        Assert.Equal(60_000, (await App.UsageAsync()).Count);
+        // The log restarts near 16 MiB; before, a writer that never idled let it reach 512 MiB.
+        Assert.InRange(largest, 1, 64L * 1024 * 1024);
+    }
+
     private UsageEvent Event(string requestId, decimal charged)
     {
         var snapshot = App.Services.GetRequiredService<CatalogState>().Current;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Tollgate.Billing;
@@ -16,9 +17,11 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
     private readonly SqliteUsageRollups _rollups = new(time);
 
     private const int MaxBatch = 512;
-    private const long TruncateWalAboveBytes = 64L * 1024 * 1024;
-    private const long TruncateWalRegardlessAboveBytes = 512L * 1024 * 1024;
-    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
+    // The log's file is cut back to this size whenever the log starts again from its beginning, so a
+    // file longer than this means the log itself has passed it: the writer then completes a checkpoint.
+    private const long WalLimitBytes = 16L * 1024 * 1024;
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
+    private long _walLengthAtCheckpoint;
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -45,7 +48,7 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
         using (var pragma = connection.CreateCommand())
         {
             // Checkpoints inside the commit were the p99 spike: run them beside the writer instead.
-            pragma.CommandText = "PRAGMA wal_autocheckpoint = 0;";
+            pragma.CommandText = $"PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WalLimitBytes};";
             await pragma.ExecuteNonQueryAsync(CancellationToken.None);
         }
         using var checkpoints = new CancellationTokenSource();
@@ -60,9 +63,7 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
                 await CommitWithRetryAsync(connection, batch);
                 batch.Clear();
-                // A truncating checkpoint makes the next commit wait: run it only when nothing is
-                // queued, unless the log has grown past all reason.
-                await TruncateWalIfLargeAsync(connection, idle: !_queue.Reader.TryPeek(out _));
+                await CompleteCheckpointIfLargeAsync(connection);
             }
         }
         finally
@@ -169,19 +170,50 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
         return rollups;
     }
 
-    private async Task TruncateWalIfLargeAsync(SqliteConnection connection, bool idle)
+    /// <summary>
+    /// Checkpoints that run beside the writer never catch up with it under steady load (frames keep
+    /// arriving while they copy), so the log would grow without end. Between two commits nothing
+    /// else writes: a passive checkpoint here copies the few frames the background one left and
+    /// waits for no one, and the next commit starts the log again from its beginning. A blocking
+    /// (truncating) checkpoint here held every waiting response for 100–300 ms.
+    /// </summary>
+    private async Task CompleteCheckpointIfLargeAsync(SqliteConnection connection)
     {
         var wal = new FileInfo(database.Path + "-wal");
-        if (!wal.Exists || wal.Length < (idle ? TruncateWalAboveBytes : TruncateWalRegardlessAboveBytes)) return;
+        var length = wal.Exists ? wal.Length : 0;
+        if (length <= WalLimitBytes)
+        {
+            _walLengthAtCheckpoint = 0;
+            return;
+        }
+        // A complete checkpoint whose restart a reader (or the background checkpoint) prevented: retry
+        // after another MiB of log rather than after every commit.
+        if (_walLengthAtCheckpoint > 0 && length < _walLengthAtCheckpoint + WalLimitBytes / 16) return;
+        var started = Stopwatch.GetTimestamp();
+        var complete = await CheckpointAsync(connection, CancellationToken.None);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        LogCheckpoint(logger, length, complete, elapsed.TotalMilliseconds);
+        // Complete: the next commit starts the log again and cuts its file back. Otherwise (the
+        // background checkpoint was running) the writer tries again after its next commit.
+        if (complete) _walLengthAtCheckpoint = length;
+    }
+
+    /// <summary>A passive checkpoint: true when every frame of the log is in the database.</summary>
+    private async Task<bool> CheckpointAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
         try
         {
             using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-            await checkpoint.ExecuteNonQueryAsync();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            await using var result = await checkpoint.ExecuteReaderAsync(cancellationToken);
+            // One row: busy (another checkpoint was running), frames in the log, frames copied.
+            if (!await result.ReadAsync(cancellationToken) || result.GetInt64(0) != 0) return false;
+            return result.GetInt64(1) == result.GetInt64(2);
         }
         catch (SqliteException ex)
         {
             LogCheckpointFailed(logger, ex);
+            return false;
         }
     }
 
@@ -191,19 +223,7 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             using var timer = new PeriodicTimer(CheckpointInterval);
-            using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                try
-                {
-                    await checkpoint.ExecuteNonQueryAsync(cancellationToken);
-                }
-                catch (SqliteException ex)
-                {
-                    LogCheckpointFailed(logger, ex);
-                }
-            }
+            while (await timer.WaitForNextTickAsync(cancellationToken)) _ = await CheckpointAsync(connection, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -215,6 +235,9 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Count} usage events failed; their responses are refused")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Checkpoint between commits: log file of {Bytes} bytes, complete {Complete}, {Milliseconds} ms")]
+    private static partial void LogCheckpoint(ILogger logger, long bytes, bool complete, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "WAL checkpoint failed")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
