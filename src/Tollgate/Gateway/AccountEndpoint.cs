@@ -44,8 +44,7 @@ internal sealed class AccountEndpoint(
         }
         catch (Shared.SharedStateUnavailableException)
         {
-            await ApiErrorWriter.WriteAsync(http, ApiError.Unavailable("The gateway's shared counters are unavailable, so the account cannot be read. Retry shortly.",
-                "shared_state_unavailable"), TimeSpan.FromSeconds(1));
+            await ApiErrorWriter.WriteAsync(http, Shared.SharedStateOutage.Error("the account cannot be read"), Shared.SharedStateOutage.RetryAfter);
             return;
         }
         http.Response.ContentType = "application/json";

@@ -37,8 +37,7 @@ internal sealed class GatewayPipeline(
         catch (Shared.SharedStateUnavailableException) when (!http.Response.HasStarted)
         {
             // Without the cluster's shared counters no limit can be proven: fail closed, nothing is served or billed.
-            await FailAsync(request, ApiError.Unavailable("The gateway's shared counters are unavailable, so the request was not served. Retry shortly.",
-                "shared_state_unavailable"), TimeSpan.FromSeconds(1));
+            await FailAsync(request, Shared.SharedStateOutage.Error("the request was not served"), Shared.SharedStateOutage.RetryAfter);
         }
     }
 

@@ -12,6 +12,7 @@ using Tollgate.Gates;
 using Tollgate.Gateway;
 using Tollgate.Gateway.Stages;
 using Tollgate.Security;
+using Tollgate.Shared;
 using Tollgate.Storage;
 using Tollgate.Tokenization;
 using Tollgate.Upstreams;
@@ -201,6 +202,7 @@ internal static class TollgateHost
             return next(context);
         });
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
+        app.UseSharedStateOutage();
         app.UseBrowserSecurityHeaders();
         app.UseRouting();
         app.UseAdminIdempotency();

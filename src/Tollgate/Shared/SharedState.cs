@@ -40,8 +40,9 @@ internal sealed partial class SharedState : IAsyncDisposable
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 5000);
-        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 2000);
-        options.SyncTimeout = Math.Min(options.SyncTimeout, 2000);
+        // A request waits at most 2 s on Redis before failing closed, unless the configuration says otherwise.
+        if (!Names(configuration, "asyncTimeout")) options.AsyncTimeout = Math.Min(options.AsyncTimeout, 2000);
+        if (!Names(configuration, "syncTimeout")) options.SyncTimeout = Math.Min(options.SyncTimeout, 2000);
         options.ConnectRetry = Math.Max(options.ConnectRetry, 3);
         options.ClientName ??= "tollgate";
         var connection = await ConnectionMultiplexer.ConnectAsync(options);
@@ -57,6 +58,9 @@ internal sealed partial class SharedState : IAsyncDisposable
         }
         return state;
     }
+
+    private static bool Names(string configuration, string option) =>
+        configuration.Split(',').Any(part => part.TrimStart().StartsWith(option + "=", StringComparison.OrdinalIgnoreCase));
 
     public RedisKey Key(string name) => Prefix + name;
 
