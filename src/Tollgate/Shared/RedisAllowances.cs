@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using StackExchange.Redis;
 using Tollgate.Billing.Subscriptions;
@@ -202,7 +203,8 @@ internal sealed partial class RedisAllowances(SharedState state, ISubscriptionSt
     /// <summary>A refund is recorded once (its take record is consumed), so retrying until Redis answers is safe; the lease bounds it.</summary>
     private async Task RetryAsync(SharedScript script, RedisKey[] keys, RedisValue[] values)
     {
-        var deadline = DateTimeOffset.UtcNow + options.Lease;
+        // Elapsed real time, not the clock the windows count in: a test's fake clock must not stop the retries ending.
+        var started = Stopwatch.GetTimestamp();
         while (true)
         {
             try
@@ -210,7 +212,7 @@ internal sealed partial class RedisAllowances(SharedState state, ISubscriptionSt
                 await state.EvaluateAsync(script, keys, values);
                 return;
             }
-            catch (SharedStateUnavailableException) when (DateTimeOffset.UtcNow < deadline)
+            catch (SharedStateUnavailableException) when (Stopwatch.GetElapsedTime(started) < options.Lease)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500));
             }
