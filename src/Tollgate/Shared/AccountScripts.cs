@@ -9,19 +9,25 @@ namespace Tollgate.Shared;
 /// </summary>
 internal static class AccountScripts
 {
-    private const string Prune = """
+    /// <summary>Gives one hold back on one account: an expired lease, a settlement and a release all end a hold alike.</summary>
+    private const string Drop = """
+        local function drop(k, id)
+          local held = redis.call('HGET', k .. ':h', id)
+          if held then
+            if held ~= '0' then redis.call('HINCRBY', k, 'r', '-' .. held) end
+            redis.call('HDEL', k .. ':h', id)
+          end
+          redis.call('ZREM', k .. ':e', id)
+        end
+
+        """;
+
+    private const string Prune = Drop + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local function prune(k)
           local expired = redis.call('ZRANGEBYSCORE', k .. ':e', '-inf', now)
-          for _, id in ipairs(expired) do
-            local held = redis.call('HGET', k .. ':h', id)
-            if held then
-              if held ~= '0' then redis.call('HINCRBY', k, 'r', '-' .. held) end
-              redis.call('HDEL', k .. ':h', id)
-            end
-            redis.call('ZREM', k .. ':e', id)
-          end
+          for _, id in ipairs(expired) do drop(k, id) end
         end
         """;
 
@@ -60,18 +66,13 @@ internal static class AccountScripts
     /// ledger, which already holds this charge: settlement follows the usage commit). Runs once per
     /// hold, however often it is retried. Returns each account's b after (or nil when absent).
     /// </summary>
-    public static readonly SharedScript Settle = new("settle", """
+    public static readonly SharedScript Settle = new("settle", Drop + """
         local n = #KEYS - 1
         if not redis.call('SET', KEYS[#KEYS], '1', 'NX', 'PX', ARGV[3]) then return {} end
         local after = {}
         for i = 1, n do
           local k = KEYS[i]
-          local held = redis.call('HGET', k .. ':h', ARGV[1])
-          if held then
-            if held ~= '0' then redis.call('HINCRBY', k, 'r', '-' .. held) end
-            redis.call('HDEL', k .. ':h', ARGV[1])
-            redis.call('ZREM', k .. ':e', ARGV[1])
-          end
+          drop(k, ARGV[1])
           if redis.call('EXISTS', k) == 1 then
             if ARGV[2] ~= '0' then
               after[i] = redis.call('HINCRBY', k, 'b', '-' .. ARGV[2])
@@ -86,15 +87,8 @@ internal static class AccountScripts
         """);
 
     /// <summary>KEYS: accounts. ARGV: hold id. Gives the hold back.</summary>
-    public static readonly SharedScript Release = new("release", """
-        for _, k in ipairs(KEYS) do
-          local held = redis.call('HGET', k .. ':h', ARGV[1])
-          if held then
-            if held ~= '0' then redis.call('HINCRBY', k, 'r', '-' .. held) end
-            redis.call('HDEL', k .. ':h', ARGV[1])
-            redis.call('ZREM', k .. ':e', ARGV[1])
-          end
-        end
+    public static readonly SharedScript Release = new("release", Drop + """
+        for _, k in ipairs(KEYS) do drop(k, ARGV[1]) end
         return 1
         """);
 
