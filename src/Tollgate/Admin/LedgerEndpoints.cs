@@ -52,8 +52,9 @@ internal static class LedgerEndpoints
         if (body.Note is { Length: > 500 }) return ApiErrorResult.Invalid("'note' must be at most 500 characters.", "note");
         try
         {
-            var entry = await invoices.AppendLedgerAsync(customerId, kind, amount, body.Note, body.Corrects, user.Actor(), time.UtcNowStored(), cancellationToken);
-            accounts.AdjustFunds(customerId, amount);
+            var now = time.UtcNowStored();
+            var entry = await invoices.AppendLedgerAsync(customerId, kind, amount, body.Note, body.Corrects, user.Actor(), now, cancellationToken);
+            accounts.AdjustFunds(customerId, amount, now);
             return TypedResults.Created($"/admin/v1/customers/{customerId}/ledger", entry.ToDto());
         }
         catch (InvoiceStateException ex)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Tollgate.Billing.Catalog;
+using Tollgate.Billing.Wallets;
 using Tollgate.Catalog;
 
 namespace Tollgate.Budgets;
@@ -53,7 +54,7 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
         {
             var credit = customer.BillingMode == BillingMode.Prepaid ? 0m : customer.CreditLimit ?? 0m;
             _wallets.AddOrUpdate(customer.Id,
-                id => new SpendAccount("wallet", BudgetPeriod.Wallet, credit, _totals.Balances.GetValueOrDefault(id), month),
+                id => new SpendAccount("wallet", credit, _totals.Balances.GetValueOrDefault(id), _totals.Grants.GetValueOrDefault(id) ?? [], month),
                 (_, wallet) => { wallet.SetLimit(credit); return wallet; });
             var account = _customerAccounts.GetOrAdd(customer.Id, id => new SpendAccount(CustomerBudgetName, BudgetPeriod.Monthly, SpendAccount.NoLimit,
                 _totals.CustomerMonthSpend.GetValueOrDefault(id), 0m, month)
@@ -76,32 +77,35 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
 
     /// <summary>
     /// Holds <paramref name="amount"/> on every account that applies, or on none: the first that
-    /// cannot cover it is returned as the refusal, with the others left untouched.
+    /// cannot cover it is returned as the refusal, with the others left untouched. The charge will be
+    /// dated <paramref name="fundedAt"/> (when the request started, to the stored millisecond): a
+    /// wallet counts only the grants usable then and still usable now.
     /// </summary>
-    public Reservation? TryReserve(CustomerEntry customer, KeyEntry key, decimal amount, out AccountView? refusedBy)
+    public Reservation? TryReserve(CustomerEntry customer, KeyEntry key, decimal amount, DateTimeOffset fundedAt, out AccountView? refusedBy)
     {
         var now = time.GetUtcNow();
         var accounts = Applicable(customer, key);
         if (tiers is not null) ApplyCap(customer, now);
         for (var i = 0; i < accounts.Length; i++)
         {
-            if (accounts[i].TryReserve(amount, now)) continue;
-            for (var j = 0; j < i; j++) accounts[j].Release(amount);
+            if (accounts[i].TryReserve(amount, now, fundedAt)) continue;
+            for (var j = 0; j < i; j++) accounts[j].Release(amount, fundedAt);
             refusedBy = accounts[i].View(now);
             return null;
         }
         refusedBy = null;
         Interlocked.Increment(ref _open);
-        return new Reservation(this, accounts, amount);
+        return new Reservation(this, accounts, amount, fundedAt);
     }
 
     /// <summary>
     /// As <see cref="TryReserve"/>, on the shared counters when a cluster has them (one Redis round
     /// trip: all accounts or none), else in memory. Limits come from this node's snapshot.
     /// </summary>
-    public async ValueTask<(Reservation? Held, AccountView? RefusedBy)> TryReserveAsync(CustomerEntry customer, KeyEntry key, decimal amount, string holdId)
+    public async ValueTask<(Reservation? Held, AccountView? RefusedBy)> TryReserveAsync(CustomerEntry customer, KeyEntry key, decimal amount, string holdId,
+        DateTimeOffset fundedAt)
     {
-        if (shared is null) return (TryReserve(customer, key, amount, out var refused), refused);
+        if (shared is null) return (TryReserve(customer, key, amount, fundedAt, out var refused), refused);
         var now = time.GetUtcNow();
         var accounts = Applicable(customer, key);
         if (tiers is not null) ApplyCap(customer, now);
@@ -113,7 +117,7 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
             return (null, accounts[index].View(now) with { Available = refusal.Available });
         }
         Interlocked.Increment(ref _open);
-        return (new Reservation(this, accounts, amount, new SharedReservation(shared, ids, primary, holdId)), null);
+        return (new Reservation(this, accounts, amount, fundedAt, new SharedReservation(shared, ids, primary, holdId)), null);
     }
 
     /// <summary>
@@ -158,12 +162,33 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
     public SpendAccount? Wallet(CustomerEntry customer) =>
         customer.BillingMode == BillingMode.Postpaid && customer.CreditLimit is null ? null : _wallets.GetValueOrDefault(customer.Id);
 
-    /// <summary>Grants, payments and expiries move funds without a request.</summary>
-    public void AdjustFunds(string customerId, decimal delta)
+    /// <summary>Payments, fees and adjustments move funds without a request; <paramref name="at"/> is their ledger entry's time.</summary>
+    public void AdjustFunds(string customerId, decimal delta, DateTimeOffset at)
     {
-        if (_wallets.TryGetValue(customerId, out var wallet)) wallet.AdjustFunds(delta);
+        if (_wallets.TryGetValue(customerId, out var wallet)) wallet.AdjustFunds(delta, at);
         shared?.AdjustFunds(customerId, delta);
     }
+
+    /// <summary>A grant was written to the ledger.</summary>
+    public void AddGrant(string customerId, Grant grant)
+    {
+        if (_wallets.TryGetValue(customerId, out var wallet)) wallet.AddGrant(grant);
+        shared?.AdjustFunds(customerId, grant.Amount);
+    }
+
+    /// <summary>A grant's expiry entry of <paramref name="amount"/> (its unused remainder) was written to the ledger.</summary>
+    public void ExpireGrant(string customerId, string grantId, decimal amount)
+    {
+        if (_wallets.TryGetValue(customerId, out var wallet)) wallet.ExpireGrant(grantId, amount);
+        if (amount != 0) shared?.AdjustFunds(customerId, -amount);
+    }
+
+    /// <summary>
+    /// The instant up to which the customer's expired grants can be written off: a grant that expired
+    /// after the start of a request still in flight may yet fund it, so its entry waits for that request.
+    /// </summary>
+    public DateTimeOffset ExpirySettledUntil(string customerId, DateTimeOffset now) =>
+        _wallets.TryGetValue(customerId, out var wallet) && wallet.OldestOpenFunding() is { } oldest && oldest < now ? oldest : now;
 
     public AccountView? WalletView(string customerId) => _wallets.GetValueOrDefault(customerId)?.View(time.GetUtcNow());
 
@@ -264,6 +289,10 @@ internal sealed record AccountTotals(
 {
     public static readonly AccountTotals Empty = new(
         new Dictionary<string, decimal>(), new Dictionary<string, decimal>(), new Dictionary<string, decimal>(), new Dictionary<string, decimal>());
+
+    /// <summary>Per customer, the grants not yet written off with what is left of each (the wallet replay at start).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<(Grant Grant, decimal Remaining)>> Grants { get; init; } =
+        new Dictionary<string, IReadOnlyList<(Grant Grant, decimal Remaining)>>();
 }
 
 /// <summary>A customer's wallet (null when nothing caps spend), a key's account and the customer's own (budgets, tier cap, this month's spend).</summary>

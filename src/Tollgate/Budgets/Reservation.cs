@@ -12,15 +12,19 @@ internal sealed class Reservation
 
     private readonly SharedReservation? _shared;
 
-    public Reservation(Accounts owner, SpendAccount[] accounts, decimal amount, SharedReservation? shared = null)
+    public Reservation(Accounts owner, SpendAccount[] accounts, decimal amount, DateTimeOffset fundedAt, SharedReservation? shared = null)
     {
         _owner = owner;
         _accounts = accounts;
         Amount = amount;
+        FundedAt = fundedAt;
         _shared = shared;
     }
 
     public decimal Amount { get; }
+
+    /// <summary>The instant the charge is dated for the wallet: when the request started, to the stored millisecond.</summary>
+    public DateTimeOffset FundedAt { get; }
 
     public bool IsOpen => Volatile.Read(ref _closed) == 0;
 
@@ -35,7 +39,7 @@ internal sealed class Reservation
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         foreach (var account in _accounts)
         {
-            var spend = account.Settle(Amount, charged, now);
+            var spend = account.Settle(Amount, charged, now, FundedAt);
             if (account.Owner is not null && account.HasBudget && spend.After > spend.Before) _owner.Observer?.Spent(account, spend, now);
         }
         _owner.Closed();
@@ -71,7 +75,7 @@ internal sealed class Reservation
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         if (_shared is { } shared) shared.Counters.Release(shared.Ids, shared.HoldId);
-        else foreach (var account in _accounts) account.Release(Amount);
+        else foreach (var account in _accounts) account.Release(Amount, FundedAt);
         _owner.Closed();
     }
 }

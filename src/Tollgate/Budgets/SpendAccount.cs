@@ -1,3 +1,5 @@
+using Tollgate.Billing.Wallets;
+
 namespace Tollgate.Budgets;
 
 /// <summary>
@@ -25,10 +27,21 @@ internal sealed class SpendAccount
     private decimal _lifetime;
     private decimal _reserved;
     private DateTimeOffset _periodStart;
+    // A wallet's grants, in the order debits consume them, and the instants its open reservations'
+    // debits will be dated (so an expiry entry waits for the requests its grant may still fund).
+    private readonly WalletLots? _lots;
+    private readonly SortedDictionary<DateTimeOffset, int>? _openFunding;
 
     public SpendAccount(string name, BudgetPeriod period, decimal limit, decimal spentOrFunds, DateTimeOffset periodStart)
         : this(name, period, limit, spentOrFunds, spentOrFunds, periodStart)
     {
+    }
+
+    /// <summary>A wallet with its ledger balance and what is left of each grant not yet expired (from the replay).</summary>
+    public SpendAccount(string name, decimal limit, decimal funds, IEnumerable<(Grant Grant, decimal Remaining)> grants, DateTimeOffset periodStart)
+        : this(name, BudgetPeriod.Wallet, limit, funds, funds, periodStart)
+    {
+        foreach (var (grant, remaining) in grants) _lots!.Add(grant, remaining);
     }
 
     /// <summary><paramref name="fundsOrMonth"/> is a wallet's funds (its ledger balance) or a budget's spend this month; <paramref name="lifetime"/> a budget's spend ever.</summary>
@@ -41,6 +54,9 @@ internal sealed class SpendAccount
         else _month = fundsOrMonth;
         _lifetime = lifetime;
         _periodStart = BudgetPeriods.MonthStart(periodStart);
+        if (period != BudgetPeriod.Wallet) return;
+        _lots = new WalletLots();
+        _openFunding = [];
     }
 
     /// <summary>What refusals call this account, e.g. "wallet" or "key budget (monthly)".</summary>
@@ -72,24 +88,31 @@ internal sealed class SpendAccount
     };
 
     /// <summary>
-    /// For a wallet the funds plus the credit limit; for a budget the limit (or cap, whichever is
+    /// For a wallet the funds it may spend (not the remainders of expired grants, nor grants made
+    /// after the debit's date) plus the credit limit; for a budget the limit (or cap, whichever is
     /// lower) less the period's spend. Reserved money counts as spent.
     /// </summary>
-    private decimal Headroom => Period == BudgetPeriod.Wallet ? _funds + _limit - _reserved : Math.Min(_limit, _cap) - Used - _reserved;
+    private decimal Headroom(DateTimeOffset now, DateTimeOffset fundedAt) =>
+        Period == BudgetPeriod.Wallet ? _funds - _lots!.Unusable(now, fundedAt) + _limit - _reserved : Math.Min(_limit, _cap) - Used - _reserved;
 
-    public bool TryReserve(decimal amount, DateTimeOffset now)
+    /// <summary>Holds <paramref name="amount"/> if it fits; <paramref name="fundedAt"/> is the instant the request's debit will be dated (it started).</summary>
+    public bool TryReserve(decimal amount, DateTimeOffset now, DateTimeOffset fundedAt)
     {
         lock (_lock)
         {
             Roll(now);
-            if (amount > Headroom) return false;
+            if (amount > Headroom(now, fundedAt)) return false;
             _reserved += amount;
+            if (_openFunding is not null) _openFunding[fundedAt] = _openFunding.GetValueOrDefault(fundedAt) + 1;
             return true;
         }
     }
 
-    /// <summary>Replaces a reservation by the actual charge; returns the period's spend before and after, for threshold alerts.</summary>
-    public BudgetSpend Settle(decimal reserved, decimal charged, DateTimeOffset now)
+    /// <summary>
+    /// Replaces a reservation by the actual charge, taken from the grants usable at <paramref name="fundedAt"/>;
+    /// returns the period's spend before and after, for threshold alerts.
+    /// </summary>
+    public BudgetSpend Settle(decimal reserved, decimal charged, DateTimeOffset now, DateTimeOffset fundedAt)
     {
         lock (_lock)
         {
@@ -99,6 +122,8 @@ internal sealed class SpendAccount
             if (Period == BudgetPeriod.Wallet)
             {
                 _funds -= charged;
+                if (charged > 0) _lots!.Consume(charged, fundedAt);
+                Closed(fundedAt);
             }
             else
             {
@@ -109,15 +134,59 @@ internal sealed class SpendAccount
         }
     }
 
-    public void Release(decimal reserved)
+    public void Release(decimal reserved, DateTimeOffset fundedAt)
     {
-        lock (_lock) _reserved -= reserved;
+        lock (_lock)
+        {
+            _reserved -= reserved;
+            Closed(fundedAt);
+        }
     }
 
-    /// <summary>Money in or out of a wallet outside requests: grants, payments, expiries.</summary>
-    public void AdjustFunds(decimal delta)
+    private void Closed(DateTimeOffset fundedAt)
     {
-        lock (_lock) _funds += delta;
+        if (_openFunding is null || !_openFunding.TryGetValue(fundedAt, out var count)) return;
+        if (count > 1) _openFunding[fundedAt] = count - 1;
+        else _openFunding.Remove(fundedAt);
+    }
+
+    /// <summary>The earliest date a debit of a request still in flight will carry; null when none is open.</summary>
+    public DateTimeOffset? OldestOpenFunding()
+    {
+        lock (_lock) return _openFunding is { Count: > 0 } open ? open.Keys.First() : null;
+    }
+
+    /// <summary>
+    /// Money in or out of a wallet outside requests and grants: payments, fees, adjustments. A debit
+    /// is taken from the grants usable at <paramref name="at"/>, as the replay of its ledger entry will.
+    /// </summary>
+    public void AdjustFunds(decimal delta, DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            _funds += delta;
+            if (delta < 0) _lots?.Consume(-delta, at);
+        }
+    }
+
+    /// <summary>A new grant: its amount joins the funds and backs debits from its creation until its expiry.</summary>
+    public void AddGrant(Grant grant)
+    {
+        lock (_lock)
+        {
+            _funds += grant.Amount;
+            _lots?.Add(grant, grant.Amount);
+        }
+    }
+
+    /// <summary>An expiry entry of <paramref name="amount"/> was written for the grant: the funds drop by exactly that.</summary>
+    public void ExpireGrant(string grantId, decimal amount)
+    {
+        lock (_lock)
+        {
+            _funds -= amount;
+            _lots?.Remove(grantId);
+        }
     }
 
     public void SetLimit(decimal limit)
@@ -170,7 +239,9 @@ internal sealed class SpendAccount
         lock (_lock)
         {
             Roll(now);
-            return ViewOf(Used, _reserved, Headroom, _month);
+            // A wallet's balance leaves out what expired grants still hold until their expiry entries are written.
+            var used = Period == BudgetPeriod.Wallet ? _funds - _lots!.Unusable(now, now) : Used;
+            return ViewOf(used, _reserved, Headroom(now, now), _month);
         }
     }
 

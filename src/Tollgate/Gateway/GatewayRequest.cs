@@ -21,6 +21,9 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
     public ModelOperation Operation { get; } = operation;
     public string RequestId { get; } = requestId;
     public DateTimeOffset StartedAt { get; } = startedAt;
+
+    /// <summary>The instant the charge is dated in the wallet's history: the start, to the millisecond the usage event stores.</summary>
+    public DateTimeOffset FundedAt { get; } = Storage.UnixTime.FromStored(Storage.UnixTime.ToStored(startedAt));
     public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
 
     // authenticate

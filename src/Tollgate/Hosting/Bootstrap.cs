@@ -84,7 +84,7 @@ internal static class Bootstrap
         }
 
         var snapshot = await catalog.LoadSnapshotAsync(cancellationToken);
-        var totals = await wallets.LoadTotalsAsync(Budgets.BudgetPeriods.MonthStart(time.GetUtcNow()), cancellationToken);
+        var totals = await wallets.LoadTotalsAsync(Budgets.BudgetPeriods.MonthStart(time.GetUtcNow()), time.GetUtcNow(), cancellationToken);
         Shared.SharedState? shared = null;
         if (settings.Redis is { } redis)
         {

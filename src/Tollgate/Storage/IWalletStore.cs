@@ -15,10 +15,18 @@ internal interface IWalletStore
     Task<WalletReplay.Result> ReplayAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Writes an expiry entry for every grant past its expiry that has none yet, for the remainder
-    /// the replay finds; returns the amounts that left each customer's wallet.
+    /// Writes an expiry entry for every grant past its expiry that has none yet, for exactly the
+    /// remainder the replay finds at its expiry instant (zero included, so each grant is written off
+    /// once); returns what left each wallet. A customer's grants are written off only up to
+    /// <paramref name="settledUntil"/>'s instant for them (default: now): a grant that expired after
+    /// a request still in flight started may yet fund that request.
     /// </summary>
-    Task<IReadOnlyList<(string CustomerId, decimal Amount)>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<GrantExpiry>> ExpireDueAsync(DateTimeOffset now, Func<string, DateTimeOffset>? settledUntil = null,
+        CancellationToken cancellationToken = default);
 
-    Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, CancellationToken cancellationToken = default);
+    /// <summary>Balances, this month's spend (from <paramref name="monthStart"/>), lifetime spend, and each wallet's grants as the replay leaves them at <paramref name="now"/>.</summary>
+    Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default);
 }
+
+/// <summary>An expiry entry written: what was left of <paramref name="GrantId"/> left the customer's wallet.</summary>
+internal sealed record GrantExpiry(string CustomerId, string GrantId, decimal Amount);

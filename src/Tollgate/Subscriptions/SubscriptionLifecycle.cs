@@ -195,7 +195,7 @@ internal sealed partial class SubscriptionLifecycle(
         var now = Now();
         await store.SaveAsync(entry, fee, new AuditEntry(actor, action, "subscription", entry.Id, before is null ? null : SubscriptionAudit.Json(before),
             SubscriptionAudit.Json(entry, fee), now), cancellationToken);
-        if (fee is not null) accounts.AdjustFunds(entry.CustomerId, -fee.Amount);
+        if (fee is not null) accounts.AdjustFunds(entry.CustomerId, -fee.Amount, now);
         await refresher.ReloadAsync(cancellationToken);
     }
 

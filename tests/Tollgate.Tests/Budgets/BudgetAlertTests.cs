@@ -131,7 +131,7 @@ public sealed class BudgetAlertTests : IAsyncLifetime
 
         Parallel.For(0, 1000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
         {
-            var reservation = accounts.TryReserve(customer, key, 1m, out _);
+            var reservation = accounts.TryReserve(customer, key, 1m, now, out _);
             reservation!.Settle(1m, now);
         });
 

@@ -7,9 +7,10 @@ public sealed class SubscriptionCommandsTests : CliTestBase
     [Fact]
     public async Task PlansPut_ThenSubscriptionsStartAndCancel_ShowsWindowsAndPeriodEnd()
     {
+        // $5 a month: the first fee (prorated, up to the whole $5 on the 1st) fits the demo's $10 on any date.
         var file = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(file, """
-            {"name":"Chat Plus","monthly_price":"20","models":["tg-mini","tg-pro"],
+            {"name":"Chat Plus","monthly_price":"5","models":["tg-mini","tg-pro"],
              "windows":[{"name":"5h","kind":"session","duration_minutes":300,"size":45},{"name":"week-pro","kind":"rolling","duration_minutes":10080,"size":100,"model":"tg-pro"}],
              "model_weights":{"tg-pro":3},"overage":"downgrade","downgrade_model":"tg-mini"}
             """);

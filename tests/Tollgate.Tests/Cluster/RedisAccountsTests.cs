@@ -130,7 +130,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
 
         public Dictionary<string, decimal> KeyMonthSpend { get; } = [];
 
-        public Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, CancellationToken cancellationToken = default) =>
+        public Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default) =>
             Task.FromResult(new AccountTotals(new Dictionary<string, decimal>(Balances), new Dictionary<string, decimal>(),
                 new Dictionary<string, decimal>(KeyMonthSpend), new Dictionary<string, decimal>()));
 
@@ -140,7 +140,8 @@ public sealed class RedisAccountsTests : IAsyncLifetime
 
         public Task<WalletReplay.Result> ReplayAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<IReadOnlyList<(string CustomerId, decimal Amount)>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        public Task<IReadOnlyList<GrantExpiry>> ExpireDueAsync(DateTimeOffset now, Func<string, DateTimeOffset>? settledUntil = null,
+            CancellationToken cancellationToken = default) =>
             throw new NotSupportedException();
     }
 }

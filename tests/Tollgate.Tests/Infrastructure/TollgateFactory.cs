@@ -26,7 +26,7 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
 
     private BootstrapResult? _boot;
 
-    /// <param name="time">The clock; the system's unless a test fakes it.</param>
+    /// <param name="time">The clock; <see cref="TestClock"/>'s unless a test fakes it.</param>
     /// <param name="demo">Seed the demo catalog and customer on a new data directory.</param>
     /// <param name="dataDir">An existing data directory, to start again on what an earlier factory (with <see cref="KeepDataDir"/>) left.</param>
     /// <param name="simulatedEmbeddings">Serve <c>tg-embed</c> on the simulator rather than the in-process model, so tests stay fast.</param>
@@ -35,7 +35,7 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     public TollgateFactory(TimeProvider? time = null, bool demo = true, string? dataDir = null, bool simulatedEmbeddings = true, string? database = null,
         (string Configuration, string Prefix)? redis = null)
     {
-        Time = time ?? TimeProvider.System;
+        Time = time ?? TestClock.Create();
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "tollgate-tests", Guid.NewGuid().ToString("N"));
         Settings = new ServeSettings
         {

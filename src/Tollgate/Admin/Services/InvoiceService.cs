@@ -52,9 +52,10 @@ internal sealed class InvoiceService(
             return ApiErrorResult.Invalid("'reference' (the payment's own reference, e.g. a bank transfer id; 1 to 200 characters) is required.", "reference");
         try
         {
-            var (invoice, recorded) = await invoices.RecordPaymentAsync(invoiceId, amount, body.Reference, user.Actor(), time.UtcNowStored(), cancellationToken);
+            var now = time.UtcNowStored();
+            var (invoice, recorded) = await invoices.RecordPaymentAsync(invoiceId, amount, body.Reference, user.Actor(), now, cancellationToken);
             // Money in frees a postpaid customer's credit at once; a repeated reference moved nothing.
-            if (recorded) accounts.AdjustFunds(invoice.CustomerId, amount);
+            if (recorded) accounts.AdjustFunds(invoice.CustomerId, amount, now);
             // A payment is paid spend: the customer's tier moves before the next request.
             if (recorded && tiers.Enabled) await tierRefresher.RefreshAsync(cancellationToken);
             var dto = invoice.ToDto(await invoices.PaymentsAsync(invoiceId, cancellationToken));

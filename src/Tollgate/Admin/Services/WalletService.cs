@@ -33,7 +33,7 @@ internal sealed class WalletService(
         var after = new GrantDto(grant.Id, StoredNames.Of(kind), Money.Format(amount), Money.Format(amount), now, body.ExpiresAt, false);
         await wallets.AddGrantAsync(customerId, grant, body.Note,
             user.Audit("grant.create", "customer", customerId, null, after, AdminJson.Default.GrantDto, now), cancellationToken);
-        accounts.AdjustFunds(customerId, amount);
+        accounts.AddGrant(customerId, grant);
         // A purchased grant is paid spend: the tier standing moves before the next request.
         if (kind == GrantKind.Purchased && tiers.Enabled) await tierRefresher.RefreshAsync(cancellationToken);
         return await ToDtoAsync(customer, now, cancellationToken);

@@ -28,14 +28,14 @@ internal sealed class Reserve(Accounts accounts, TokenCounter counter)
         var media = MediaPartTokens * request.MediaParts;
         var bound = request.BodyBytes + media;
         var amount = WorstCase.Amount(rates, bound, cap, request.Choices);
-        if ((await accounts.TryReserveAsync(request.Customer, request.Key, amount, request.RequestId)).Held is { } cheap)
+        if ((await accounts.TryReserveAsync(request.Customer, request.Key, amount, request.RequestId, request.FundedAt)).Held is { } cheap)
         {
             request.Reservation = cheap;
             return null;
         }
         var exact = ExactInput(request) + media;
         amount = WorstCase.Amount(rates, exact, cap, request.Choices);
-        var (counted, refusedBy) = await accounts.TryReserveAsync(request.Customer, request.Key, amount, request.RequestId);
+        var (counted, refusedBy) = await accounts.TryReserveAsync(request.Customer, request.Key, amount, request.RequestId, request.FundedAt);
         if (counted is not null)
         {
             request.Reservation = counted;

@@ -60,9 +60,9 @@ internal sealed partial class Settle(IUsageRecorder recorder, Gates.GateSpend ga
             }
             else
             {
-                // The client is gone and waits for nothing: the accounts move now, the event commits behind.
-                request.Reservation?.Settle(request.ChargedAmount, now);
-                _ = ObserveAsync(recorded, request.RequestId);
+                // The client is gone and waits for nothing. The hold stays until the event is durable,
+                // so the wallet never shows the charge gone before the ledger has it.
+                _ = SettleWhenRecordedAsync(recorded, request.Reservation, request.ChargedAmount, now, request.RequestId);
             }
             return null;
         }
@@ -73,14 +73,17 @@ internal sealed partial class Settle(IUsageRecorder recorder, Gates.GateSpend ga
         }
     }
 
-    private async Task ObserveAsync(ValueTask recorded, string requestId)
+    private async Task SettleWhenRecordedAsync(ValueTask recorded, Budgets.Reservation? reservation, decimal charged, DateTimeOffset now, string requestId)
     {
         try
         {
             await recorded;
+            if (reservation is not null) await reservation.SettleAsync(charged, now);
         }
         catch (Exception ex)
         {
+            // Not recorded: nothing was charged, so the hold is given back.
+            reservation?.Release();
             LogRecordFailed(logger, ex, requestId);
         }
     }

@@ -168,13 +168,17 @@ internal sealed class SqlEconomicsQueries(SqlDatabase database) : IEconomicsQuer
                     UnixTime.FromStored(reader.GetInt64(3)), reader.IsDBNull(4) ? null : UnixTime.FromStored(reader.GetInt64(4))));
             }
         }
-        // Debits are every negative entry but expiries, which the replay itself decides (as the wallet's own replay does).
+        // Debits are every negative entry but expiries, which the replay itself decides, and a request's
+        // usage is dated when it started (as the wallet's own replay does).
         var entries = new List<Entry>();
         var selectEntries = Command(connection, transaction, """
-            SELECT id, kind, amount, reference, created_at FROM ledger_entries WHERE customer_id = @customer AND kind <> @expiry AND created_at < @to
+            SELECT l.id, l.kind, l.amount, l.reference, COALESCE(u.started_at, l.created_at) FROM ledger_entries l
+            LEFT JOIN usage_events u ON l.kind = @usage AND u.request_id = l.reference
+            WHERE l.customer_id = @customer AND l.kind <> @expiry AND l.created_at < @to
             """);
         selectEntries.Bind("@customer", customerId);
         selectEntries.Bind("@expiry", (int)LedgerEntryKind.Expiry);
+        selectEntries.Bind("@usage", (int)LedgerEntryKind.Usage);
         selectEntries.Bind("@to", UnixTime.ToStored(to));
         await using (var reader = await selectEntries.ExecuteReaderAsync(cancellationToken))
         {

@@ -39,7 +39,8 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
         return await ReplayAsync(connection, customerId, now, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<(string CustomerId, decimal Amount)>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<GrantExpiry>> ExpireDueAsync(DateTimeOffset now, Func<string, DateTimeOffset>? settledUntil = null,
+        CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var due = Command(connection, null, """
@@ -54,25 +55,27 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
         {
             while (await reader.ReadAsync(cancellationToken)) customers.Add(reader.GetString(0));
         }
-        var expired = new List<(string, decimal)>();
+        var expired = new List<GrantExpiry>();
         foreach (var customerId in customers)
         {
+            var until = settledUntil?.Invoke(customerId) ?? now;
+            if (until > now) until = now;
             // One short transaction per customer: the replay and its expiry entries agree.
             using var transaction = database.BeginWrite(connection);
-            var replay = await ReplayAsync(connection, customerId, now, cancellationToken, transaction);
-            var total = 0m;
+            var replay = await ReplayAsync(connection, customerId, until, cancellationToken, transaction);
             foreach (var grant in await ReadGrantsAsync(connection, customerId, cancellationToken, transaction))
             {
-                if (grant.ExpiresAt is not { } at || at > now || !replay.Expired.TryGetValue(grant.Id, out var lost)) continue;
-                if (await AppendLedgerAsync(connection, transaction, customerId, LedgerEntryKind.Expiry, -lost, grant.Id, at, cancellationToken)) total += lost;
+                if (grant.ExpiresAt is not { } at || at > until || !replay.Expired.TryGetValue(grant.Id, out var lost)) continue;
+                // A grant spent to nothing still gets its (zero) entry: it is then written off, once.
+                if (await AppendLedgerAsync(connection, transaction, customerId, LedgerEntryKind.Expiry, -lost, grant.Id, at, cancellationToken))
+                    expired.Add(new GrantExpiry(customerId, grant.Id, lost));
             }
             transaction.Commit();
-            if (total != 0) expired.Add((customerId, total));
         }
         return expired;
     }
 
-    public async Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, CancellationToken cancellationToken = default)
+    public async Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var balances = new Dictionary<string, decimal>(StringComparer.Ordinal);
@@ -97,29 +100,80 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
                 Add(keyMonth, reader.GetString(1), charged);
             }
         }
-        return new AccountTotals(balances, customerMonth, keyMonth, keyLifetime);
+        return new AccountTotals(balances, customerMonth, keyMonth, keyLifetime) { Grants = await LoadHeldGrantsAsync(connection, now, cancellationToken) };
+    }
+
+    /// <summary>Each wallet's grants not yet written off, with what the replay leaves of them: the live wallets start from these.</summary>
+    private static async Task<Dictionary<string, IReadOnlyList<(Grant, decimal)>>> LoadHeldGrantsAsync(DbConnection connection, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var customers = new List<string>();
+        var select = Command(connection, null, """
+            SELECT DISTINCT g.customer_id FROM grants g
+            WHERE NOT EXISTS (SELECT 1 FROM ledger_entries l WHERE l.kind = @expiry AND l.reference = g.id)
+            """);
+        select.Bind("@expiry", (int)LedgerEntryKind.Expiry);
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) customers.Add(reader.GetString(0));
+        }
+        var held = new Dictionary<string, IReadOnlyList<(Grant, decimal)>>(StringComparer.Ordinal);
+        foreach (var customerId in customers)
+        {
+            var written = await WrittenOffAsync(connection, customerId, cancellationToken);
+            var grants = await ReadGrantsAsync(connection, customerId, cancellationToken);
+            var replay = WalletReplay.Run(grants, await ReadDebitsAsync(connection, customerId, cancellationToken), now);
+            // A grant past its expiry whose entry is not yet written stays held with its remainder, so
+            // the wallet counts it as unusable rather than spendable.
+            held[customerId] = [.. grants.Where(g => !written.Contains(g.Id))
+                .Select(g => (g, replay.Expired.TryGetValue(g.Id, out var lost) ? lost : replay.Remaining.GetValueOrDefault(g.Id)))];
+        }
+        return held;
+    }
+
+    private static async Task<HashSet<string>> WrittenOffAsync(DbConnection connection, string customerId, CancellationToken cancellationToken)
+    {
+        var select = Command(connection, null, "SELECT reference FROM ledger_entries WHERE customer_id = @customer AND kind = @expiry");
+        select.Bind("@customer", customerId);
+        select.Bind("@expiry", (int)LedgerEntryKind.Expiry);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+        return ids;
     }
 
     private static void Add(Dictionary<string, decimal> totals, string id, decimal amount) => totals[id] = totals.GetValueOrDefault(id) + amount;
 
-    /// <summary>Debits are every negative ledger entry but expiries, which the replay itself decides.</summary>
     private static async Task<WalletReplay.Result> ReplayAsync(DbConnection connection, string customerId, DateTimeOffset now, CancellationToken cancellationToken,
         DbTransaction? transaction = null)
     {
         var grants = await ReadGrantsAsync(connection, customerId, cancellationToken, transaction);
+        return WalletReplay.Run(grants, await ReadDebitsAsync(connection, customerId, cancellationToken, transaction), now);
+    }
+
+    /// <summary>
+    /// Debits are every negative ledger entry but expiries, which the replay itself decides. A
+    /// request's usage is dated when it started: its funds were judged then, by the live wallet.
+    /// </summary>
+    internal static async Task<List<WalletReplay.Debit>> ReadDebitsAsync(DbConnection connection, string customerId, CancellationToken cancellationToken,
+        DbTransaction? transaction = null)
+    {
         var debits = new List<WalletReplay.Debit>();
-        var select = Command(connection, transaction, "SELECT amount, created_at FROM ledger_entries WHERE customer_id = @customer AND kind <> @expiry");
+        var select = Command(connection, transaction, """
+            SELECT l.amount, COALESCE(u.started_at, l.created_at), l.id FROM ledger_entries l
+            LEFT JOIN usage_events u ON l.kind = @usage AND u.request_id = l.reference
+            WHERE l.customer_id = @customer AND l.kind <> @expiry
+            """);
         select.Bind("@customer", customerId);
         select.Bind("@expiry", (int)LedgerEntryKind.Expiry);
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        select.Bind("@usage", (int)LedgerEntryKind.Usage);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var amount = Money.Parse(reader.GetString(0));
-                if (amount < 0) debits.Add(new WalletReplay.Debit(UnixTime.FromStored(reader.GetInt64(1)), -amount));
-            }
+            var amount = Money.Parse(reader.GetString(0));
+            if (amount < 0) debits.Add(new WalletReplay.Debit(UnixTime.FromStored(reader.GetInt64(1)), -amount, reader.GetInt64(2)));
         }
-        return WalletReplay.Run(grants, debits, now);
+        return debits;
     }
 
     private static async Task<List<Grant>> ReadGrantsAsync(DbConnection connection, string customerId, CancellationToken cancellationToken,

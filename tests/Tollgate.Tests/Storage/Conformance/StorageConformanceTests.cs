@@ -203,18 +203,18 @@ public abstract class StorageConformanceTests : IAsyncLifetime
         var audit = new AuditEntry("test", "grant.create", "customer", customer, null, null, At);
         await wallets.AddGrantAsync(customer, new Grant("gr_promo", GrantKind.Promotional, 5m, At, At.AddDays(1)), null, audit);
         await wallets.AddGrantAsync(customer, new Grant("gr_paid", GrantKind.Purchased, 10m, At.AddMilliseconds(1), null), "bought", audit);
-        await Store<IUsageRecorder>().RecordAsync(Event("req_spend", 2m) with { CustomerId = customer, CompletedAt = At.AddHours(1) });
+        await Store<IUsageRecorder>().RecordAsync(Event("req_spend", 2m) with { CustomerId = customer, StartedAt = At.AddMinutes(59), CompletedAt = At.AddHours(1) });
 
         var expired = await wallets.ExpireDueAsync(At.AddDays(2));
         var again = await wallets.ExpireDueAsync(At.AddDays(3));
 
         // Promotional credit is spent first: 5 − 2 = 3 expire.
-        Assert.Equal((customer, 3m), Assert.Single(expired));
+        Assert.Equal(new GrantExpiry(customer, "gr_promo", 3m), Assert.Single(expired));
         Assert.Empty(again);
         Assert.Equal(["gr_promo", "gr_paid"], (await wallets.ListGrantsAsync(customer)).Select(g => g.Id));
         var replay = await wallets.ReplayAsync(customer, At.AddDays(3));
         Assert.Equal(10m, replay.Remaining.Values.Sum());
-        var totals = await wallets.LoadTotalsAsync(BudgetPeriods.MonthStart(At));
+        var totals = await wallets.LoadTotalsAsync(BudgetPeriods.MonthStart(At), At.AddDays(3));
         Assert.Equal(10m, totals.Balances[customer]);
         Assert.Equal(10m, (await Store<ITierStore>().LoadPaidAsync())[customer]);
     }
