@@ -43,7 +43,7 @@ internal sealed partial class SubscriptionLifecycle(
             if (trialEnd is null)
             {
                 // The first month is charged for the seconds left in it.
-                fee = Fee(id, plan, Proration.Remainder(plan.MonthlyPrice, now, period.Start, period.End), period, "first month, prorated");
+                fee = Fee(id, plan, Proration.RestOfMonth(plan.MonthlyPrice, now), period, "first month, prorated");
                 RequireFunds(customer, fee.Amount);
                 status = SubscriptionStatus.Active;
             }
@@ -73,7 +73,8 @@ internal sealed partial class SubscriptionLifecycle(
             {
                 if (current.Status != SubscriptionStatus.Trialing)
                 {
-                    var difference = Proration.Remainder(plan.MonthlyPrice - current.Plan.MonthlyPrice, now, current.PeriodStart, current.PeriodEnd);
+                    // Over the calendar month, as the first fee was: in the first month the subscription's own period starts later.
+                    var difference = Proration.Upgrade(current.Plan.MonthlyPrice, plan.MonthlyPrice, now, BillingPeriod.Of(current.PeriodStart));
                     fee = new SubscriptionFee(difference, $"{current.Id}:upgrade:{UnixTime.ToStored(now)}",
                         $"Upgrade {current.Plan.Id} → {plan.Id}, prorated to {current.PeriodEnd:yyyy-MM-dd}");
                     RequireFunds(customer, difference);
@@ -160,8 +161,7 @@ internal sealed partial class SubscriptionLifecycle(
         if (subscription.Status == SubscriptionStatus.Trialing && subscription.TrialEnd is { } end && now >= end)
         {
             var period = BillingPeriod.Of(end);
-            var fee = Fee(subscription.Id, subscription.Plan, Proration.Remainder(subscription.Plan.MonthlyPrice, end, period.Start, period.End), period,
-                "after trial, prorated");
+            var fee = Fee(subscription.Id, subscription.Plan, Proration.RestOfMonth(subscription.Plan.MonthlyPrice, end), period, "after trial, prorated");
             return await ChargeAsync(customer, subscription, fee, subscription, cancellationToken);
         }
         if (subscription.Status == SubscriptionStatus.PastDue)

@@ -60,6 +60,33 @@ public sealed class SubscriptionLifecycleTests
         Assert.True(reconcile["agrees"]!.GetValue<bool>());
     }
 
+    [Theory]
+    [InlineData("2026-12-07T09:30:00Z")]
+    [InlineData("2027-02-28T00:00:00Z")]
+    [InlineData("2026-12-31T23:59:00Z")]
+    public async Task ChangePlan_UpgradeTwoSecondsAfterStart_ChargedTheDifferenceOverTheCalendarMonth(string startText)
+    {
+        // A first-month upgrade prorates over the same calendar month as the first fee did, not over
+        // the subscription's own (shorter) first period: "$20, then $100" never costs more than "$100 from the start".
+        var start = DateTimeOffset.Parse(startText, System.Globalization.CultureInfo.InvariantCulture);
+        await using var scene = await StartAsync(start);
+        await scene.PlanAsync("basic", "20", Month);
+        await scene.PlanAsync("max", "100", Month);
+        var (customer, _) = await scene.SubscriberAsync("basic", credit: "200");
+
+        scene.Time.Advance(TimeSpan.FromSeconds(2));
+        await scene.Admin.PostJsonAsync($"/admin/v1/customers/{customer}/subscription/change", """{"plan_id":"max"}""", HttpStatusCode.OK);
+        var fees = (await LedgerAsync(scene, customer)).Where(e => e.Kind == "subscription_fee").Select(e => -e.Amount).ToList();
+
+        var month = Tollgate.Billing.Invoices.BillingPeriod.Of(start);
+        var upgradedAt = scene.Time.GetUtcNow();
+        var share = (decimal)(long)(month.End - upgradedAt).TotalSeconds / (decimal)(month.End - month.Start).TotalSeconds;
+        Assert.Equal(2, fees.Count);
+        Assert.Equal(80m * share, fees[1], 9);
+        var fromTheStart = 100m * (decimal)(long)(month.End - start).TotalSeconds / (decimal)(month.End - month.Start).TotalSeconds;
+        Assert.True(fees.Sum() <= fromTheStart + 0.0000000001m, $"{fees.Sum()} > {fromTheStart}");
+    }
+
     [Fact]
     public async Task Cancel_AtPeriodEnd_NoRenewalAndNoIncludedUsage()
     {
