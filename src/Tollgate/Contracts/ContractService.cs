@@ -33,6 +33,7 @@ internal sealed class ContractService(IContractStore store, IInvoiceStore invoic
         if (customer.BillingMode != BillingMode.Postpaid)
             throw ContractRefusedException.Invalid("A contract bills its monthly minimum on an invoice, so the customer must be postpaid.", "customer_id");
         var starts = Stored(body.StartsAt ?? now);
+        await CheckStartIsBillableAsync(customer, starts, cancellationToken);
         if (body.EndsAt is not { } endsAt) throw ContractRefusedException.Invalid("'ends_at' is required.", "ends_at");
         var ends = Stored(endsAt);
         CheckTerm(starts, ends, now);
@@ -152,6 +153,19 @@ internal sealed class ContractService(IContractStore store, IInvoiceStore invoic
     {
         if (!catalog.Current.Models.TryGetValue(modelId, out var model)) throw ContractRefusedException.Invalid($"Model '{modelId}' does not exist.", param);
         if (model.Tier != ModelTier.Gated) throw ContractRefusedException.Invalid($"Model '{modelId}' is not gated (its tier is {StoredNames.Of(model.Tier)}).", param);
+    }
+
+    /// <summary>
+    /// A contract may be backdated only into months a future invoice run can still bill: never into a
+    /// month already finalized, nor one before the customer existed, where its commitment would go unbilled.
+    /// </summary>
+    private async Task CheckStartIsBillableAsync(CustomerEntry customer, DateTimeOffset starts, CancellationToken cancellationToken)
+    {
+        var earliest = OpenPeriods.Earliest(customer.CreatedAt, await invoices.LastFinalizedPeriodAsync(customer.Id, cancellationToken));
+        if (starts >= earliest.Start) return;
+        throw ContractRefusedException.Invalid(
+            $"'starts_at' is in {BillingPeriod.Of(starts)}, which can no longer be invoiced for this customer; the earliest open month is {earliest} " +
+            $"(a contract may start from {earliest.Start:yyyy-MM-dd'T'HH:mm:ss'Z'}). Bill an earlier shortfall with a ledger adjustment instead.", "starts_at");
     }
 
     private static void CheckTerm(DateTimeOffset starts, DateTimeOffset ends, DateTimeOffset now)

@@ -57,6 +57,9 @@ internal interface IInvoiceStore
     Task<(InvoiceRunOutcome Outcome, InvoiceRecord Invoice)> RunAsync(string customerId, BillingMode mode, BillingPeriod period, bool finalize,
         string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>The latest month with a finalized (or paid) invoice for the customer; null when none is.</summary>
+    Task<BillingPeriod?> LastFinalizedPeriodAsync(string customerId, CancellationToken cancellationToken = default);
+
     Task<InvoiceRecord> FinalizeAsync(string invoiceId, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Records a payment and its ledger entry; a second payment with the same reference changes nothing (Recorded is false).</summary>

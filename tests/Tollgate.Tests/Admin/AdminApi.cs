@@ -36,6 +36,20 @@ internal static class AdminApi
 
     public static JsonArray Data(this JsonObject list) => list["data"]!.AsArray();
 
+    /// <summary>Starts an invoice run of one customer's month and waits until it has ended; returns that month's invoice.</summary>
+    public static async Task<JsonObject> RunInvoiceAsync(this HttpClient admin, string customerId, string period, bool finalize = true)
+    {
+        var run = await admin.PostJsonAsync("/admin/v1/invoice-runs",
+            $$"""{"period":"{{period}}","finalize":{{(finalize ? "true" : "false")}},"customer_id":"{{customerId}}"}""", System.Net.HttpStatusCode.Accepted);
+        for (var i = 0; i < 500 && run["status"]!.GetValue<string>() == "running"; i++)
+        {
+            await Task.Delay(20);
+            run = await admin.GetJsonAsync($"/admin/v1/invoice-runs/{run.Id()}");
+        }
+        var invoices = await admin.GetJsonAsync($"/admin/v1/invoices?customer_id={customerId}&period={period}");
+        return await admin.GetJsonAsync($"/admin/v1/invoices/{invoices.Data()[0]!["id"]!.GetValue<string>()}");
+    }
+
     public static async Task<JsonObject> CreateCustomerAsync(this HttpClient admin, string name = "Acme") =>
         await admin.PostJsonAsync("/admin/v1/customers", $$"""{"name":"{{name}}"}""");
 

@@ -42,6 +42,15 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         return (finalize ? InvoiceRunOutcome.Finalized : existing is null ? InvoiceRunOutcome.Created : InvoiceRunOutcome.Refreshed, invoice);
     }
 
+    public async Task<BillingPeriod?> LastFinalizedPeriodAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // Periods are stored as "yyyy-MM", so the text order is the time order.
+        var select = Command(connection, null, $"SELECT MAX(period) FROM invoices WHERE customer_id = @customer AND status IN ({Finalized})");
+        select.Bind("@customer", customerId);
+        return await select.ExecuteScalarAsync(cancellationToken) is string period ? BillingPeriod.Parse(period) : null;
+    }
+
     public async Task<InvoiceRecord> FinalizeAsync(string invoiceId, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
