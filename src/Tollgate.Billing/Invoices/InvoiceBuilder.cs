@@ -44,14 +44,18 @@ public static class InvoiceBuilder
         foreach (var item in ledger.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id))
         {
             if (LineKindFor(item.Kind, mode) is not { } kind) continue;
-            lines.Add(new InvoiceLine(kind, Describe(kind, item), 1, null, -item.Amount) { LedgerEntryId = item.Id });
+            lines.Add(new InvoiceLine(kind, Describe(kind, item), 1, null, -item.Amount)
+            {
+                LedgerEntryId = item.Id,
+                UsagePeriod = kind == InvoiceLineKind.TrueUp ? Contracts.TrueUp.MonthOf(item.Reference) : null,
+            });
         }
-        var shortfall = Contracts.TrueUp.Shortfall(commitment, UsageCharged(usage));
-        if (shortfall > 0 && !ledger.Any(e => e.Kind == LedgerEntryKind.TrueUp))
+        var shortfall = Contracts.TrueUp.Shortfall(commitment, UsageCharged(usage, period));
+        if (shortfall > 0 && !ledger.Any(e => e.Kind == LedgerEntryKind.TrueUp && Contracts.TrueUp.MonthOf(e.Reference) == period))
         {
             lines.Add(new InvoiceLine(InvoiceLineKind.TrueUp,
                 string.Create(CultureInfo.InvariantCulture, $"Commitment true-up (projected until finalized): ${Money.Format(commitment)} committed"),
-                1, null, shortfall));
+                1, null, shortfall) { UsagePeriod = period });
         }
         if (mode == BillingMode.Prepaid)
         {
@@ -61,8 +65,15 @@ public static class InvoiceBuilder
         return lines;
     }
 
-    /// <summary>What a true-up compares with the commitment: every usage charge billed on the invoice (after contract pricing; fees are not usage).</summary>
-    public static decimal UsageCharged(IEnumerable<UsageRollup> usage) => usage.Sum(u => u.ChargedAmount);
+    /// <summary>
+    /// What a true-up compares with the period's commitment: the usage charges of the period itself billed on the
+    /// invoice (after contract pricing; fees are not usage). Late usage of earlier months counts toward their own.
+    /// </summary>
+    public static decimal UsageCharged(IEnumerable<UsageRollup> usage, BillingPeriod period) => usage.Where(u => u.UsagePeriod == period).Sum(u => u.ChargedAmount);
+
+    /// <summary>Late usage billed on the invoice, per month it happened in.</summary>
+    public static IReadOnlyDictionary<BillingPeriod, decimal> LateUsage(IEnumerable<UsageRollup> usage, BillingPeriod period) =>
+        usage.Where(u => u.UsagePeriod < period).GroupBy(u => u.UsagePeriod).ToDictionary(g => g.Key, g => g.Sum(u => u.ChargedAmount));
 
     /// <summary>
     /// Rounds every line to cents, half away from zero. A prepaid invoice's applied-balance line
@@ -157,6 +168,8 @@ public static class InvoiceBuilder
     /// </summary>
     private static InvoiceLineKind? LineKindFor(LedgerEntryKind kind, BillingMode mode) => kind switch
     {
+        // Rounding entries are billed only by the rounding line of the invoice that booked them.
+        LedgerEntryKind.Rounding => null,
         LedgerEntryKind.SubscriptionFee => InvoiceLineKind.SubscriptionFee,
         LedgerEntryKind.TrueUp => InvoiceLineKind.TrueUp,
         _ when mode == BillingMode.Prepaid => null,

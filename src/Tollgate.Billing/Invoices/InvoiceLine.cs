@@ -22,6 +22,9 @@ public enum InvoiceLineKind
 
     /// <summary>A prepaid customer's charges, already paid from the wallet.</summary>
     PrepaidApplied,
+
+    /// <summary>The difference between the exact charges and the cents invoiced, booked as a <c>rounding</c> ledger entry.</summary>
+    Rounding,
 }
 
 /// <summary>Token classes priced apart on a price card; <see cref="Request"/> is the per-request fee.</summary>

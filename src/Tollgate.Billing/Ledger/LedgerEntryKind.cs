@@ -15,4 +15,7 @@ public enum LedgerEntryKind
     Adjustment = 7,
     CreditNote = 8,
     Expiry = 9,
+
+    /// <summary>Booked when an invoice is finalized: the exact charges less the cents invoiced, so the ledger equals the invoice.</summary>
+    Rounding = 10,
 }

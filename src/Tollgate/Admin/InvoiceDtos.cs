@@ -31,6 +31,22 @@ internal sealed record LedgerEntryDto(long Id, string CustomerId, string Kind, s
 internal sealed record ReconciliationRowDto(
     string CustomerId, string Period, string UsageEvents, string LedgerUsage, string Rollups, string Invoiced, string Pending, bool Agrees);
 
-/// <summary><c>agrees</c> is false when any customer's records differ; <c>differences</c> lists those rows.</summary>
+/// <summary>A finalized invoice whose rounded total differs from what the ledger moved for it.</summary>
+internal sealed record InvoiceCheckDto(string InvoiceId, string? Number, string CustomerId, string Period, string Invoiced, string Ledger);
+
+/// <summary>The first point at which a prepaid customer's replayed ledger went below zero.</summary>
+internal sealed record NegativeBalanceDto(string CustomerId, DateTimeOffset At, string Balance);
+
+/// <summary>
+/// <c>agrees</c> is false when any customer's records differ (<c>differences</c>), any finalized invoice differs from the
+/// ledger after rounding (<c>invoice_differences</c>), or any prepaid balance was ever below zero (<c>negative_balances</c>).
+/// </summary>
 internal sealed record ReconciliationDto(string? Period, bool Agrees, int Rows, string TotalCharged, IReadOnlyList<ReconciliationRowDto> Differences,
-    IReadOnlyList<ReconciliationRowDto>? Data);
+    IReadOnlyList<ReconciliationRowDto>? Data)
+{
+    public int InvoicesChecked { get; init; }
+
+    public IReadOnlyList<InvoiceCheckDto> InvoiceDifferences { get; init; } = [];
+
+    public IReadOnlyList<NegativeBalanceDto> NegativeBalances { get; init; } = [];
+}

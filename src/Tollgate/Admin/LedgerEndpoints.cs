@@ -74,6 +74,12 @@ internal static class LedgerEndpoints
         }
         var report = await reconciler.ReconcileAsync(month, cancellationToken);
         return TypedResults.Ok(new ReconciliationDto(month?.ToString(), report.Agrees, report.Rows.Count, Money.Format(report.Rows.Sum(r => r.Events)),
-            [.. report.Differences.Select(r => r.ToDto())], all == true ? [.. report.Rows.Select(r => r.ToDto())] : null));
+            [.. report.Differences.Select(r => r.ToDto())], all == true ? [.. report.Rows.Select(r => r.ToDto())] : null)
+        {
+            InvoicesChecked = report.Invoices.Count,
+            InvoiceDifferences = [.. report.Invoices.Where(i => !i.Agrees)
+                .Select(i => new InvoiceCheckDto(i.InvoiceId, i.Number, i.CustomerId, i.Period.ToString(), Money.Format(i.Invoiced), Money.Format(i.Ledger)))],
+            NegativeBalances = [.. report.NegativeBalances.Select(n => new NegativeBalanceDto(n.CustomerId, n.At, Money.Format(n.Balance)))],
+        });
     }
 }

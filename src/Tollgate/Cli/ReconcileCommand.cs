@@ -35,7 +35,8 @@ internal static class ReconcileCommand
             if (!report.Agrees)
             {
                 throw new CliFailure(ExitCodes.Differences,
-                    $"{report.Differences.Count} of {report.Rows} customer-months do not agree{(report.Period is { } p ? " in " + p : "")}.",
+                    $"{report.Differences.Count} of {report.Rows} customer-months, {report.InvoiceDifferences.Count} of {report.InvoicesChecked} invoices " +
+                    $"and {report.NegativeBalances.Count} prepaid balances do not agree{(report.Period is { } p ? " in " + p : "")}.",
                     hint: "See 'When reconcile reports a difference' in the operator guide.");
             }
         }, period, all);
@@ -46,9 +47,30 @@ internal static class ReconcileCommand
         var scope = report.Period is { } p ? $"in {p}" : "over every month";
         if (report.Data is { Count: > 0 } rows) call.Output.Table(rows, Columns, $"Every customer and month {scope}");
         if (report.Differences.Count > 0) call.Output.Table(report.Differences, Columns, $"Differences {scope}");
+        if (report.InvoiceDifferences.Count > 0) call.Output.Table(report.InvoiceDifferences, InvoiceColumns, $"Invoices whose rounded total differs from the ledger {scope}");
+        if (report.NegativeBalances.Count > 0) call.Output.Table(report.NegativeBalances, NegativeColumns, "Prepaid balances that went below zero");
         if (report.Agrees)
-            call.Output.Success($"All {report.Rows:N0} customer-months {scope} agree: usage events, ledger, rollups and invoices (total charged {Cell.Money(report.TotalCharged)}).");
+        {
+            call.Output.Success($"All {report.Rows:N0} customer-months {scope} agree: usage events, ledger, rollups and invoices (total charged {Cell.Money(report.TotalCharged)}); " +
+                $"{report.InvoicesChecked:N0} finalized invoices equal the ledger to the cent, and no prepaid balance was ever below zero.");
+        }
     }
+
+    private static readonly Column<InvoiceCheckDto>[] InvoiceColumns =
+    [
+        Column<InvoiceCheckDto>.Id("Invoice", i => i.Number ?? i.InvoiceId),
+        Column<InvoiceCheckDto>.Id("Customer", i => i.CustomerId),
+        new("Period", i => i.Period),
+        Column<InvoiceCheckDto>.Right("Invoiced", i => Cell.Money(i.Invoiced)),
+        Column<InvoiceCheckDto>.Right("Ledger", i => $"[red]{Cell.Money(i.Ledger)}[/]"),
+    ];
+
+    private static readonly Column<NegativeBalanceDto>[] NegativeColumns =
+    [
+        Column<NegativeBalanceDto>.Id("Customer", n => n.CustomerId),
+        new("At", n => n.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)),
+        Column<NegativeBalanceDto>.Right("Balance", n => $"[red]{Cell.Money(n.Balance)}[/]"),
+    ];
 
     /// <summary>A record that is not what the usage events say stands out.</summary>
     private static string Differs(string value, string events) => value == events ? Cell.Money(value) : $"[red]{Cell.Money(value)}[/]";

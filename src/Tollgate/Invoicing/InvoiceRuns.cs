@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Tollgate.Billing;
 using Tollgate.Billing.Invoices;
 using Tollgate.Catalog;
+using Tollgate.Hosting;
 using Tollgate.Security;
 using Tollgate.Storage;
 using Tollgate.Webhooks;
@@ -14,7 +15,8 @@ namespace Tollgate.Invoicing;
 /// customer's invoice is written in one transaction and a finalized invoice is never rebuilt.
 /// </summary>
 internal sealed partial class InvoiceRuns(
-    IInvoiceStore store, CatalogState catalog, WebhookOutbox outbox, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<InvoiceRuns> logger)
+    IInvoiceStore store, CatalogState catalog, WebhookOutbox outbox, Budgets.Accounts accounts, TimeProvider time, IHostApplicationLifetime lifetime,
+    ILogger<InvoiceRuns> logger)
 {
     private const int RememberedRuns = 100;
     private readonly ConcurrentDictionary<string, InvoiceRun> _runs = new(StringComparer.Ordinal);
@@ -54,7 +56,7 @@ internal sealed partial class InvoiceRuns(
                 {
                     var (outcome, invoice) = await store.RunAsync(customer.Id, customer.BillingMode, run.Period, run.Finalize, actor, time.GetUtcNow(),
                         lifetime.ApplicationStopping);
-                    if (outcome == InvoiceRunOutcome.Finalized) Announce(invoice);
+                    if (outcome == InvoiceRunOutcome.Finalized) Finalized(invoice);
                     run.Count(outcome);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -73,7 +75,14 @@ internal sealed partial class InvoiceRuns(
     }
 
     /// <summary>Sends <c>invoice.finalized</c>; also used when a single invoice is finalized through the admin API.</summary>
-    public void Announce(InvoiceRecord invoice) =>
+    /// <summary>After an invoice is finalized: the wallet takes its rounding entry, and <c>invoice.finalized</c> goes out.</summary>
+    public void Finalized(InvoiceRecord invoice)
+    {
+        if (invoice.RoundingBooked != 0) accounts.AdjustFunds(invoice.CustomerId, invoice.RoundingBooked, invoice.FinalizedAt ?? time.UtcNowStored());
+        Announce(invoice);
+    }
+
+    private void Announce(InvoiceRecord invoice) =>
         outbox.Post(WebhookEvent.Create(WebhookEventTypes.InvoiceFinalized,
             new InvoiceFinalizedData(invoice.Id, invoice.Number!, invoice.CustomerId, invoice.Period.ToString(), StoredNames.Of(invoice.Status),
                 Money.Format(invoice.Total), Money.Format(invoice.AmountDue), invoice.FinalizedAt ?? time.GetUtcNow()),

@@ -25,6 +25,9 @@ internal sealed record InvoiceRecord(
 {
     /// <summary>What the customer still owes on it: nothing for a draft or a void invoice.</summary>
     public decimal AmountDue => Status == InvoiceStatus.Finalized ? Math.Max(Total - AmountPaid, 0) : 0;
+
+    /// <summary>The rounding ledger entry the call that returned this record booked (finalizing) or reversed (voiding): the wallet moves by it.</summary>
+    public decimal RoundingBooked { get; init; }
 }
 
 /// <summary>What one customer's run did.</summary>

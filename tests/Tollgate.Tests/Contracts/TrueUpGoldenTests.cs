@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Tollgate.Billing.Pricing;
 using Tollgate.Tests.Admin;
 using Tollgate.Tests.Invoicing;
 using static Tollgate.Tests.Invoicing.InvoiceScene;
@@ -110,6 +111,80 @@ public sealed class TrueUpGoldenTests
             {"customer_id":"{{customer}}","starts_at":"{{starts:O}}","ends_at":"{{starts.AddYears(1):O}}","monthly_commitment":"{{commitment}}",
              "discount_percent":"{{discount}}"}
             """);
+
+    [Fact]
+    public async Task Finalize_LateUsageOfAMonthThatMetItsCommitment_BilledAndNotCountedTowardTheNext()
+    {
+        // October meets its $3 commitment on time ($3.00 of usage). $1.00 of October usage arrives after
+        // October is finalized. November has $1.50 of its own usage against a $3 commitment.
+        await using var scene = await StartAsync(October);
+        var (customer, key) = await scene.CustomerAsync();
+        await ContractAsync(scene, customer, OctoberFirst, commitment: "3");
+        await scene.ChatAsync(key, input: 1_000_000, output: 125_000);
+        scene.Time.SetUtcNow(NovemberFirst);
+        await scene.RunAsync("2026-10", finalize: true);
+        await scene.RecordUsageAsync(customer, new DateTimeOffset(2026, 10, 31, 23, 59, 0, TimeSpan.Zero), new TokenUsage(250_000, 0, 62_500));
+        scene.Time.SetUtcNow(new DateTimeOffset(2026, 11, 10, 0, 0, 0, TimeSpan.Zero));
+        await scene.ChatAsync(key, input: 500_000, output: 62_500);
+        scene.Time.SetUtcNow(DecemberFirst);
+
+        await scene.RunAsync("2026-11", finalize: true);
+        var november = await scene.InvoiceAsync(customer, "2026-11");
+
+        // Late October usage counts toward October (already met), so November's shortfall is 3 − 1.50 = 1.50,
+        // and the late $1.00 is billed on top: 1.00 + 1.50 + 1.50 = 4.00 (before: 3 − 2.50 = 0.50 → 3.00, the late usage free).
+        Assert.Equal(1.50m, Amount(november["lines"]!.AsArray().Single(l => Text(l, "kind") == "true_up"), "rounded_amount"));
+        Assert.Equal(4.00m, Amount(november, "total"));
+        await AssertReconcilesAsync(scene, "2026-11");
+    }
+
+    [Fact]
+    public async Task Finalize_LateUsageOfAMonthWithABilledShortfall_CreditedBackAgainstThatShortfall()
+    {
+        // October: $3.00 used against $10 → true-up $7.00. Then $1.00 of October usage arrives late:
+        // October's commitment had paid for it, so November bills it and credits $1.00 of October's true-up back.
+        await using var scene = await StartAsync(October);
+        var (customer, key) = await scene.CustomerAsync();
+        await ContractAsync(scene, customer, OctoberFirst, commitment: "10");
+        await scene.ChatAsync(key, input: 1_000_000, output: 125_000);
+        scene.Time.SetUtcNow(NovemberFirst);
+        await scene.RunAsync("2026-10", finalize: true);
+        await scene.RecordUsageAsync(customer, new DateTimeOffset(2026, 10, 31, 23, 59, 0, TimeSpan.Zero), new TokenUsage(250_000, 0, 62_500));
+        scene.Time.SetUtcNow(new DateTimeOffset(2026, 11, 10, 0, 0, 0, TimeSpan.Zero));
+        // November: $10.00 of its own usage meets its own commitment.
+        await scene.ChatAsync(key, input: 3_000_000, output: 500_000);
+        scene.Time.SetUtcNow(DecemberFirst);
+
+        await scene.RunAsync("2026-11", finalize: true);
+        var november = await scene.InvoiceAsync(customer, "2026-11");
+
+        var trueUps = november["lines"]!.AsArray().Where(l => Text(l, "kind") == "true_up").Select(l => Amount(l, "rounded_amount")).ToList();
+        Assert.Equal([-1.00m], trueUps);
+        // October cost max($10, $4) = $10 in all; November max($10, $10) = $10: 1.00 late − 1.00 credit + 10.00.
+        Assert.Equal(10.00m, Amount(november, "total"));
+        await AssertReconcilesAsync(scene, "2026-11");
+    }
+
+    [Fact]
+    public async Task Finalize_ShortfallWithHalfCentLines_MonthTotalsTheCommitmentExactly()
+    {
+        // 2,500 input × $2/M = $0.005 (→ 0.01) and 79,998,750 output × $8/M = $639.99: usage $639.995, true-up $360.005.
+        // Rounded one by one the month would be 0.01 + 639.99 + 360.01 = $1,000.01; the true-up line takes $360.00 instead.
+        await using var scene = await StartAsync(October);
+        var (customer, _) = await scene.CustomerAsync();
+        await ContractAsync(scene, customer, OctoberFirst, commitment: "1000");
+        await scene.RecordUsageAsync(customer, new DateTimeOffset(2026, 10, 6, 0, 0, 0, TimeSpan.Zero), new TokenUsage(2_500, 0, 79_998_750));
+        scene.Time.SetUtcNow(NovemberFirst);
+
+        await scene.RunAsync("2026-10", finalize: true);
+        var invoice = await scene.InvoiceAsync(customer, "2026-10");
+        var ledger = (await scene.Admin.GetJsonAsync($"/admin/v1/customers/{customer}/ledger?limit=100")).Data();
+
+        Assert.Equal([("usage", "input", 0.01m), ("usage", "output", 639.99m), ("true_up", null, 360.00m)], Lines(invoice));
+        Assert.Equal(1000.00m, Amount(invoice, "total"));
+        Assert.Equal(-1000m, ledger.Sum(e => Amount(e, "amount")));
+        await AssertReconcilesAsync(scene, "2026-10");
+    }
 
     private static async Task AssertReconcilesAsync(InvoiceScene scene, string period)
     {

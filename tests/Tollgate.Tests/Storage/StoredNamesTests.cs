@@ -53,6 +53,7 @@ public sealed class StoredNamesTests
             [InvoiceLineKind.Credit] = "credit",
             [InvoiceLineKind.Expiry] = "expiry",
             [InvoiceLineKind.PrepaidApplied] = "prepaid_applied",
+            [InvoiceLineKind.Rounding] = "rounding",
         });
         AssertFrozen(new Dictionary<InvoiceStatus, string>
         {
@@ -96,6 +97,7 @@ public sealed class StoredNamesTests
             [LedgerEntryKind.Adjustment] = 7,
             [LedgerEntryKind.CreditNote] = 8,
             [LedgerEntryKind.Expiry] = 9,
+            [LedgerEntryKind.Rounding] = 10,
         };
 
         Assert.Equal(expected, Enum.GetValues<LedgerEntryKind>().ToDictionary(k => k, k => (int)k));

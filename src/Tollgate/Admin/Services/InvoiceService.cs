@@ -30,7 +30,7 @@ internal sealed class InvoiceService(
         try
         {
             var invoice = await invoices.FinalizeAsync(invoiceId, user.Actor(), time.UtcNowStored(), cancellationToken);
-            runs.Announce(invoice);
+            runs.Finalized(invoice);
             return invoice.ToDto([]);
         }
         catch (KeyNotFoundException)
@@ -77,7 +77,9 @@ internal sealed class InvoiceService(
             return ApiErrorResult.Invalid("'reason' (1 to 500 characters) is required to void an invoice.", "reason");
         try
         {
-            var invoice = await invoices.VoidAsync(invoiceId, body.Reason, user.Actor(), time.UtcNowStored(), cancellationToken);
+            var now = time.UtcNowStored();
+            var invoice = await invoices.VoidAsync(invoiceId, body.Reason, user.Actor(), now, cancellationToken);
+            if (invoice.RoundingBooked != 0) accounts.AdjustFunds(invoice.CustomerId, invoice.RoundingBooked, now);
             return invoice.ToDto([]);
         }
         catch (KeyNotFoundException)

@@ -36,8 +36,8 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
             return (InvoiceRunOutcome.AlreadyFinalized, WithLines(connection, null, existing));
         }
         var id = existing?.Id ?? RandomText.Id("inv_");
-        Write(connection, transaction, id, customerId, mode, period, finalize, existing is null, actor, now);
-        var invoice = WithLines(connection, transaction, ReadInvoice(connection, transaction, id)!);
+        var rounding = Write(connection, transaction, id, customerId, mode, period, finalize, existing is null, actor, now);
+        var invoice = WithLines(connection, transaction, ReadInvoice(connection, transaction, id)!) with { RoundingBooked = rounding };
         transaction.Commit();
         return (finalize ? InvoiceRunOutcome.Finalized : existing is null ? InvoiceRunOutcome.Created : InvoiceRunOutcome.Refreshed, invoice);
     }
@@ -59,8 +59,8 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         await database.LockBillingAsync(connection, transaction, draft.CustomerId);
         if (draft.Status != InvoiceStatus.Draft) throw new InvoiceStateException($"Invoice {invoiceId} is {StoredNames.Of(draft.Status)}; only a draft can be finalized.");
         RequireEnded(draft.Period, now);
-        Write(connection, transaction, draft.Id, draft.CustomerId, draft.BillingMode, draft.Period, finalize: true, insert: false, actor, now);
-        var invoice = WithLines(connection, transaction, ReadInvoice(connection, transaction, invoiceId)!);
+        var rounding = Write(connection, transaction, draft.Id, draft.CustomerId, draft.BillingMode, draft.Period, finalize: true, insert: false, actor, now);
+        var invoice = WithLines(connection, transaction, ReadInvoice(connection, transaction, invoiceId)!) with { RoundingBooked = rounding };
         transaction.Commit();
         return invoice;
     }
@@ -138,9 +138,10 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         update.Bind("@at", UnixTime.ToStored(now));
         update.Bind("@id", invoiceId);
         update.ExecuteNonQuery();
+        var reversed = ReverseRounding(connection, transaction, invoice, now);
         await InsertAuditAsync(connection, transaction, new AuditEntry(actor, "invoice.void", "invoice", invoiceId,
             InvoiceAudit.State(invoice), InvoiceAudit.Void(creditNote, reason), now), cancellationToken);
-        var result = WithLines(connection, transaction, ReadInvoice(connection, transaction, invoiceId)!);
+        var result = WithLines(connection, transaction, ReadInvoice(connection, transaction, invoiceId)!) with { RoundingBooked = reversed };
         transaction.Commit();
         return result;
     }
@@ -253,17 +254,52 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
             throw new InvoiceStateException($"Period {period} has not ended (it ends {period.End:yyyy-MM-dd'T'HH:mm:ss'Z'}); its invoices can be drafted but not finalized.");
     }
 
-    /// <summary>Builds the lines from what is unbilled now and writes the invoice as a draft, or finalized with a number.</summary>
-    private void Write(DbConnection connection, DbTransaction transaction, string id, string customerId, BillingMode mode, BillingPeriod period,
+    private static string RoundingReference(string invoiceId) => $"rounding:{invoiceId}";
+
+    /// <summary>
+    /// A void postpaid invoice no longer bills its rounding, so the entry is reversed (its reissue books
+    /// its own). A prepaid invoice's rounding was a credit already in the wallet: it stays, so voiding
+    /// can never take a wallet below zero.
+    /// </summary>
+    private static decimal ReverseRounding(DbConnection connection, DbTransaction transaction, InvoiceRecord invoice, DateTimeOffset now)
+    {
+        if (invoice.BillingMode == BillingMode.Prepaid) return 0m;
+        var select = Command(connection, transaction, "SELECT amount FROM ledger_entries WHERE kind = @kind AND reference = @reference");
+        select.Bind("@kind", (int)LedgerEntryKind.Rounding);
+        select.Bind("@reference", RoundingReference(invoice.Id));
+        if (select.ExecuteScalar() is not string booked) return 0m;
+        var reversal = -Money.Parse(booked);
+        InsertLedger(connection, transaction, invoice.CustomerId, LedgerEntryKind.Rounding, reversal, RoundingReference(invoice.Id) + ":void", null,
+            $"Rounding of void invoice {invoice.Number} reversed", now);
+        return reversal;
+    }
+
+    /// <summary>
+    /// Builds the lines from what is unbilled now and writes the invoice as a draft, or finalized with a
+    /// number; returns the rounding entry booked (zero for a draft).
+    /// </summary>
+    private decimal Write(DbConnection connection, DbTransaction transaction, string id, string customerId, BillingMode mode, BillingPeriod period,
         bool finalize, bool insert, string actor, DateTimeOffset now)
     {
         var rollups = ReadRollups(connection, transaction, customerId, period);
         var commitment = SqlTrueUps.Commitment(connection, transaction, customerId, period);
-        if (finalize && commitment > 0) SqlTrueUps.EnsureEntry(connection, transaction, customerId, period, commitment, InvoiceBuilder.UsageCharged(rollups));
+        if (finalize)
+        {
+            if (commitment > 0) SqlTrueUps.EnsureEntry(connection, transaction, customerId, period, commitment, InvoiceBuilder.UsageCharged(rollups, period));
+            SqlTrueUps.EnsureLateCredits(connection, transaction, customerId, period, InvoiceBuilder.LateUsage(rollups, period));
+        }
         var lines = InvoiceBuilder.Build(period, mode, rollups, v => Rates(connection, transaction, v),
             ReadUnbilledLedger(connection, transaction, customerId, period), commitment);
-        if (finalize) lines = InvoiceBuilder.Round(lines);
         var total = InvoiceBuilder.Total(lines);
+        var rounding = 0m;
+        if (finalize)
+        {
+            var rounded = InvoiceRounding.Finalize(lines, mode, period, commitment);
+            (lines, total, rounding) = (rounded.Lines, rounded.Total, rounded.RoundingEntry);
+            // Booked with the lines, in this transaction: the ledger equals the invoice to the cent.
+            if (rounding != 0)
+                InsertLedger(connection, transaction, customerId, LedgerEntryKind.Rounding, rounding, RoundingReference(id), null, $"Rounding of invoice for {period}", now);
+        }
         var stored = UnixTime.ToStored(now);
         if (insert)
         {
@@ -312,6 +348,7 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
             InsertAuditAsync(connection, transaction, new AuditEntry(actor, "invoice.finalize", "invoice", id, null,
                 InvoiceAudit.Finalized(number!, status, total), now), CancellationToken.None).GetAwaiter().GetResult();
         }
+        return rounding;
     }
 
     private static List<UsageRollup> ReadRollups(DbConnection connection, DbTransaction transaction, string customerId, BillingPeriod period)

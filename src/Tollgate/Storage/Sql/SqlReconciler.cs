@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Tollgate.Billing;
+using Tollgate.Billing.Catalog;
 using Tollgate.Billing.Invoices;
 using Tollgate.Billing.Ledger;
 using static Tollgate.Storage.Sql.SqlWrites;
@@ -64,10 +65,84 @@ internal sealed class SqlReconciler(SqlDatabase database) : IReconciler
             c => { c.Bind("@dayFrom", dayFrom); c.Bind("@dayTo", dayTo); },
             r => At(r.GetString(0), BillingPeriod.Parse(r.GetString(1))).Invoiced += Money.Parse(r.GetString(2)),
             cancellationToken);
+        var invoices = await CheckInvoicesAsync(connection, transaction, dayFrom, dayTo, cancellationToken);
+        var negative = await NegativePrepaidAsync(connection, transaction, cancellationToken);
         transaction.Commit();
         return new ReconciliationReport([.. sums
             .OrderBy(s => s.Key.Item2).ThenBy(s => s.Key.Item1, StringComparer.Ordinal)
-            .Select(s => new ReconciliationRow(s.Key.Item1, s.Key.Item2, s.Value.Events, s.Value.Ledger, s.Value.Rollups, s.Value.Invoiced, s.Value.Pending))]);
+            .Select(s => new ReconciliationRow(s.Key.Item1, s.Key.Item2, s.Value.Events, s.Value.Ledger, s.Value.Rollups, s.Value.Invoiced, s.Value.Pending))])
+        {
+            Invoices = invoices,
+            NegativeBalances = negative,
+        };
+    }
+
+    /// <summary>
+    /// Per finalized invoice: its rounded lines (the prepaid balance applied aside) against the ledger —
+    /// the entries its lines bill, its exact usage lines (which the rows above prove equal to the usage
+    /// entries), and the rounding entry its finalization booked.
+    /// </summary>
+    private static async Task<List<InvoiceCheck>> CheckInvoicesAsync(DbConnection connection, DbTransaction transaction, string from, string to,
+        CancellationToken cancellationToken)
+    {
+        var checks = new Dictionary<string, InvoiceCheck>(StringComparer.Ordinal);
+        await ReadAsync(connection, transaction, """
+            SELECT i.id, i.number, i.customer_id, i.period, l.kind, l.amount, l.rounded_amount, e.amount
+            FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id LEFT JOIN ledger_entries e ON e.id = l.ledger_entry_id
+            WHERE i.status IN ('finalized', 'paid') AND i.period >= @from AND i.period < @to
+            """,
+            c => { c.Bind("@from", from); c.Bind("@to", to); },
+            r =>
+            {
+                var id = r.GetString(0);
+                var check = checks.GetValueOrDefault(id) ?? new InvoiceCheck(id, r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2),
+                    BillingPeriod.Parse(r.GetString(3)), 0m, 0m);
+                var kind = StoredNames.Parse<InvoiceLineKind>(r.GetString(4));
+                if (kind == InvoiceLineKind.PrepaidApplied)
+                {
+                    checks[id] = check;
+                    return;
+                }
+                var exact = Money.Parse(r.GetString(5));
+                var rounded = r.IsDBNull(6) ? exact : Money.Parse(r.GetString(6));
+                // A line from the ledger bills the entry's amount, as the ledger holds it; usage lines are exact usage.
+                // A line rounding in the customer's favour moved no money itself: its rounding entry, added below, did.
+                var ledger = r.IsDBNull(7) ? (kind == InvoiceLineKind.Rounding ? 0m : exact) : -Money.Parse(r.GetString(7));
+                checks[id] = check with { Invoiced = check.Invoiced + rounded, Ledger = check.Ledger + ledger };
+            },
+            cancellationToken);
+        await ReadAsync(connection, transaction, "SELECT reference, amount FROM ledger_entries WHERE kind = @rounding",
+            c => c.Bind("@rounding", (int)LedgerEntryKind.Rounding),
+            r =>
+            {
+                // rounding:{invoice} books it; rounding:{invoice}:void reverses it once the invoice is void (and no longer checked).
+                var reference = r.GetString(0);
+                if (reference.Split(':') is [_, var invoiceId] && checks.TryGetValue(invoiceId, out var check))
+                    checks[invoiceId] = check with { Ledger = check.Ledger - Money.Parse(r.GetString(1)) };
+            },
+            cancellationToken);
+        return [.. checks.Values.OrderBy(c => c.Period).ThenBy(c => c.CustomerId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Replays every prepaid customer's ledger in time order: the balance must never be below zero.</summary>
+    private static async Task<List<NegativeBalance>> NegativePrepaidAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var balances = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        var negative = new Dictionary<string, NegativeBalance>(StringComparer.Ordinal);
+        await ReadAsync(connection, transaction, """
+            SELECT e.customer_id, e.created_at, e.amount FROM ledger_entries e JOIN customers c ON c.id = e.customer_id
+            WHERE c.billing_mode = @prepaid ORDER BY e.customer_id, e.created_at, e.id
+            """,
+            c => c.Bind("@prepaid", StoredNames.Of(BillingMode.Prepaid)),
+            r =>
+            {
+                var customer = r.GetString(0);
+                var balance = balances[customer] = balances.GetValueOrDefault(customer) + Money.Parse(r.GetString(2));
+                if (balance < 0 && !negative.ContainsKey(customer))
+                    negative[customer] = new NegativeBalance(customer, UnixTime.FromStored(r.GetInt64(1)), balance);
+            },
+            cancellationToken);
+        return [.. negative.Values];
     }
 
     private static void BindRange(DbCommand command, (long From, long To) range)
