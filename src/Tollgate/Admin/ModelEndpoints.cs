@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Tollgate.Hosting;
 using Tollgate.Catalog;
 using Tollgate.Storage;
@@ -36,10 +37,10 @@ internal static class ModelEndpoints
 
     private static async Task<Results<Ok<ModelDto>, ApiErrorResult>> PutAsync(
         string modelId, ModelRequest? body, ClaimsPrincipal user, IModelStore store, CatalogState catalog, CatalogRefresher refresher,
-        BackendHealth health, TimeProvider time, CancellationToken cancellationToken)
+        BackendHealth health, IOptions<MoneyBounds> bounds, TimeProvider time, CancellationToken cancellationToken)
     {
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        if (ModelRequestReader.Read(modelId, body, catalog.Current, out var error) is not { } parsed) return error!;
+        if (ModelRequestReader.Read(modelId, body, catalog.Current, bounds.Value, out var error) is not { } parsed) return error!;
         var now = time.UtcNowStored();
         var priceFrom = parsed.PriceFrom ?? now;
         if (priceFrom < now - TimeSpan.FromMinutes(1))
@@ -70,11 +71,11 @@ internal static class ModelEndpoints
 
     private static async Task<Results<Ok<ModelDto>, ApiErrorResult>> AddPriceAsync(
         string modelId, RatesDto? body, ClaimsPrincipal user, IModelStore store, CatalogState catalog, CatalogRefresher refresher, BackendHealth health,
-        TimeProvider time, CancellationToken cancellationToken)
+        IOptions<MoneyBounds> bounds, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!catalog.Current.Models.TryGetValue(modelId, out _)) return ApiErrorResult.NotFound("model", modelId);
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        if (RatesParser.Read(body, "price", out var error) is not { } rates) return error!;
+        if (RatesParser.Read(body, "price", bounds.Value.MaxPrice, out var error) is not { } rates) return error!;
         var now = time.UtcNowStored();
         var from = body.EffectiveFrom ?? now;
         if (from < now - TimeSpan.FromMinutes(1))
@@ -86,12 +87,12 @@ internal static class ModelEndpoints
 
     private static async Task<Results<Ok<ModelDto>, ApiErrorResult>> AddCostAsync(
         string backendId, CostCardRequest? body, ClaimsPrincipal user, IModelStore store, CatalogState catalog, CatalogRefresher refresher, BackendHealth health,
-        TimeProvider time, CancellationToken cancellationToken)
+        IOptions<MoneyBounds> bounds, TimeProvider time, CancellationToken cancellationToken)
     {
         var model = catalog.Current.ModelsInOrder.FirstOrDefault(m => m.Backends.Any(b => b.Id == backendId));
         if (model is null) return ApiErrorResult.NotFound("backend", backendId);
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        if (CostCards.Read(body, "cost", out var error) is not { } cost) return error!;
+        if (CostCards.Read(body, "cost", bounds.Value.MaxPrice, out var error) is not { } cost) return error!;
         var now = time.UtcNowStored();
         var from = body.EffectiveFrom ?? now;
         if (from < now - TimeSpan.FromMinutes(1))

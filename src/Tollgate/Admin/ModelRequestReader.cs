@@ -12,7 +12,7 @@ internal static class ModelRequestReader
 {
     public sealed record Parsed(ModelDefinition Definition, TokenRates? Price, DateTimeOffset? PriceFrom, IReadOnlyList<(string BackendId, ParsedCost Cost)> Costs);
 
-    public static Parsed? Read(string modelId, ModelRequest body, CatalogSnapshot snapshot, out ApiErrorResult? error)
+    public static Parsed? Read(string modelId, ModelRequest body, CatalogSnapshot snapshot, MoneyBounds bounds, out ApiErrorResult? error)
     {
         error = Check(modelId, body, out var kind, out var tier);
         if (error is not null) return null;
@@ -22,7 +22,7 @@ internal static class ModelRequestReader
         var costs = new List<(string, ParsedCost)>();
         for (var i = 0; i < body.Backends!.Length; i++)
         {
-            var backend = ReadBackend(modelId, kind, body.Backends[i], i, out var cost, out error);
+            var backend = ReadBackend(modelId, kind, body.Backends[i], i, bounds, out var cost, out error);
             if (error is not null) return null;
             backends.Add(backend!);
             if (cost is not null) costs.Add((backend!.Id, cost));
@@ -39,7 +39,7 @@ internal static class ModelRequestReader
             return null;
         }
         TokenRates? price = null;
-        if (body.Price is { } p && (price = RatesParser.Read(p, "price", out error)) is null) return null;
+        if (body.Price is { } p && (price = RatesParser.Read(p, "price", bounds.MaxPrice, out error)) is null) return null;
         var ownedBy = string.IsNullOrWhiteSpace(body.OwnedBy)
             ? backends.All(d => d.Kind == BackendKind.Simulator) ? SimulatorBackend.OwnedBy : "tollgate"
             : body.OwnedBy.Trim();
@@ -72,7 +72,8 @@ internal static class ModelRequestReader
         return null;
     }
 
-    private static BackendDefinition? ReadBackend(string modelId, ModelKind modelKind, BackendDto dto, int index, out ParsedCost? cost, out ApiErrorResult? error)
+    private static BackendDefinition? ReadBackend(string modelId, ModelKind modelKind, BackendDto dto, int index, MoneyBounds bounds, out ParsedCost? cost,
+        out ApiErrorResult? error)
     {
         cost = null;
         var param = $"backends[{index}]";
@@ -94,7 +95,7 @@ internal static class ModelRequestReader
             error = local;
         else if (dto.Weight is < 1 or > 1000)
             error = ApiErrorResult.Invalid("'weight' must be from 1 to 1000.", param + ".weight");
-        else if (dto.Cost is { } c && (cost = CostCards.Read(c, param + ".cost", out error)) is null)
+        else if (dto.Cost is { } c && (cost = CostCards.Read(c, param + ".cost", bounds.MaxPrice, out error)) is null)
             return null;
         if (error is not null) return null;
         var defaults = new BackendSettings();
