@@ -37,10 +37,13 @@ internal static class ModelEndpoints
 
     private static async Task<Results<Ok<ModelDto>, ApiErrorResult>> PutAsync(
         string modelId, ModelRequest? body, ClaimsPrincipal user, IModelStore store, CatalogState catalog, CatalogRefresher refresher,
-        BackendHealth health, IOptions<MoneyBounds> bounds, TimeProvider time, CancellationToken cancellationToken)
+        BackendHealth health, IOptions<MoneyBounds> bounds, UpstreamCredentials credentials, TimeProvider time, CancellationToken cancellationToken)
     {
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        if (ModelRequestReader.Read(modelId, body, catalog.Current, bounds.Value, out var error) is not { } parsed) return error!;
+        catalog.Current.Models.TryGetValue(modelId, out var current);
+        if (ChangedDestination(modelId, body, current) is { } changed && !user.HasClaim(AdminScopes.ClaimType, AdminScopes.Full))
+            return ApiErrorResult.InsufficientScope($"Changing where a backend sends requests or which credential it sends ('{changed}') needs the 'full' scope.");
+        if (ModelRequestReader.Read(modelId, body, catalog.Current, bounds.Value, credentials, out var error) is not { } parsed) return error!;
         var now = time.UtcNowStored();
         var priceFrom = parsed.PriceFrom ?? now;
         if (priceFrom < now - TimeSpan.FromMinutes(1))
@@ -100,6 +103,25 @@ internal static class ModelEndpoints
         await CostCards.AddAsync(store, user, backendId, from, cost, now, cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
         return TypedResults.Ok(ToDto(catalog.Current.Models[model.Id], health, now));
+    }
+
+    /// <summary>
+    /// The first backend setting that decides where requests go or what credential they carry (URL, credential
+    /// variable, model file) and differs from the backend of that id today, as its field; null when none does.
+    /// Prices and costs are <c>billing</c>'s; these could send customers' traffic or a secret elsewhere, so they are <c>full</c>'s.
+    /// </summary>
+    private static string? ChangedDestination(string modelId, ModelRequest body, ModelEntry? current)
+    {
+        for (var i = 0; i < (body.Backends?.Length ?? 0); i++)
+        {
+            var dto = body.Backends![i];
+            var id = dto.Id ?? $"{modelId}-{i}";
+            var settings = current?.Backends.FirstOrDefault(b => b.Id == id)?.Settings;
+            if (dto.BaseUrl != settings?.BaseUrl) return $"backends[{i}].base_url";
+            if (dto.ApiKeyEnv != settings?.ApiKeyEnv) return $"backends[{i}].api_key_env";
+            if (dto.ModelPath != settings?.ModelPath) return $"backends[{i}].model_path";
+        }
+        return null;
     }
 
     /// <summary>The model as the definition will make it, keeping its price history and its backends' cost history.</summary>

@@ -125,6 +125,9 @@ internal static class TollgateHost
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<SimulatedText>();
         services.AddSingleton<UpstreamHttp>();
+        services.AddOptions<UpstreamOptions>().BindConfiguration(UpstreamOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>();
+        services.AddSingleton<UpstreamCredentials>();
         services.AddSingleton<IModelBackend, OpenAiBackend>();
         services.AddSingleton<IModelBackend, SimulatorBackend>();
         services.AddSingleton<LocalModels.Embeddings.MiniLmEmbedder>();
