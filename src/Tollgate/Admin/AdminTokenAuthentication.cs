@@ -48,8 +48,7 @@ internal sealed class AdminTokenAuthentication(
                 "An admin token is required: send it as 'Authorization: Bearer <token>'."));
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ApiErrorWriter.WriteAsync(Context, new ApiError(StatusCodes.Status403Forbidden, "invalid_request_error", "insufficient_scope",
-            "This admin token's scopes do not allow this action."));
+        ApiErrorResult.InsufficientScope("This admin token's scopes do not allow this action.").ExecuteAsync(Context);
 
     /// <summary>The claims both the bearer scheme and the console's session carry, so one set of policies reads either.</summary>
     public static ClaimsPrincipal Principal(AdminIdentity identity, string scheme)

@@ -33,7 +33,7 @@ internal sealed record ParsedCost(TokenRates? Rates, HardwareCost? Hardware);
 
 internal static class CostCards
 {
-    public static ParsedCost? Read(CostCardRequest body, string param, out ApiErrorResult? error)
+    public static ParsedCost? Read(CostCardRequest body, string param, decimal maxPrice, out ApiErrorResult? error)
     {
         error = null;
         var kind = CostCardKind.Tokens;
@@ -49,7 +49,7 @@ internal static class CostCards
                 error = ApiErrorResult.Invalid($"Hardware fields need '{param}.kind' set to 'hardware'.", param + ".kind");
                 return null;
             }
-            var rates = RatesParser.Read(new RatesDto(body.Input, body.CachedInput, body.Output, body.RequestFee), param, out error);
+            var rates = RatesParser.Read(new RatesDto(body.Input, body.CachedInput, body.Output, body.RequestFee), param, maxPrice, out error);
             return rates is null ? null : new ParsedCost(rates, null);
         }
         if (body.Input is not null || body.CachedInput is not null || body.Output is not null || body.RequestFee is not null)
@@ -57,9 +57,9 @@ internal static class CostCards
             error = ApiErrorResult.Invalid("A hardware cost has no token rates: they are derived from the hourly cost and the rated capacity.", param);
             return null;
         }
-        if (!Money.TryParse(body.HourlyCost, out var hourly))
+        if (!Money.TryParse(body.HourlyCost, out var hourly) || hourly > maxPrice)
         {
-            error = ApiErrorResult.Invalid($"'{param}.hourly_cost' is required: dollars an hour per GPU, as a decimal string.", param + ".hourly_cost");
+            error = ApiErrorResult.Invalid($"'{param}.hourly_cost' is required: dollars an hour per GPU, as a decimal string{MoneyBounds.AtMost(maxPrice)}.", param + ".hourly_cost");
             return null;
         }
         if (!Money.TryParse(body.TargetUtilisation ?? "1", out var utilisation))

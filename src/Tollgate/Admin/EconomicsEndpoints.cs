@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Tollgate.Billing.Economics;
 using Tollgate.Billing.Invoices;
 using Tollgate.Billing.Pricing;
@@ -74,7 +75,8 @@ internal static class EconomicsEndpoints
     }
 
     private static async Task<Results<Ok<ReplayDto>, ApiErrorResult>> ReplayAsync(
-        ReplayRequest? body, EconomicsReports reports, Catalog.CatalogState catalog, TimeProvider time, CancellationToken cancellationToken)
+        ReplayRequest? body, EconomicsReports reports, Catalog.CatalogState catalog, IOptions<MoneyBounds> bounds, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
         var period = BillingPeriod.Of(time.GetUtcNow()).Previous;
@@ -84,7 +86,7 @@ internal static class EconomicsEndpoints
         foreach (var (model, dto) in body.Prices ?? new Dictionary<string, RatesDto>())
         {
             if (!catalog.Current.Models.ContainsKey(model)) return ApiErrorResult.Invalid($"No such model: '{model}'.", $"prices.{model}");
-            if (RatesParser.Read(dto, $"prices.{model}", out var error) is not { } rates) return error!;
+            if (RatesParser.Read(dto, $"prices.{model}", bounds.Value.MaxPrice, out var error) is not { } rates) return error!;
             prices[model] = rates;
         }
         var planPrices = new Dictionary<string, decimal>(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Tollgate.Hosting;
 using Tollgate.Catalog;
 using Tollgate.Storage;
@@ -36,10 +37,13 @@ internal static class ModelEndpoints
 
     private static async Task<Results<Ok<ModelDto>, ApiErrorResult>> PutAsync(
         string modelId, ModelRequest? body, ClaimsPrincipal user, IModelStore store, CatalogState catalog, CatalogRefresher refresher,
-        BackendHealth health, TimeProvider time, CancellationToken cancellationToken)
+        BackendHealth health, IOptions<MoneyBounds> bounds, UpstreamCredentials credentials, TimeProvider time, CancellationToken cancellationToken)
     {
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        if (ModelRequestReader.Read(modelId, body, catalog.Current, out var error) is not { } parsed) return error!;
+        catalog.Current.Models.TryGetValue(modelId, out var current);
+        if (ChangedDestination(modelId, body, current) is { } changed && !user.HasClaim(AdminScopes.ClaimType, AdminScopes.Full))
+            return ApiErrorResult.InsufficientScope($"Changing where a backend sends requests or which credential it sends ('{changed}') needs the 'full' scope.");
+        if (ModelRequestReader.Read(modelId, body, catalog.Current, bounds.Value, credentials, out var error) is not { } parsed) return error!;
         var now = time.UtcNowStored();
         var priceFrom = parsed.PriceFrom ?? now;
         if (priceFrom < now - TimeSpan.FromMinutes(1))
@@ -70,11 +74,11 @@ internal static class ModelEndpoints
 
     private static async Task<Results<Ok<ModelDto>, ApiErrorResult>> AddPriceAsync(
         string modelId, RatesDto? body, ClaimsPrincipal user, IModelStore store, CatalogState catalog, CatalogRefresher refresher, BackendHealth health,
-        TimeProvider time, CancellationToken cancellationToken)
+        IOptions<MoneyBounds> bounds, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!catalog.Current.Models.TryGetValue(modelId, out _)) return ApiErrorResult.NotFound("model", modelId);
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        if (RatesParser.Read(body, "price", out var error) is not { } rates) return error!;
+        if (RatesParser.Read(body, "price", bounds.Value.MaxPrice, out var error) is not { } rates) return error!;
         var now = time.UtcNowStored();
         var from = body.EffectiveFrom ?? now;
         if (from < now - TimeSpan.FromMinutes(1))
@@ -86,12 +90,12 @@ internal static class ModelEndpoints
 
     private static async Task<Results<Ok<ModelDto>, ApiErrorResult>> AddCostAsync(
         string backendId, CostCardRequest? body, ClaimsPrincipal user, IModelStore store, CatalogState catalog, CatalogRefresher refresher, BackendHealth health,
-        TimeProvider time, CancellationToken cancellationToken)
+        IOptions<MoneyBounds> bounds, TimeProvider time, CancellationToken cancellationToken)
     {
         var model = catalog.Current.ModelsInOrder.FirstOrDefault(m => m.Backends.Any(b => b.Id == backendId));
         if (model is null) return ApiErrorResult.NotFound("backend", backendId);
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        if (CostCards.Read(body, "cost", out var error) is not { } cost) return error!;
+        if (CostCards.Read(body, "cost", bounds.Value.MaxPrice, out var error) is not { } cost) return error!;
         var now = time.UtcNowStored();
         var from = body.EffectiveFrom ?? now;
         if (from < now - TimeSpan.FromMinutes(1))
@@ -99,6 +103,25 @@ internal static class ModelEndpoints
         await CostCards.AddAsync(store, user, backendId, from, cost, now, cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
         return TypedResults.Ok(ToDto(catalog.Current.Models[model.Id], health, now));
+    }
+
+    /// <summary>
+    /// The first backend setting that decides where requests go or what credential they carry (URL, credential
+    /// variable, model file) and differs from the backend of that id today, as its field; null when none does.
+    /// Prices and costs are <c>billing</c>'s; these could send customers' traffic or a secret elsewhere, so they are <c>full</c>'s.
+    /// </summary>
+    private static string? ChangedDestination(string modelId, ModelRequest body, ModelEntry? current)
+    {
+        for (var i = 0; i < (body.Backends?.Length ?? 0); i++)
+        {
+            var dto = body.Backends![i];
+            var id = dto.Id ?? $"{modelId}-{i}";
+            var settings = current?.Backends.FirstOrDefault(b => b.Id == id)?.Settings;
+            if (dto.BaseUrl != settings?.BaseUrl) return $"backends[{i}].base_url";
+            if (dto.ApiKeyEnv != settings?.ApiKeyEnv) return $"backends[{i}].api_key_env";
+            if (dto.ModelPath != settings?.ModelPath) return $"backends[{i}].model_path";
+        }
+        return null;
     }
 
     /// <summary>The model as the definition will make it, keeping its price history and its backends' cost history.</summary>

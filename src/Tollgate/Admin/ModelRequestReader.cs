@@ -3,6 +3,7 @@ using Tollgate.Billing.Pricing;
 using Tollgate.Catalog;
 using Tollgate.Storage;
 using Tollgate.Tokenization;
+using Tollgate.Upstreams;
 using Tollgate.Upstreams.Simulator;
 
 namespace Tollgate.Admin;
@@ -12,7 +13,8 @@ internal static class ModelRequestReader
 {
     public sealed record Parsed(ModelDefinition Definition, TokenRates? Price, DateTimeOffset? PriceFrom, IReadOnlyList<(string BackendId, ParsedCost Cost)> Costs);
 
-    public static Parsed? Read(string modelId, ModelRequest body, CatalogSnapshot snapshot, out ApiErrorResult? error)
+    public static Parsed? Read(string modelId, ModelRequest body, CatalogSnapshot snapshot, MoneyBounds bounds, UpstreamCredentials credentials,
+        out ApiErrorResult? error)
     {
         error = Check(modelId, body, out var kind, out var tier);
         if (error is not null) return null;
@@ -22,7 +24,7 @@ internal static class ModelRequestReader
         var costs = new List<(string, ParsedCost)>();
         for (var i = 0; i < body.Backends!.Length; i++)
         {
-            var backend = ReadBackend(modelId, kind, body.Backends[i], i, out var cost, out error);
+            var backend = ReadBackend(modelId, kind, body.Backends[i], i, bounds, credentials, out var cost, out error);
             if (error is not null) return null;
             backends.Add(backend!);
             if (cost is not null) costs.Add((backend!.Id, cost));
@@ -39,7 +41,7 @@ internal static class ModelRequestReader
             return null;
         }
         TokenRates? price = null;
-        if (body.Price is { } p && (price = RatesParser.Read(p, "price", out error)) is null) return null;
+        if (body.Price is { } p && (price = RatesParser.Read(p, "price", bounds.MaxPrice, out error)) is null) return null;
         var ownedBy = string.IsNullOrWhiteSpace(body.OwnedBy)
             ? backends.All(d => d.Kind == BackendKind.Simulator) ? SimulatorBackend.OwnedBy : "tollgate"
             : body.OwnedBy.Trim();
@@ -72,7 +74,8 @@ internal static class ModelRequestReader
         return null;
     }
 
-    private static BackendDefinition? ReadBackend(string modelId, ModelKind modelKind, BackendDto dto, int index, out ParsedCost? cost, out ApiErrorResult? error)
+    private static BackendDefinition? ReadBackend(string modelId, ModelKind modelKind, BackendDto dto, int index, MoneyBounds bounds, UpstreamCredentials credentials,
+        out ParsedCost? cost, out ApiErrorResult? error)
     {
         cost = null;
         var param = $"backends[{index}]";
@@ -84,6 +87,8 @@ internal static class ModelRequestReader
             error = ApiErrorResult.Invalid("Backend ids are 1 to 100 letters, digits, '.', '-', '_' or ':'.", param + ".id");
         else if (kind == BackendKind.OpenAi && !(Uri.TryCreate(dto.BaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
             error = ApiErrorResult.Invalid("'base_url' must be an absolute http(s) URL such as https://host/v1.", param + ".base_url");
+        else if (dto.ApiKeyEnv is { } variable && credentials.Refusal(variable, dto.BaseUrl) is var (message, field))
+            error = ApiErrorResult.Invalid(message, $"{param}.{field}");
         else if (dto.CapParameter is not (null or "max_tokens" or "max_completion_tokens"))
             error = ApiErrorResult.Invalid("'cap_parameter' must be 'max_tokens' or 'max_completion_tokens'.", param + ".cap_parameter");
         else if (dto.FirstByteTimeoutSeconds is <= 0 || dto.TotalTimeoutSeconds is <= 0)
@@ -94,7 +99,7 @@ internal static class ModelRequestReader
             error = local;
         else if (dto.Weight is < 1 or > 1000)
             error = ApiErrorResult.Invalid("'weight' must be from 1 to 1000.", param + ".weight");
-        else if (dto.Cost is { } c && (cost = CostCards.Read(c, param + ".cost", out error)) is null)
+        else if (dto.Cost is { } c && (cost = CostCards.Read(c, param + ".cost", bounds.MaxPrice, out error)) is null)
             return null;
         if (error is not null) return null;
         var defaults = new BackendSettings();

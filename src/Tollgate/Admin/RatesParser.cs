@@ -6,16 +6,16 @@ namespace Tollgate.Admin;
 /// <summary>Reads price and cost cards given as decimal strings, dollars per million tokens.</summary>
 internal static class RatesParser
 {
-    /// <summary><c>input</c> is required; cached input defaults to input, output and the request fee to zero.</summary>
-    public static TokenRates? Read(RatesDto dto, string param, out ApiErrorResult? error)
+    /// <summary><c>input</c> is required; cached input defaults to input, output and the request fee to zero; none may exceed <paramref name="max"/>.</summary>
+    public static TokenRates? Read(RatesDto dto, string param, decimal max, out ApiErrorResult? error)
     {
-        var input = Rate(dto.Input, "input", null, param, out error);
+        var input = Rate(dto.Input, "input", null, param, max, out error);
         if (error is not null) return null;
-        var output = Rate(dto.Output, "output", 0m, param, out error);
+        var output = Rate(dto.Output, "output", 0m, param, max, out error);
         if (error is not null) return null;
-        var cached = Rate(dto.CachedInput, "cached_input", input, param, out error);
+        var cached = Rate(dto.CachedInput, "cached_input", input, param, max, out error);
         if (error is not null) return null;
-        var fee = Rate(dto.RequestFee, "request_fee", 0m, param, out error);
+        var fee = Rate(dto.RequestFee, "request_fee", 0m, param, max, out error);
         return error is null ? new TokenRates(input, cached, output, fee) : null;
     }
 
@@ -23,13 +23,13 @@ internal static class RatesParser
         version, effectiveFrom, Money.Format(rates.InputPerMillion), Money.Format(rates.CachedInputPerMillion),
         Money.Format(rates.OutputPerMillion), Money.Format(rates.RequestFee));
 
-    private static decimal Rate(string? text, string name, decimal? fallback, string param, out ApiErrorResult? error)
+    private static decimal Rate(string? text, string name, decimal? fallback, string param, decimal max, out ApiErrorResult? error)
     {
         error = null;
         if (text is null && fallback is { } value) return value;
-        if (Money.TryParse(text, out var rate) && Money.IsValidRate(rate)) return rate;
+        if (Money.TryParse(text, out var rate) && Money.IsValidRate(rate) && rate <= max) return rate;
         error = ApiErrorResult.Invalid(
-            $"'{param}.{name}' must be a non-negative decimal string with at most 6 decimals (dollars per million tokens).", $"{param}.{name}");
+            $"'{param}.{name}' must be a non-negative decimal string with at most 6 decimals (dollars per million tokens){MoneyBounds.AtMost(max)}.", $"{param}.{name}");
         return 0;
     }
 }

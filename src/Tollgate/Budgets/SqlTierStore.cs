@@ -23,7 +23,8 @@ internal sealed class SqlTierStore(SqlDatabase database) : ITierStore
             while (await reader.ReadAsync(cancellationToken))
             {
                 var id = reader.GetString(0);
-                paid[id] = paid.GetValueOrDefault(id) + Money.Parse(reader.GetString(1));
+                // Checked: a total beyond a decimal's range stays at the largest (its wallet is held closed at load).
+                paid[id] = Money.TryAdd(paid.GetValueOrDefault(id), Money.Parse(reader.GetString(1)), out var sum) ? sum : decimal.MaxValue;
             }
         }
         return paid;

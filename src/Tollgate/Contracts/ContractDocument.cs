@@ -63,7 +63,7 @@ internal sealed record ContractTerms(
             ?? throw new InvalidDataException($"Stored contract '{id}' has no terms.");
         var overrides = terms.RateOverrides.ToDictionary(
             o => o.Key,
-            o => RatesParser.Read(o.Value, "rate_overrides", out _) ?? throw new InvalidDataException($"Stored contract '{id}' has invalid rates for '{o.Key}'."),
+            o => RatesParser.Read(o.Value, "rate_overrides", MoneyBounds.Stored.MaxPrice, out _) ?? throw new InvalidDataException($"Stored contract '{id}' has invalid rates for '{o.Key}'."),
             StringComparer.Ordinal);
         return new Contract(id, customerId, startsAt, endsAt, Money.Parse(terms.MonthlyCommitment), Money.Parse(terms.DiscountPercent), overrides,
             terms.EntitledModels, createdAt) { CancelledAt = cancelledAt };

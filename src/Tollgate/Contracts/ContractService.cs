@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Tollgate.Admin;
 using Tollgate.Billing;
 using Tollgate.Billing.Catalog;
@@ -16,7 +17,9 @@ namespace Tollgate.Contracts;
 /// one audit entry and one snapshot swap per change, for the admin API and the console alike.
 /// Refusals are thrown as <see cref="ContractRefusedException"/> carrying the error to answer.
 /// </summary>
-internal sealed class ContractService(IContractStore store, IInvoiceStore invoices, CatalogState catalog, CatalogRefresher refresher, TimeProvider time)
+internal sealed class ContractService(
+    IContractStore store, IInvoiceStore invoices, CatalogState catalog, CatalogRefresher refresher, IOptions<MoneyBounds> bounds,
+    TimeProvider time)
 {
     public const int MaxInvitationDays = 366;
 
@@ -202,7 +205,7 @@ internal sealed class ContractService(IContractStore store, IInvoiceStore invoic
         foreach (var (modelId, dto) in overrides)
         {
             if (!catalog.Current.Models.ContainsKey(modelId)) throw ContractRefusedException.Invalid($"Model '{modelId}' does not exist.", $"rate_overrides.{modelId}");
-            rates[modelId] = RatesParser.Read(dto, $"rate_overrides.{modelId}", out var error) ?? throw new ContractRefusedException(error!.Error);
+            rates[modelId] = RatesParser.Read(dto, $"rate_overrides.{modelId}", bounds.Value.MaxPrice, out var error) ?? throw new ContractRefusedException(error!.Error);
         }
         return rates;
     }

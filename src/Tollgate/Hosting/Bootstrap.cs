@@ -84,7 +84,7 @@ internal static class Bootstrap
         }
 
         var snapshot = await catalog.LoadSnapshotAsync(cancellationToken);
-        var totals = await wallets.LoadTotalsAsync(Budgets.BudgetPeriods.MonthStart(time.GetUtcNow()), time.GetUtcNow(), cancellationToken);
+        var loaded = await wallets.LoadTotalsAsync(Budgets.BudgetPeriods.MonthStart(time.GetUtcNow()), time.GetUtcNow(), cancellationToken);
         Shared.SharedState? shared = null;
         if (settings.Redis is { } redis)
         {
@@ -97,7 +97,11 @@ internal static class Bootstrap
                 throw new StartupException(ex.Message);
             }
         }
-        return new BootstrapResult(storage, hasher, catalog, models, customers, wallets, adminTokens, snapshot, totals, demoApiKey) { Shared = shared };
+        return new BootstrapResult(storage, hasher, catalog, models, customers, wallets, adminTokens, snapshot, loaded.Totals, demoApiKey)
+        {
+            Shared = shared,
+            Held = loaded.Held,
+        };
     }
 
     private static string DemoCredentials(ServeSettings settings, DemoSeed seed)
@@ -134,6 +138,9 @@ internal sealed record BootstrapResult(
 {
     /// <summary>The cluster's shared counters; null on a node that keeps them in memory.</summary>
     public Shared.SharedState? Shared { get; init; }
+
+    /// <summary>Customers whose stored figures could not be loaded, with why: held closed.</summary>
+    public IReadOnlyDictionary<string, string> Held { get; init; } = Budgets.HeldAccounts.None;
 }
 
 /// <summary>A reason Tollgate refuses to start, said plainly to the operator.</summary>

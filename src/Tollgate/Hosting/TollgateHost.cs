@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
@@ -38,6 +39,8 @@ internal static class TollgateHost
         services.AddSingleton(settings);
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section)
             .Validate(o => o.MaxRequestBytes > 0 && o.MaxChoices > 0, "Gateway limits must be positive.").ValidateOnStart();
+        services.AddOptions<MoneyBounds>().BindConfiguration(MoneyBounds.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MoneyBounds>, MoneyBoundsValidator>();
 
         // Storage: the embedded database or PostgreSQL, every store behind its interface. The backend is
         // registered through a factory so the host disposes it (and releases the SQLite lock) when it stops.
@@ -91,6 +94,8 @@ internal static class TollgateHost
             accounts.Load(boot.Totals, boot.Snapshot);
             return accounts;
         });
+        services.AddSingleton(sp => new HeldAccounts(boot.Held, sp.GetRequiredService<ILogger<HeldAccounts>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<HeldAccounts>());
         services.AddWebhooks();
 
         // Subscriptions: allowance windows in Redis across a cluster (rebuilt per subscription from the usage events when
@@ -120,6 +125,9 @@ internal static class TollgateHost
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<SimulatedText>();
         services.AddSingleton<UpstreamHttp>();
+        services.AddOptions<UpstreamOptions>().BindConfiguration(UpstreamOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>();
+        services.AddSingleton<UpstreamCredentials>();
         services.AddSingleton<IModelBackend, OpenAiBackend>();
         services.AddSingleton<IModelBackend, SimulatorBackend>();
         services.AddSingleton<LocalModels.Embeddings.MiniLmEmbedder>();

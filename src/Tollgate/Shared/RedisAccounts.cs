@@ -128,7 +128,7 @@ internal sealed partial class RedisAccounts(SharedState state, IWalletStore wall
             if (_lastTotals is not { } last || last.Load <= asked)
             {
                 var load = Interlocked.Increment(ref _loadsStarted);
-                _lastTotals = (await wallets.LoadTotalsAsync(BudgetPeriods.MonthStart(now), now), load);
+                _lastTotals = ((await wallets.LoadTotalsAsync(BudgetPeriods.MonthStart(now), now)).Totals, load);
                 LogSeeded(logger, accounts.Length);
             }
             var totals = _lastTotals.Value.Totals;

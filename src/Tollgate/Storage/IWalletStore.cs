@@ -24,9 +24,16 @@ internal interface IWalletStore
     Task<IReadOnlyList<GrantExpiry>> ExpireDueAsync(DateTimeOffset now, Func<string, DateTimeOffset>? settledUntil = null,
         CancellationToken cancellationToken = default);
 
-    /// <summary>Balances, this month's spend (from <paramref name="monthStart"/>), lifetime spend, and each wallet's grants as the replay leaves them at <paramref name="now"/>.</summary>
-    Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Balances, this month's spend (from <paramref name="monthStart"/>), lifetime spend, and each wallet's grants as the replay leaves them at
+    /// <paramref name="now"/>; a customer whose figures cannot be summed (beyond a decimal's range) is left out of them and named in
+    /// <see cref="LoadedTotals.Held"/>.
+    /// </summary>
+    Task<LoadedTotals> LoadTotalsAsync(DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The totals the accounts start from, and the customers (with why) whose stored figures could not be loaded: they are held closed.</summary>
+internal sealed record LoadedTotals(AccountTotals Totals, IReadOnlyDictionary<string, string> Held);
 
 /// <summary>An expiry entry written: what was left of <paramref name="GrantId"/> left the customer's wallet.</summary>
 internal sealed record GrantExpiry(string CustomerId, string GrantId, decimal Amount);

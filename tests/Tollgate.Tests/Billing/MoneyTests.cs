@@ -62,6 +62,70 @@ public sealed class MoneyTests
     }
 
     [Theory]
+    [InlineData("0", "0")]
+    [InlineData("15", "15")]
+    [InlineData("-3", "-3")]
+    [InlineData("1.5", "1.5")]
+    [InlineData("-0.000001", "-0.000001")]
+    [InlineData("007.50", "7.5")]
+    [InlineData("79228162514264337593543950335", "79228162514264337593543950335")]
+    public void TryParse_TheOneGrammar_ReadsTheAmount(string text, string expected)
+    {
+        Assert.True(Money.TryParse(text, out var amount));
+        Assert.Equal(Parse(expected), amount);
+        Assert.Equal(Parse(expected), Money.Parse(text));
+    }
+
+    /// <summary>Commas, spaces, exponents, signs other than a leading minus, group separators, other digits: none is money.</summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("1,5")]
+    [InlineData("1,0,0")]
+    [InlineData("1,000")]
+    [InlineData("1,000.50")]
+    [InlineData("1 000")]
+    [InlineData(" 1")]
+    [InlineData("1 ")]
+    [InlineData("\t1")]
+    [InlineData("1e3")]
+    [InlineData("1E-2")]
+    [InlineData("+1")]
+    [InlineData("--1")]
+    [InlineData("-")]
+    [InlineData("1-")]
+    [InlineData("(1)")]
+    [InlineData(".5")]
+    [InlineData("5.")]
+    [InlineData("-.5")]
+    [InlineData("1.2.3")]
+    [InlineData("1_000")]
+    [InlineData("$1")]
+    [InlineData("0x10")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("١٢")]
+    [InlineData("１２")]
+    [InlineData("1\u00a0000")]
+    [InlineData("79228162514264337593543950336")]
+    public void TryParse_HostileText_IsRefused(string? text)
+    {
+        Assert.False(Money.TryParse(text, out var amount));
+        Assert.Equal(0m, amount);
+        if (text is not null) Assert.Throws<FormatException>(() => Money.Parse(text));
+    }
+
+    [Fact]
+    public void TryAdd_BeyondTheDecimalRange_IsFalseNotAnException()
+    {
+        Assert.False(Money.TryAdd(decimal.MaxValue, 1m, out _));
+        Assert.False(Money.TryAdd(decimal.MinValue, -1m, out _));
+        Assert.True(Money.TryAdd(decimal.MaxValue, -1m, out var sum));
+        Assert.Equal(decimal.MaxValue - 1m, sum);
+    }
+
+    [Theory]
     [InlineData("0", true)]
     [InlineData("0.15", true)]
     [InlineData("0.000001", true)]

@@ -130,9 +130,9 @@ public sealed class RedisAccountsTests : IAsyncLifetime
 
         public Dictionary<string, decimal> KeyMonthSpend { get; } = [];
 
-        public Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new AccountTotals(new Dictionary<string, decimal>(Balances), new Dictionary<string, decimal>(),
-                new Dictionary<string, decimal>(KeyMonthSpend), new Dictionary<string, decimal>()));
+        public Task<LoadedTotals> LoadTotalsAsync(DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new LoadedTotals(new AccountTotals(new Dictionary<string, decimal>(Balances), new Dictionary<string, decimal>(),
+                new Dictionary<string, decimal>(KeyMonthSpend), new Dictionary<string, decimal>()), HeldAccounts.None));
 
         public Task AddGrantAsync(string customerId, Grant grant, string? note, AuditEntry audit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

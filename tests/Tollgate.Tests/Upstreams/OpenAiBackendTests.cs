@@ -317,7 +317,9 @@ public sealed class OpenAiBackendTests : TollgateTestBase
     [Fact]
     public async Task PostChat_BackendWithApiKeyEnv_SendsThatKeyUpstreamNeverTheClients()
     {
-        var variable = "TOLLGATE_TEST_UPSTREAM_KEY_" + Guid.NewGuid().ToString("N");
+        // A variable declared for upstream use, bound to the stub's host.
+        var variable = "UPSTREAM_TEST_KEY_" + Guid.NewGuid().ToString("N");
+        App.Configuration[$"Upstreams:Credentials:{variable}:Hosts:0"] = "127.0.0.1";
         Environment.SetEnvironmentVariable(variable, "sk-upstream-secret");
         try
         {

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using Tollgate.Billing.Catalog;
 using Tollgate.Catalog;
 using Tollgate.Hosting;
@@ -8,7 +9,7 @@ using Tollgate.Storage;
 namespace Tollgate.Admin.Services;
 
 /// <summary>Creating and changing customers, for the admin API and the console alike: one validation, one audit entry, one snapshot swap.</summary>
-internal sealed class CustomerService(ICustomerStore store, CatalogState catalog, CatalogRefresher refresher, TimeProvider time)
+internal sealed class CustomerService(ICustomerStore store, CatalogState catalog, CatalogRefresher refresher, IOptions<MoneyBounds> bounds, TimeProvider time)
 {
     public async Task<Outcome<CustomerDto>> CreateAsync(CustomerRequest? body, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
@@ -16,8 +17,8 @@ internal sealed class CustomerService(ICustomerStore store, CatalogState catalog
         var mode = BillingMode.Prepaid;
         if (body.BillingMode is not null && !StoredNames.TryParse(body.BillingMode, out mode))
             return ApiErrorResult.Invalid("'billing_mode' must be 'prepaid' or 'postpaid'.", "billing_mode");
-        if (!MoneyField.TryRead(body.CreditLimit, null, "credit_limit", out var credit, out var invalid)
-            || !MoneyField.TryRead(body.MonthlyBudget, null, "monthly_budget", out var budget, out invalid)
+        if (!MoneyField.TryRead(body.CreditLimit, null, "credit_limit", bounds.Value.MaxCreditLimit, out var credit, out var invalid)
+            || !MoneyField.TryRead(body.MonthlyBudget, null, "monthly_budget", bounds.Value.MaxBudget, out var budget, out invalid)
             || !RateLimitsField.TryRead(body.RateLimits, null, out var limits, out invalid)) return invalid!;
         var now = time.UtcNowStored();
         var customer = new CustomerEntry(RandomText.Id("cus_"), name.Trim(), mode, now) { CreditLimit = credit, MonthlyBudget = budget, Limits = limits };
@@ -35,8 +36,8 @@ internal sealed class CustomerService(ICustomerStore store, CatalogState catalog
         var mode = customer.BillingMode;
         if (body.BillingMode is not null && !StoredNames.TryParse(body.BillingMode, out mode))
             return ApiErrorResult.Invalid("'billing_mode' must be 'prepaid' or 'postpaid'.", "billing_mode");
-        if (!MoneyField.TryRead(body.CreditLimit, customer.CreditLimit, "credit_limit", out var credit, out var invalid)
-            || !MoneyField.TryRead(body.MonthlyBudget, customer.MonthlyBudget, "monthly_budget", out var budget, out invalid)
+        if (!MoneyField.TryRead(body.CreditLimit, customer.CreditLimit, "credit_limit", bounds.Value.MaxCreditLimit, out var credit, out var invalid)
+            || !MoneyField.TryRead(body.MonthlyBudget, customer.MonthlyBudget, "monthly_budget", bounds.Value.MaxBudget, out var budget, out invalid)
             || !RateLimitsField.TryRead(body.RateLimits, customer.Limits, out var limits, out invalid)) return invalid!;
         var updated = customer with
         {

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using Tollgate.Budgets;
 using Tollgate.Catalog;
 using Tollgate.Hosting;
@@ -11,7 +12,7 @@ namespace Tollgate.Admin.Services;
 /// API keys: create (the secret is returned once), update scope and expiry, rotate, revoke — for the
 /// admin API and the console alike. Every change reaches the data plane on the next request.
 /// </summary>
-internal sealed class KeyService(ICustomerStore store, CatalogRefresher refresher, CatalogState catalog, SecretHasher hasher, TimeProvider time)
+internal sealed class KeyService(ICustomerStore store, CatalogRefresher refresher, CatalogState catalog, SecretHasher hasher, IOptions<MoneyBounds> bounds, TimeProvider time)
 {
     /// <summary>Most keys one import may create: one transaction and one snapshot rebuild, kept to a size that commits in seconds.</summary>
     public const int ImportLimit = 10_000;
@@ -132,10 +133,10 @@ internal sealed class KeyService(ICustomerStore store, CatalogRefresher refreshe
         return null;
     }
 
-    private static ApiErrorResult? ReadBudget(string? text, string? periodText, decimal? current, BudgetPeriod currentPeriod, out decimal? budget, out BudgetPeriod period)
+    private ApiErrorResult? ReadBudget(string? text, string? periodText, decimal? current, BudgetPeriod currentPeriod, out decimal? budget, out BudgetPeriod period)
     {
         period = currentPeriod;
-        if (!MoneyField.TryRead(text, current, "budget", out budget, out var error)) return error;
+        if (!MoneyField.TryRead(text, current, "budget", bounds.Value.MaxBudget, out budget, out var error)) return error;
         if (periodText is not null && (!StoredNames.TryParse(periodText, out period) || period == BudgetPeriod.Wallet))
             return ApiErrorResult.Invalid("'budget_period' must be 'monthly' or 'lifetime'.", "budget_period");
         return null;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using Tollgate.Billing;
 using Tollgate.Billing.Wallets;
 using Tollgate.Budgets;
@@ -11,7 +12,8 @@ namespace Tollgate.Admin.Services;
 
 /// <summary>A customer's wallet and the credit grants that fill it, for the admin API and the console alike.</summary>
 internal sealed class WalletService(
-    CatalogState catalog, IWalletStore wallets, Accounts accounts, Tiers tiers, TierRefresher tierRefresher, TimeProvider time)
+    CatalogState catalog, IWalletStore wallets, Accounts accounts, Tiers tiers, TierRefresher tierRefresher, IOptions<MoneyBounds> bounds, HeldAccounts held,
+    TimeProvider time)
 {
     public async Task<Outcome<WalletDto>> GetAsync(string customerId, CancellationToken cancellationToken) =>
         catalog.Current.Customers.TryGetValue(customerId, out var customer)
@@ -21,8 +23,13 @@ internal sealed class WalletService(
     public async Task<Outcome<WalletDto>> GrantAsync(string customerId, GrantRequest? body, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (!catalog.Current.Customers.TryGetValue(customerId, out var customer)) return ApiErrorResult.NotFound("customer", customerId);
-        if (!Money.TryParse(body?.Amount, out var amount) || amount <= 0 || decimal.Round(amount, 12) != amount)
-            return ApiErrorResult.Invalid("'amount' must be a positive decimal string of dollars.", "amount");
+        var max = bounds.Value.MaxGrant;
+        if (!Money.TryParse(body?.Amount, out var amount) || amount <= 0 || decimal.Round(amount, 12) != amount || amount > max)
+            return ApiErrorResult.Invalid($"'amount' must be a positive decimal string of dollars{MoneyBounds.AtMost(max)}.", "amount");
+        if (held.Reason(customerId) is { } reason) return ApiErrorResult.Conflict($"The account is held closed: {reason}", "account_held");
+        // Checked before anything is stored: a grant the live wallet cannot add is never committed.
+        if (!Money.TryAdd(accounts.WalletView(customerId)?.Used ?? 0, amount, out _))
+            return ApiErrorResult.Invalid("'amount' would take the wallet beyond what it can hold.", "amount");
         var kind = GrantKind.Purchased;
         if (body!.Kind is not null && !StoredNames.TryParse(body.Kind, out kind))
             return ApiErrorResult.Invalid("'kind' must be 'purchased' or 'promotional'.", "kind");

@@ -1,10 +1,11 @@
+using Tollgate.Budgets;
 using Tollgate.Catalog;
 using Tollgate.Security;
 
 namespace Tollgate.Gateway.Stages;
 
 /// <summary>API key → key, customer: from the in-memory snapshot, never the database.</summary>
-internal sealed class Authenticate(CatalogState catalog, SecretHasher hasher, AuthFailureThrottle throttle, TimeProvider time)
+internal sealed class Authenticate(CatalogState catalog, SecretHasher hasher, AuthFailureThrottle throttle, HeldAccounts held, TimeProvider time)
 {
     public ApiError? Run(GatewayRequest request)
     {
@@ -27,7 +28,10 @@ internal sealed class Authenticate(CatalogState catalog, SecretHasher hasher, Au
             throttle.RecordFailure(client);
             return refused;
         }
-        return null;
+        return held.Reason(request.Customer.Id) is null
+            ? null
+            : new ApiError(StatusCodes.Status403Forbidden, "invalid_request_error", "account_held",
+                "This account is held closed because its stored balance could not be loaded. Contact the operator.");
     }
 
     private ApiError? Check(GatewayRequest request, CatalogSnapshot snapshot, ReadOnlySpan<char> secret)

@@ -75,17 +75,24 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
         return expired;
     }
 
-    public async Task<AccountTotals> LoadTotalsAsync(DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<LoadedTotals> LoadTotalsAsync(DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // Every sum is checked: a customer whose figures leave a decimal's range is held closed, never the whole process.
+        var held = new Dictionary<string, string>(StringComparer.Ordinal);
         var balances = new Dictionary<string, decimal>(StringComparer.Ordinal);
         await using (var reader = await Command(connection, null, "SELECT customer_id, amount FROM ledger_entries").ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken)) Add(balances, reader.GetString(0), Money.Parse(reader.GetString(1)));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var customer = reader.GetString(0);
+                if (!Add(balances, customer, Money.Parse(reader.GetString(1)))) held.TryAdd(customer, "its ledger balance is beyond the range of a decimal");
+            }
         }
         var customerMonth = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var keyMonth = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var keyLifetime = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        var keysOf = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var month = UnixTime.ToStored(monthStart);
         await using (var reader = await Command(connection, null, "SELECT customer_id, key_id, charged_amount, completed_at FROM usage_events")
             .ExecuteReaderAsync(cancellationToken))
@@ -94,18 +101,35 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
             {
                 var charged = Money.Parse(reader.GetString(2));
                 if (charged == 0) continue;
-                Add(keyLifetime, reader.GetString(1), charged);
-                if (reader.GetInt64(3) < month) continue;
-                Add(customerMonth, reader.GetString(0), charged);
-                Add(keyMonth, reader.GetString(1), charged);
+                var (customer, key) = (reader.GetString(0), reader.GetString(1));
+                if (!keysOf.TryGetValue(customer, out var keys)) keysOf[customer] = keys = new HashSet<string>(StringComparer.Ordinal);
+                keys.Add(key);
+                var summed = Add(keyLifetime, key, charged);
+                if (reader.GetInt64(3) >= month) summed &= Add(customerMonth, customer, charged) & Add(keyMonth, key, charged);
+                if (!summed) held.TryAdd(customer, "its spend is beyond the range of a decimal");
             }
         }
-        return new AccountTotals(balances, customerMonth, keyMonth, keyLifetime) { Grants = await LoadHeldGrantsAsync(connection, now, cancellationToken) };
+        var grants = await LoadHeldGrantsAsync(connection, now, held, cancellationToken);
+        foreach (var customer in held.Keys)
+        {
+            balances.Remove(customer);
+            customerMonth.Remove(customer);
+            grants.Remove(customer);
+            foreach (var key in keysOf.GetValueOrDefault(customer) ?? [])
+            {
+                keyMonth.Remove(key);
+                keyLifetime.Remove(key);
+            }
+        }
+        return new LoadedTotals(new AccountTotals(balances, customerMonth, keyMonth, keyLifetime) { Grants = grants }, held);
     }
 
-    /// <summary>Each wallet's grants not yet written off, with what the replay leaves of them: the live wallets start from these.</summary>
+    /// <summary>
+    /// Each wallet's grants not yet written off, with what the replay leaves of them: the live wallets start from these.
+    /// A wallet whose replay overflows is added to <paramref name="unloadable"/> instead.
+    /// </summary>
     private static async Task<Dictionary<string, IReadOnlyList<(Grant, decimal)>>> LoadHeldGrantsAsync(DbConnection connection, DateTimeOffset now,
-        CancellationToken cancellationToken)
+        Dictionary<string, string> unloadable, CancellationToken cancellationToken)
     {
         var customers = new List<string>();
         var select = Command(connection, null, """
@@ -120,9 +144,19 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
         var held = new Dictionary<string, IReadOnlyList<(Grant, decimal)>>(StringComparer.Ordinal);
         foreach (var customerId in customers)
         {
+            if (unloadable.ContainsKey(customerId)) continue;
             var written = await WrittenOffAsync(connection, customerId, cancellationToken);
             var grants = await ReadGrantsAsync(connection, customerId, cancellationToken);
-            var replay = WalletReplay.Run(grants, await ReadDebitsAsync(connection, customerId, cancellationToken), now);
+            WalletReplay.Result replay;
+            try
+            {
+                replay = WalletReplay.Run(grants, await ReadDebitsAsync(connection, customerId, cancellationToken), now);
+            }
+            catch (OverflowException)
+            {
+                unloadable.TryAdd(customerId, "its grants are beyond the range of a decimal");
+                continue;
+            }
             // A grant past its expiry whose entry is not yet written stays held with its remainder, so
             // the wallet counts it as unusable rather than spendable.
             held[customerId] = [.. grants.Where(g => !written.Contains(g.Id))
@@ -142,7 +176,13 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
         return ids;
     }
 
-    private static void Add(Dictionary<string, decimal> totals, string id, decimal amount) => totals[id] = totals.GetValueOrDefault(id) + amount;
+    /// <summary>Adds to the total; false (the total unchanged) when the sum would leave a decimal's range.</summary>
+    private static bool Add(Dictionary<string, decimal> totals, string id, decimal amount)
+    {
+        if (!Money.TryAdd(totals.GetValueOrDefault(id), amount, out var sum)) return false;
+        totals[id] = sum;
+        return true;
+    }
 
     private static async Task<WalletReplay.Result> ReplayAsync(DbConnection connection, string customerId, DateTimeOffset now, CancellationToken cancellationToken,
         DbTransaction? transaction = null)

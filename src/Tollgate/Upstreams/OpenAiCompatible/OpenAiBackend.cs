@@ -9,9 +9,10 @@ namespace Tollgate.Upstreams.OpenAiCompatible;
 /// <summary>
 /// Forwards to any server speaking OpenAI's wire format. Streams pass through event by event;
 /// nothing is buffered whole. The upstream key is read from the named environment variable
-/// at call time, so rotating it needs no restart and it is never stored.
+/// at call time, so rotating it needs no restart and it is never stored; only a variable declared
+/// as an upstream credential, and only to a host it is bound to (<see cref="UpstreamCredentials"/>).
 /// </summary>
-internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBackend> logger) : IModelBackend
+internal sealed partial class OpenAiBackend(UpstreamHttp http, UpstreamCredentials credentials, ILogger<OpenAiBackend> logger) : IModelBackend
 {
     private const int MaxNonStreamBodyBytes = 64 * 1024 * 1024;
     private static readonly MediaTypeHeaderValue Json = new("application/json");
@@ -24,12 +25,22 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBac
         if (string.IsNullOrEmpty(settings.BaseUrl))
             return new BackendFailure(BackendFailureKind.Unreachable, "backend has no base_url");
         var path = request.Operation == ModelOperation.Embeddings ? "embeddings" : "chat/completions";
+        string? apiKey = null;
+        if (settings.ApiKeyEnv is { } env)
+        {
+            // Checked again at every send: a credential whose declaration or binding no longer covers this URL is never attached.
+            if (credentials.Refusal(env, settings.BaseUrl) is { } refusal)
+            {
+                LogCredentialRefused(logger, request.Backend.Id, refusal.Field);
+                return new BackendFailure(BackendFailureKind.Unreachable, $"backend's credential may not be sent to it ({refusal.Field})");
+            }
+            apiKey = credentials.For(env, settings.BaseUrl);
+        }
         using var message = new HttpRequestMessage(HttpMethod.Post, $"{settings.BaseUrl.TrimEnd('/')}/{path}")
         {
             Content = new ReadOnlyMemoryContent(request.Body) { Headers = { ContentType = Json } },
         };
-        if (settings.ApiKeyEnv is { Length: > 0 } env && Environment.GetEnvironmentVariable(env) is { Length: > 0 } apiKey)
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        if (apiKey is not null) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         if (request.Stream) message.Headers.Accept.ParseAdd("text/event-stream");
 
         // One timer for the whole call; until the headers arrive it is the (shorter) first-byte limit.
@@ -188,6 +199,9 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, ILogger<OpenAiBac
             return ValueTask.CompletedTask;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backend {BackendId} was not called: its credential may not be sent to it ({Field} not allowed by Upstreams:Credentials)")]
+    private static partial void LogCredentialRefused(ILogger logger, string backendId, string field);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backend stream broke off ({Cause})")]
     private static partial void LogStreamBroken(ILogger logger, string cause);

@@ -214,7 +214,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime
         Assert.Equal(["gr_promo", "gr_paid"], (await wallets.ListGrantsAsync(customer)).Select(g => g.Id));
         var replay = await wallets.ReplayAsync(customer, At.AddDays(3));
         Assert.Equal(10m, replay.Remaining.Values.Sum());
-        var totals = await wallets.LoadTotalsAsync(BudgetPeriods.MonthStart(At), At.AddDays(3));
+        var totals = (await wallets.LoadTotalsAsync(BudgetPeriods.MonthStart(At), At.AddDays(3))).Totals;
         Assert.Equal(10m, totals.Balances[customer]);
         Assert.Equal(10m, (await Store<ITierStore>().LoadPaidAsync())[customer]);
     }
