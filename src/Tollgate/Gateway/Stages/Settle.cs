@@ -14,13 +14,10 @@ internal sealed partial class Settle(IUsageRecorder recorder, Gates.GateSpend ga
     {
         var list = request.Price.ListAmount(request.Usage);
         request.ListAmount = list;
-        request.ChargedAmount = request.Allowance is not null ? 0m : request.Contract is null ? list : request.ChargeRates.AmountFor(request.Usage);
-        if (request.Reservation is { } held && request.ChargedAmount > held.Amount)
-        {
-            // A backend that ran past what was reserved: the operator absorbs it, the customer never goes negative.
-            LogChargeCapped(logger, request.RequestId, request.Backend?.Id ?? "-", request.ChargedAmount, held.Amount);
-            request.ChargedAmount = held.Amount;
-        }
+        var charge = Billing.Pricing.RequestCharge.Of(list, request.Contract is null ? null : request.ChargeRates.AmountFor(request.Usage),
+            request.Allowance is not null, request.Reservation?.Amount);
+        request.ChargedAmount = charge.Charged;
+        if (charge.CappedFrom is { } wanted) LogChargeCapped(logger, request.RequestId, request.Backend?.Id ?? "-", wanted, charge.Charged);
         var now = time.GetUtcNow();
         if (request.Model.Tier != Billing.Catalog.ModelTier.Gated) gateSpend.Add(request.Customer.Id, now, request.ChargedAmount);
         request.CostToServe = request.Backend?.CostCardAt(now)?.CostToServe(request.Usage) ?? 0m;

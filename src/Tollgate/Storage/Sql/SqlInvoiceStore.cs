@@ -24,7 +24,7 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
     public async Task<(InvoiceRunOutcome Outcome, InvoiceRecord Invoice)> RunAsync(string customerId, BillingMode mode, BillingPeriod period, bool finalize,
         string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        if (finalize) RequireEnded(period, now);
+        if (finalize && InvoiceTransitions.RefuseBeforeEnd(period, now) is { } early) throw new InvoiceStateException(early);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         using var transaction = database.BeginWrite(connection);
         await database.LockBillingAsync(connection, transaction, customerId);
@@ -57,8 +57,7 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         using var transaction = database.BeginWrite(connection);
         var draft = ReadInvoice(connection, transaction, invoiceId) ?? throw new KeyNotFoundException(invoiceId);
         await database.LockBillingAsync(connection, transaction, draft.CustomerId);
-        if (draft.Status != InvoiceStatus.Draft) throw new InvoiceStateException($"Invoice {invoiceId} is {StoredNames.Of(draft.Status)}; only a draft can be finalized.");
-        RequireEnded(draft.Period, now);
+        if (InvoiceTransitions.RefuseFinalize(draft.Status, draft.Period, now, invoiceId) is { } refused) throw new InvoiceStateException(refused);
         var rounding = Write(connection, transaction, draft.Id, draft.CustomerId, draft.BillingMode, draft.Period, finalize: true, insert: false, actor, now);
         var invoice = WithLines(connection, transaction, ReadInvoice(connection, transaction, invoiceId)!) with { RoundingBooked = rounding };
         transaction.Commit();
@@ -79,10 +78,8 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
             transaction.Commit();
             return (WithLines(connection, null, invoice), false);
         }
-        if (invoice.Status != InvoiceStatus.Finalized)
-            throw new InvoiceStateException($"Invoice {invoiceId} is {StoredNames.Of(invoice.Status)}; payments are recorded against finalized, unpaid invoices.");
-        if (amount > invoice.AmountDue)
-            throw new InvoiceStateException($"The payment of {Money.Format(amount)} exceeds the {Money.Format(invoice.AmountDue)} due on invoice {invoice.Number}.");
+        if (InvoiceTransitions.RefusePayment(invoice.Status, invoice.AmountDue, amount, invoiceId, invoice.Number) is { } refused)
+            throw new InvoiceStateException(refused);
         var paymentId = RandomText.Id("pay_");
         var insert = Command(connection, transaction, """
             INSERT INTO invoice_payments (id, invoice_id, customer_id, amount, reference, created_at)
@@ -100,9 +97,10 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         var update = Command(connection, transaction, """
             UPDATE invoices SET amount_paid = @paid, status = @status, paid_at = @paidAt, updated_at = @at WHERE id = @id
             """);
-        var settled = paid >= invoice.Total;
+        var status = InvoiceTransitions.StatusAfterPayment(paid, invoice.Total);
+        var settled = status == InvoiceStatus.Paid;
         update.Bind("@paid", Money.Format(paid));
-        update.Bind("@status", StoredNames.Of(settled ? InvoiceStatus.Paid : InvoiceStatus.Finalized));
+        update.Bind("@status", StoredNames.Of(status));
         update.Bind("@paidAt", settled ? UnixTime.ToStored(now) : DBNull.Value);
         update.Bind("@at", UnixTime.ToStored(now));
         update.Bind("@id", invoiceId);
@@ -120,15 +118,7 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         using var transaction = database.BeginWrite(connection);
         var invoice = ReadInvoice(connection, transaction, invoiceId) ?? throw new KeyNotFoundException(invoiceId);
         await database.LockBillingAsync(connection, transaction, invoice.CustomerId);
-        // An invoice settled at finalization (nothing due: prepaid, or a zero total) has no payments and can be voided;
-        // one that money was paid against cannot.
-        if (invoice.Status is InvoiceStatus.Draft or InvoiceStatus.Void || invoice.AmountPaid != 0)
-            throw new InvoiceStateException(invoice.Status switch
-            {
-                InvoiceStatus.Draft => $"Invoice {invoiceId} is a draft: it is replaced by the next run, not voided.",
-                InvoiceStatus.Void => $"Invoice {invoice.Number} is already void.",
-                _ => $"Invoice {invoice.Number} has payments recorded; issue a credit note (a ledger entry) instead of voiding it.",
-            });
+        if (InvoiceTransitions.RefuseVoid(invoice.Status, invoice.AmountPaid, invoiceId, invoice.Number) is { } refused) throw new InvoiceStateException(refused);
         var creditNote = InvoiceNumbers.CreditNote(now.UtcDateTime.Year, NextNumber(connection, transaction, InvoiceNumbers.CreditNoteCounter(now.UtcDateTime.Year)));
         var update = Command(connection, transaction, """
             UPDATE invoices SET status = 'void', credit_note_number = @note, void_reason = @reason, voided_at = @at, updated_at = @at WHERE id = @id
@@ -248,12 +238,6 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         return [.. days.Values];
     }
 
-    private static void RequireEnded(BillingPeriod period, DateTimeOffset now)
-    {
-        if (now < period.End)
-            throw new InvoiceStateException($"Period {period} has not ended (it ends {period.End:yyyy-MM-dd'T'HH:mm:ss'Z'}); its invoices can be drafted but not finalized.");
-    }
-
     private static string RoundingReference(string invoiceId) => $"rounding:{invoiceId}";
 
     /// <summary>
@@ -327,7 +311,7 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         {
             // Allocated inside this transaction: a rollback returns the number, so numbers have no gaps.
             number = InvoiceNumbers.Invoice(now.UtcDateTime.Year, NextNumber(connection, transaction, InvoiceNumbers.InvoiceCounter(now.UtcDateTime.Year)));
-            status = total <= 0 ? InvoiceStatus.Paid : InvoiceStatus.Finalized;
+            status = InvoiceTransitions.StatusOnFinalize(total);
         }
         var update = Command(connection, transaction, """
             UPDATE invoices SET billing_mode = @mode, status = @status, number = @number, total = @total, updated_at = @at,
