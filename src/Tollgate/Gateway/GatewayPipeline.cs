@@ -7,7 +7,7 @@ namespace Tollgate.Gateway;
 /// The request path, in order, in one place. Every <c>/v1</c> call that reaches a model goes
 /// through exactly these stages:
 /// <code>
-/// authenticate → admit → limit (rates, then the subscription allowance) → reserve → route + forward → meter → settle → respond
+/// authenticate → (storage healthy) → admit → limit (rates, then the subscription allowance) → reserve → route + forward → meter → settle → respond
 /// </code>
 /// Each stage either lets the request through or ends it with one error in OpenAI's shape.
 /// Streams meter and settle inside the relay, before the stream's tail is sent. A reservation
@@ -23,6 +23,7 @@ internal sealed class GatewayPipeline(
     Forward forward,
     Respond respond,
     Relay relay,
+    Storage.StorageGuard storage,
     Hosting.GatewayMetrics metrics,
     TimeProvider time)
 {
@@ -46,6 +47,12 @@ internal sealed class GatewayPipeline(
         if (authenticate.Run(request) is { } unauthenticated)
         {
             await FailAsync(request, unauthenticated);
+            return;
+        }
+        if (storage.Tripped)
+        {
+            // Usage could not be recorded: serve nothing new rather than serve it unbilled.
+            await FailAsync(request, Storage.StorageGuard.Refusal(), Storage.StorageGuard.RetryAfter);
             return;
         }
         if (await admit.RunAsync(request) is { } refused)

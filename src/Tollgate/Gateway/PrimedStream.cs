@@ -59,6 +59,20 @@ internal sealed class PrimedStream
         }
     }
 
+    /// <summary>A stream that could not be started at all: nothing reached the client.</summary>
+    public static PrimedStream Failed(BackendFailure why) => new(EmptyEvents.Instance, false, why);
+
+    private sealed class EmptyEvents : IAsyncEnumerator<ReadOnlyMemory<byte>>
+    {
+        public static readonly EmptyEvents Instance = new();
+
+        public ReadOnlyMemory<byte> Current => default;
+
+        public ValueTask<bool> MoveNextAsync() => ValueTask.FromResult(false);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     private static async Task<PrimedStream> FailAsync(IAsyncEnumerator<ReadOnlyMemory<byte>> events, BackendFailure why)
     {
         await events.DisposeAsync();

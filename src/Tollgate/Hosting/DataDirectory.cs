@@ -9,7 +9,10 @@ internal static class DataDirectory
     public const string PepperFile = "key-pepper";
     public const string DemoCredentialsFile = "demo-credentials.txt";
 
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OwnerOnly = AtomicFile.OwnerOnly;
+
+    /// <summary>A generated pepper has 32 bytes; a stored one shorter than this is not one Tollgate wrote.</summary>
+    private const int MinPepperBytes = 16;
 
     public static void Ensure(string dataDir)
     {
@@ -46,29 +49,34 @@ internal static class DataDirectory
     {
         if (!string.IsNullOrEmpty(given)) return Encoding.UTF8.GetBytes(given);
         var path = Path.Combine(dataDir, PepperFile);
-        if (File.Exists(path)) return Convert.FromBase64String(File.ReadAllText(path).Trim());
+        if (File.Exists(path)) return ReadPepper(path);
         var pepper = RandomNumberGenerator.GetBytes(32);
         WriteOwnerOnly(path, Convert.ToBase64String(pepper) + "\n");
         return pepper;
     }
 
-    public static void WriteOwnerOnly(string path, string contents)
+    /// <summary>
+    /// An empty or damaged pepper file is refused, never used: hashing with it would match no stored
+    /// key, and a new pepper written over it would lose the original for good.
+    /// </summary>
+    private static byte[] ReadPepper(string path)
     {
-        var temp = path + ".tmp";
-        if (OperatingSystem.IsWindows())
+        var text = File.ReadAllText(path).Trim();
+        byte[] pepper;
+        try
         {
-            File.WriteAllText(temp, contents);
+            pepper = Convert.FromBase64String(text);
         }
-        else
+        catch (FormatException)
         {
-            using var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                UnixCreateMode = OwnerOnly,
-            });
-            stream.Write(Encoding.UTF8.GetBytes(contents));
+            pepper = [];
         }
-        File.Move(temp, path, overwrite: true);
+        if (pepper.Length >= MinPepperBytes) return pepper;
+        throw new StartupException(
+            $"The key pepper file {path} is empty or damaged, so no stored API key or admin token could be checked. " +
+            "Restore it from a backup of the data directory, or give the original pepper in TOLLGATE_KEY_PEPPER.");
     }
+
+    /// <summary>Secrets are written atomically (<see cref="AtomicFile"/>): a crash never leaves an empty pepper or credentials file.</summary>
+    public static void WriteOwnerOnly(string path, string contents) => AtomicFile.WriteText(path, contents, OwnerOnly);
 }

@@ -17,6 +17,8 @@ internal sealed class GatewayMetrics : IDisposable
     private readonly Counter<double> _charged;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _timeToFirstToken;
+    private readonly Counter<long> _storageTrips;
+    private readonly UpDownCounter<long> _storageTripped;
 
     public GatewayMetrics(IMeterFactory meters)
     {
@@ -27,6 +29,8 @@ internal sealed class GatewayMetrics : IDisposable
         _charged = _meter.CreateCounter<double>("tollgate.charged", "USD", "Amount charged to customers");
         _duration = _meter.CreateHistogram<double>("tollgate.request.duration", "s", "Time from request to last byte");
         _timeToFirstToken = _meter.CreateHistogram<double>("tollgate.time_to_first_token", "s", "Time from request to the first streamed token");
+        _storageTrips = _meter.CreateCounter<long>("tollgate.storage.trips", "{trip}", "Times a storage fault stopped the gateway from taking new requests");
+        _storageTripped = _meter.CreateUpDownCounter<long>("tollgate.storage.tripped", "{state}", "1 while a storage fault refuses new requests, else 0");
     }
 
     public void Completed(string model, string backend, int status, long inputTokens, long outputTokens, decimal charged, double seconds, double? ttftSeconds)
@@ -42,6 +46,13 @@ internal sealed class GatewayMetrics : IDisposable
 
     public void Refused(string model, int status, string code) =>
         _requests.Add(1, new TagList { { "model", model }, { "backend", "none" }, { "status", status }, { "code", code } });
+
+    /// <summary>The storage trip switch changed: <paramref name="tripped"/> true when it tripped, false when it recovered.</summary>
+    public void StorageTripped(bool tripped)
+    {
+        if (tripped) _storageTrips.Add(1);
+        _storageTripped.Add(tripped ? 1 : -1);
+    }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -17,6 +17,11 @@ internal static class ServeCommand
         {
             Description = "In a new database, serve the demo's tg-embed from the simulator instead of the built-in MiniLM model (for load tests).",
         };
+        var newDatabase = new Option<bool>("--new-database")
+        {
+            Description = "Create a new, empty database in a data directory that already has a key pepper (its database was deleted or moved). " +
+                "Without it, such a start is refused.",
+        };
         var durability = new Option<string>("--durability")
         {
             Description = "normal: usage survives a killed process (default); full: also survives power loss, at a cost (TOLLGATE_DURABILITY).",
@@ -31,7 +36,7 @@ internal static class ServeCommand
             Description = "Redis (e.g. 127.0.0.1:6379) for the counters every node shares: reservations, budgets, rate limits, allowances (TOLLGATE_REDIS). " +
                 "Needs --database. Default: counters in this process's memory.",
         };
-        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, simulatedEmbeddings, durability, database, redis };
+        var serve = new Command("serve", "Run the gateway, the admin API and metrics on the embedded database.") { urls, dataDir, noDemo, simulatedEmbeddings, newDatabase, durability, database, redis };
         serve.SetAction((ParseResult result, CancellationToken cancellationToken) =>
         {
             Func<string, string?> env = Environment.GetEnvironmentVariable;
@@ -41,6 +46,7 @@ internal static class ServeCommand
                 DataDir = result.GetValue(dataDir) ?? env("TOLLGATE_DATA_DIR") ?? "data",
                 Demo = !result.GetValue(noDemo),
                 SimulatedEmbeddings = result.GetValue(simulatedEmbeddings),
+                NewDatabase = result.GetValue(newDatabase),
                 FullDurability = (result.GetValue(durability) ?? env("TOLLGATE_DURABILITY")) == "full",
                 AdminToken = env("TOLLGATE_ADMIN_TOKEN") is { Length: > 0 } token ? token : null,
                 KeyPepper = env("TOLLGATE_KEY_PEPPER") is { Length: > 0 } pepper ? pepper : null,

@@ -26,6 +26,12 @@ internal sealed record ServeSettings
     /// <summary>The key-hashing secret; null means the one generated into the data directory.</summary>
     public string? KeyPepper { get; init; }
 
+    /// <summary>
+    /// Create the embedded database even though the data directory shows it existed (a key pepper
+    /// is there): without it such a start is refused, so a deleted database is never silently replaced by an empty one.
+    /// </summary>
+    public bool NewDatabase { get; init; }
+
     /// <summary>A PostgreSQL connection string shared by every node; null means the embedded SQLite file in the data directory.</summary>
     public string? Database { get; init; }
 

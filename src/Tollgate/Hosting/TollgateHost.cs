@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
@@ -46,6 +46,8 @@ internal static class TollgateHost
         // registered through a factory so the host disposes it (and releases the SQLite lock) when it stops.
         services.AddSingleton(_ => boot.Storage);
         boot.Storage.AddServices(services);
+        services.AddSingleton<StorageGuard>();
+        services.AddHostedService<StorageProbe>();
         services.AddSingleton(boot.Hasher);
         services.AddSingleton(boot.Catalog);
         services.AddSingleton(boot.Models);
@@ -124,6 +126,8 @@ internal static class TollgateHost
         // Backends.
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<SimulatedText>();
+        services.AddOptions<UpstreamHttpOptions>().BindConfiguration(UpstreamHttpOptions.Section)
+            .Validate(o => o.ConnectTimeoutSeconds is > 0 and <= 300, "Upstreams:ConnectTimeoutSeconds must be more than 0 and at most 300.").ValidateOnStart();
         services.AddSingleton<UpstreamHttp>();
         services.AddOptions<UpstreamOptions>().BindConfiguration(UpstreamOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>();
@@ -194,10 +198,12 @@ internal static class TollgateHost
         var health = services.AddHealthChecks().AddCheck<StorageHealthCheck>("database", tags: [ReadyTag]);
         if (boot.Shared is not null) health.AddCheck<Shared.SharedStateHealthCheck>("redis", tags: [ReadyTag]);
         // Keys for anything the framework protects stay in the data directory, not the user's profile.
-        // The key ring is plain XML: its directory is created owner-only before the framework writes there.
+        // The key ring is plain XML: its directory is created owner-only, and each key file is written atomically.
         var protectionKeys = Path.Combine(settings.DataDir, "protection-keys");
         DataDirectory.Ensure(protectionKeys);
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(protectionKeys));
+        services.AddDataProtection();
+        services.AddOptions<KeyManagementOptions>().Configure<ILoggerFactory>((options, logs) =>
+            options.XmlRepository = new KeyRingFiles(protectionKeys, logs.CreateLogger<KeyRingFiles>()));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
     }
 
@@ -209,6 +215,7 @@ internal static class TollgateHost
             RequestIds.Assign(context, requestTime);
             return next(context);
         });
+        app.UseClientFaults();
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
         app.UseSharedStateOutage();
         app.UseBrowserSecurityHeaders();

@@ -26,5 +26,11 @@ internal abstract class StorageBackend : IAsyncDisposable
     /// <summary>Whether the database answers now (readiness).</summary>
     public abstract Task<bool> PingAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Why the database this node writes to is no longer the one it opened (a file deleted or
+    /// replaced under it); null when it still is, or when the backend cannot tell.
+    /// </summary>
+    public virtual Task<string?> CheckIdentityAsync(CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
+
     public abstract ValueTask DisposeAsync();
 }

@@ -1,3 +1,4 @@
+using Tollgate.Catalog;
 using Tollgate.Upstreams;
 
 namespace Tollgate.Gateway.Stages;
@@ -19,12 +20,11 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
         {
             var body = UpstreamBody.For(request, backend);
             var sent = time.GetTimestamp();
-            var response = await registry.For(backend.Kind)
-                .SendAsync(new BackendRequest(request.Operation, backend, body, request.Stream), request.Http.RequestAborted);
+            var response = await SendAsync(request, backend, body);
             if (response is BackendStream stream)
             {
                 // Hold the client's 200 until the first event arrives, so a stream that dies at once can still fall through.
-                var primed = await PrimedStream.StartAsync(stream, request.Http.RequestAborted);
+                var primed = await StartAsync(request, backend, stream);
                 if (primed.Failure is { } broke)
                 {
                     await stream.DisposeAsync();
@@ -74,6 +74,40 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
             ? ApiError.UpstreamTimeout(message)
             : ApiError.UpstreamUnavailable(message));
     }
+
+    /// <summary>
+    /// A backend that throws instead of answering is a failed backend like any other: it falls through
+    /// to the next one and is marked unhealthy, and the client still gets an answer in the error shape.
+    /// </summary>
+    private async Task<BackendResponse> SendAsync(GatewayRequest request, BackendEntry backend, byte[] body)
+    {
+        try
+        {
+            return await registry.For(backend.Kind)
+                .SendAsync(new BackendRequest(request.Operation, backend, body, request.Stream), request.Http.RequestAborted);
+        }
+        catch (Exception ex) when (!request.Http.RequestAborted.IsCancellationRequested)
+        {
+            LogBackendThrew(logger, ex, backend.Id);
+            return new BackendFailure(BackendFailureKind.Unreachable, $"the call failed ({ex.GetType().Name})");
+        }
+    }
+
+    private async Task<PrimedStream> StartAsync(GatewayRequest request, BackendEntry backend, BackendStream stream)
+    {
+        try
+        {
+            return await PrimedStream.StartAsync(stream, request.Http.RequestAborted);
+        }
+        catch (Exception ex) when (!request.Http.RequestAborted.IsCancellationRequested)
+        {
+            LogBackendThrew(logger, ex, backend.Id);
+            return PrimedStream.Failed(new BackendFailure(BackendFailureKind.ServerError, $"the stream failed before its first event ({ex.GetType().Name})"));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Calling backend {BackendId} threw instead of answering")]
+    private static partial void LogBackendThrew(ILogger logger, Exception exception, string backendId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backend {BackendId} failed ({Kind}: {Reason}); trying the next")]
     private static partial void LogBackendFailed(ILogger logger, string backendId, BackendFailureKind kind, string reason);

@@ -14,7 +14,7 @@ namespace Tollgate.Storage.Postgres;
 /// stored decimal text) rather than from a per-node cache, and a duplicate request id, whichever
 /// node stored it first, inserts nothing and charges nothing.
 /// </summary>
-internal sealed partial class PostgresUsageWriter(PostgresDatabase database, TimeProvider time, ILogger<PostgresUsageWriter> logger) : BackgroundService, IUsageRecorder
+internal sealed partial class PostgresUsageWriter(PostgresDatabase database, TimeProvider time, StorageGuard guard, ILogger<PostgresUsageWriter> logger) : BackgroundService, IUsageRecorder
 {
     private const int MaxBatch = 512;
 
@@ -55,17 +55,21 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
             try
             {
                 await CommitAsync(batch);
+                guard.CommitSucceeded();
                 foreach (var pending in batch) pending.Committed.TrySetResult();
                 return;
             }
             catch (NpgsqlException ex) when (attempt < 5)
             {
+                // The first failure already stops new requests: only those in flight wait on the retries.
+                guard.CommitFailed(ex);
                 // A brief outage or a deadlock with another node's writer: the whole transaction is retried.
                 LogCommitRetry(logger, ex, batch.Count, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
             }
             catch (Exception ex)
             {
+                guard.CommitFailed(ex);
                 LogCommitFailed(logger, ex, batch.Count);
                 foreach (var pending in batch) pending.Committed.TrySetException(ex);
                 return;

@@ -12,8 +12,12 @@ internal sealed class SqliteStorage(ServeSettings settings) : StorageBackend
 {
     public const string LockFile = "tollgate.lock";
 
+    /// <summary>A random id written into a new database, so a file put in its place is told apart from it.</summary>
+    public const string DatabaseIdSetting = "database_id";
+
     private FileStream? _lock;
     private SqliteDatabase? _database;
+    private string? _databaseId;
 
     public SqliteDatabase Database => _database ?? throw new InvalidOperationException("The database is not open yet.");
 
@@ -24,6 +28,7 @@ internal sealed class SqliteStorage(ServeSettings settings) : StorageBackend
     public override async Task<CoreStores> OpenAsync(TimeProvider time, CancellationToken cancellationToken = default)
     {
         _lock = TakeLock(settings.DataDir);
+        RefuseMissingDatabase();
         DataDirectory.SecureDatabaseFiles(settings.DatabasePath);
         var database = _database = new SqliteDatabase(settings.DatabasePath, settings.FullDurability);
         await using (var connection = await database.OpenAsync(cancellationToken))
@@ -31,6 +36,7 @@ internal sealed class SqliteStorage(ServeSettings settings) : StorageBackend
             var found = await SqliteMigrations.ApplyAsync(connection, cancellationToken);
             // Rollups arrived with schema 6: a database from before sums its existing usage once.
             if (found is > 0 and < SqliteMigrations.RollupsVersion) await SqliteUsageRollups.RebuildAsync(connection, cancellationToken);
+            _databaseId = await EnsureDatabaseIdAsync(connection, cancellationToken);
         }
         return SqlStores.Core(database, time);
     }
@@ -61,11 +67,61 @@ internal sealed class SqliteStorage(ServeSettings settings) : StorageBackend
         }
     }
 
+    /// <summary>
+    /// The file at the database's path must still be the database this node opened: deleted, it
+    /// would take usage into a file no one will ever read again; replaced, into the wrong books.
+    /// Read through its own unpooled, read-only connection, which never creates a missing file.
+    /// </summary>
+    public override async Task<string?> CheckIdentityAsync(CancellationToken cancellationToken = default)
+    {
+        if (_databaseId is null) return null;
+        var path = settings.DatabasePath;
+        if (!File.Exists(path)) return $"the database file {path} is gone (deleted or moved while serving)";
+        try
+        {
+            var readOnly = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+            await using var connection = new SqliteConnection(readOnly);
+            await connection.OpenAsync(cancellationToken);
+            using var select = connection.CreateCommand();
+            select.CommandText = "SELECT value FROM settings WHERE key = $key";
+            select.Parameters.AddWithValue("$key", DatabaseIdSetting);
+            var found = await select.ExecuteScalarAsync(cancellationToken) as string;
+            return found == _databaseId ? null : $"the database file {path} was replaced by another database while serving";
+        }
+        catch (SqliteException ex)
+        {
+            return $"the database file {path} is no longer the database this node opened ({ex.Message})";
+        }
+    }
+
     public override ValueTask DisposeAsync()
     {
         _lock?.Dispose();
         _lock = null;
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A data directory with a key pepper was used before: a missing database there was lost (or
+    /// deleted), not never made, so a new empty one is created only when the operator says so.
+    /// </summary>
+    private void RefuseMissingDatabase()
+    {
+        var pepper = Path.Combine(settings.DataDir, DataDirectory.PepperFile);
+        if (settings.NewDatabase || File.Exists(settings.DatabasePath) || !File.Exists(pepper)) return;
+        throw new StartupException(
+            $"The data directory {Path.GetFullPath(settings.DataDir)} has a key pepper ({DataDirectory.PepperFile}) but no database ({Path.GetFileName(settings.DatabasePath)}): " +
+            "the database was deleted or moved, and starting would silently begin empty books. Restore the database (see `tollgate backup`), " +
+            "or start with --new-database to create a new, empty one on purpose.");
+    }
+
+    private static async Task<string> EnsureDatabaseIdAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        using var upsert = connection.CreateCommand();
+        upsert.CommandText = "INSERT INTO settings (key, value) VALUES ($key, $value) ON CONFLICT (key) DO NOTHING; SELECT value FROM settings WHERE key = $key";
+        upsert.Parameters.AddWithValue("$key", DatabaseIdSetting);
+        upsert.Parameters.AddWithValue("$value", Guid.NewGuid().ToString("N"));
+        return (string)(await upsert.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>An exclusive lock (flock on Unix) that the operating system drops when the process ends, however it ends.</summary>

@@ -12,7 +12,7 @@ namespace Tollgate.Storage.Sqlite;
 /// commit that holds its event, so a response can hold its last bytes until its usage is durable.
 /// Duplicates (same request id) are ignored without failing the batch.
 /// </summary>
-internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimeProvider time, ILogger<SqliteUsageWriter> logger) : BackgroundService, IUsageRecorder
+internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimeProvider time, StorageGuard guard, ILogger<SqliteUsageWriter> logger) : BackgroundService, IUsageRecorder
 {
     private readonly SqliteUsageRollups _rollups = new(time);
 
@@ -81,16 +81,20 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
             {
                 var rollups = Commit(connection, batch);
                 _rollups.Committed(rollups);
+                guard.CommitSucceeded();
                 foreach (var pending in batch) pending.Committed.TrySetResult();
                 return;
             }
             catch (SqliteException ex) when (attempt < 5)
             {
+                // The first failure already stops new requests: only those in flight wait on the retries.
+                guard.CommitFailed(ex);
                 LogCommitRetry(logger, ex, batch.Count, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt));
             }
             catch (Exception ex)
             {
+                guard.CommitFailed(ex);
                 LogCommitFailed(logger, ex, batch.Count);
                 foreach (var pending in batch) pending.Committed.TrySetException(ex);
                 return;

@@ -61,6 +61,12 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, UpstreamCredentia
             Dispose(linked, timeout);
             return new BackendFailure(BackendFailureKind.Unreachable, ex.HttpRequestError.ToString());
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled by neither the client nor the first-byte limit: the connect timeout, whose backend was never reached.
+            Dispose(linked, timeout);
+            return new BackendFailure(BackendFailureKind.Unreachable, $"could not connect within {http.ConnectTimeout.TotalSeconds:0.###}s");
+        }
         catch
         {
             Dispose(linked, timeout);

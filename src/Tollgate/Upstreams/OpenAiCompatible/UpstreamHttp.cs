@@ -1,17 +1,19 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace Tollgate.Upstreams.OpenAiCompatible;
 
 /// <summary>One pooled HTTP client for every OpenAI-compatible backend.</summary>
 internal sealed class UpstreamHttp : IDisposable
 {
-    public UpstreamHttp()
+    public UpstreamHttp(IOptions<UpstreamHttpOptions> options)
     {
+        ConnectTimeout = TimeSpan.FromSeconds(options.Value.ConnectTimeoutSeconds);
         Client = new HttpMessageInvoker(new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectTimeout = ConnectTimeout,
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             UseProxy = false,
@@ -23,5 +25,17 @@ internal sealed class UpstreamHttp : IDisposable
 
     public HttpMessageInvoker Client { get; }
 
+    /// <summary>How long a connection to a backend may take before the backend counts as unreachable.</summary>
+    public TimeSpan ConnectTimeout { get; }
+
     public void Dispose() => Client.Dispose();
+}
+
+/// <summary>Settings of the connections to OpenAI-compatible backends (configuration section <c>Upstreams</c>).</summary>
+internal sealed record UpstreamHttpOptions
+{
+    public const string Section = "Upstreams";
+
+    /// <summary>A backend that has not accepted the connection by then is unreachable: the next one is tried.</summary>
+    public double ConnectTimeoutSeconds { get; init; } = 10;
 }
