@@ -17,13 +17,21 @@ public static class InvoiceRounding
     /// <summary>The finalized lines, what the invoice asks for, and the rounding entry to book (ledger sign: positive credits the customer).</summary>
     public sealed record Rounded(IReadOnlyList<InvoiceLine> Lines, decimal Total, decimal RoundingEntry);
 
-    public static Rounded Finalize(IReadOnlyList<InvoiceLine> lines, BillingMode mode, BillingPeriod period, decimal commitment)
+    /// <param name="lines">The invoice's exact lines, as <see cref="InvoiceBuilder.Build"/> made them.</param>
+    /// <param name="mode">Prepaid rounds in the customer's favour.</param>
+    /// <param name="period">The invoice's month: its own true-up is the one that meets the commitment.</param>
+    /// <param name="commitment">The month's contract commitment (zero without one).</param>
+    /// <param name="alreadyBooked">
+    /// Rounding entries earlier (now void) invoices of the same customer and month left in the ledger: a prepaid
+    /// statement's credit stays in the wallet when it is voided, so its reissue rounds what is left, not the whole again.
+    /// </param>
+    public static Rounded Finalize(IReadOnlyList<InvoiceLine> lines, BillingMode mode, BillingPeriod period, decimal commitment, decimal alreadyBooked = 0m)
     {
         ArgumentNullException.ThrowIfNull(lines);
         var charges = lines.Where(l => l.Kind is not (InvoiceLineKind.PrepaidApplied or InvoiceLineKind.Rounding)).ToList();
         var rounded = charges.Select(l => l with { Rounded = Money.ToCents(l.Amount) }).ToList();
         MeetCommitmentExactly(rounded, period, commitment);
-        var exact = charges.Sum(l => l.Amount);
+        var exact = charges.Sum(l => l.Amount) - alreadyBooked;
         var shown = rounded.Sum(l => l.Rounded!.Value);
         var target = mode == BillingMode.Prepaid && shown > exact ? Math.Floor(exact * 100m) / 100m : shown;
         if (target != shown)

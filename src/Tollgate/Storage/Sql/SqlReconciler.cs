@@ -111,14 +111,25 @@ internal sealed class SqlReconciler(SqlDatabase database) : IReconciler
                 checks[id] = check with { Invoiced = check.Invoiced + rounded, Ledger = check.Ledger + ledger };
             },
             cancellationToken);
+        // A void invoice's rounding (a prepaid credit that stays; a postpaid entry and its reversal) belongs to its month's reissue.
+        var reissues = new Dictionary<string, string>(StringComparer.Ordinal);
+        var finalized = checks.Values.ToDictionary(c => (c.CustomerId, c.Period), c => c.InvoiceId);
+        await ReadAsync(connection, transaction, "SELECT id, customer_id, period FROM invoices WHERE status = 'void' AND period >= @from AND period < @to",
+            c => { c.Bind("@from", from); c.Bind("@to", to); },
+            r =>
+            {
+                if (finalized.TryGetValue((r.GetString(1), BillingPeriod.Parse(r.GetString(2))), out var reissue)) reissues[r.GetString(0)] = reissue;
+            },
+            cancellationToken);
         await ReadAsync(connection, transaction, "SELECT reference, amount FROM ledger_entries WHERE kind = @rounding",
             c => c.Bind("@rounding", (int)LedgerEntryKind.Rounding),
             r =>
             {
-                // rounding:{invoice} books it; rounding:{invoice}:void reverses it once the invoice is void (and no longer checked).
-                var reference = r.GetString(0);
-                if (reference.Split(':') is [_, var invoiceId] && checks.TryGetValue(invoiceId, out var check))
-                    checks[invoiceId] = check with { Ledger = check.Ledger - Money.Parse(r.GetString(1)) };
+                // rounding:{invoice} books it; rounding:{invoice}:void reverses it once the invoice is void.
+                var parts = r.GetString(0).Split(':');
+                if (parts.Length < 2) return;
+                var invoiceId = reissues.GetValueOrDefault(parts[1]) ?? parts[1];
+                if (checks.TryGetValue(invoiceId, out var check)) checks[invoiceId] = check with { Ledger = check.Ledger - Money.Parse(r.GetString(1)) };
             },
             cancellationToken);
         return [.. checks.Values.OrderBy(c => c.Period).ThenBy(c => c.CustomerId, StringComparer.Ordinal)];
