@@ -26,6 +26,10 @@ internal static class AdminEndpoints
         admin.MapFeedback();
     }
 
+    /// <summary>Admin request bodies are checked once, after authorization and before any endpoint binds them.</summary>
+    public static IApplicationBuilder UseAdminBodyCheck(this IApplicationBuilder app) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(Prefix), admin => admin.UseMiddleware<AdminBodyCheck>());
+
     /// <summary>Creating requests are idempotent under an Idempotency-Key header.</summary>
     public static IApplicationBuilder UseAdminIdempotency(this IApplicationBuilder app) =>
         app.UseWhen(context => context.Request.Path.StartsWithSegments(Prefix), admin => admin.UseMiddleware<IdempotencyMiddleware>());

@@ -11,6 +11,14 @@ namespace Tollgate.Admin;
 /// <summary>Validates a model definition from the admin API, naming the first field that is wrong.</summary>
 internal static class ModelRequestReader
 {
+    // Every numeric setting has a range (listed in docs/api-reference.md), so no stored value can overflow where it is used.
+    public const int MaxOutputTokens = 1_000_000;
+    public const double MaxFirstByteTimeoutSeconds = 3600;
+    public const double MaxTotalTimeoutSeconds = 86_400;
+    public const double MaxSimulatorTimeToFirstTokenMs = 600_000;
+    public const double MinSimulatorTokensPerSecond = 0.1;
+    public const double MaxSimulatorTokensPerSecond = 1_000_000;
+
     public sealed record Parsed(ModelDefinition Definition, TokenRates? Price, DateTimeOffset? PriceFrom, IReadOnlyList<(string BackendId, ParsedCost Cost)> Costs);
 
     public static Parsed? Read(string modelId, ModelRequest body, CatalogSnapshot snapshot, MoneyBounds bounds, UpstreamCredentials credentials,
@@ -68,8 +76,8 @@ internal static class ModelRequestReader
             return ApiErrorResult.Invalid("'tier' must be 'standard', 'premium' or 'gated'.", "tier");
         if (body.Tokenizer is { } t && !TokenCounter.IsKnown(t))
             return ApiErrorResult.Invalid($"'tokenizer' must be one of: {string.Join(", ", TokenCounter.KnownEncodings)}.", "tokenizer");
-        if (kind == ModelKind.Chat && body.MaxOutputTokens is < 1)
-            return ApiErrorResult.Invalid("'max_output_tokens' must be positive.", "max_output_tokens");
+        if (kind == ModelKind.Chat && body.MaxOutputTokens is < 1 or > MaxOutputTokens)
+            return ApiErrorResult.Invalid($"'max_output_tokens' must be from 1 to {MaxOutputTokens}.", "max_output_tokens");
         if (body.Backends is not { Length: > 0 }) return ApiErrorResult.Invalid("'backends' must list at least one backend.", "backends");
         return null;
     }
@@ -91,10 +99,17 @@ internal static class ModelRequestReader
             error = ApiErrorResult.Invalid(message, $"{param}.{field}");
         else if (dto.CapParameter is not (null or "max_tokens" or "max_completion_tokens"))
             error = ApiErrorResult.Invalid("'cap_parameter' must be 'max_tokens' or 'max_completion_tokens'.", param + ".cap_parameter");
-        else if (dto.FirstByteTimeoutSeconds is <= 0 || dto.TotalTimeoutSeconds is <= 0)
-            error = ApiErrorResult.Invalid("Timeouts must be positive.", param);
-        else if (dto.SimulatorTokensPerSecond is < 0 || dto.SimulatorTimeToFirstTokenMs is < 0 || dto.SimulatorEmbeddingDimensions is < 1 or > 8192)
-            error = ApiErrorResult.Invalid("Simulator settings must be non-negative (dimensions 1 to 8192).", param);
+        else if (dto.FirstByteTimeoutSeconds is not (null or > 0 and <= MaxFirstByteTimeoutSeconds))
+            error = ApiErrorResult.Invalid($"'first_byte_timeout_seconds' must be above 0 and at most {MaxFirstByteTimeoutSeconds}.", param + ".first_byte_timeout_seconds");
+        else if (dto.TotalTimeoutSeconds is not (null or > 0 and <= MaxTotalTimeoutSeconds))
+            error = ApiErrorResult.Invalid($"'total_timeout_seconds' must be above 0 and at most {MaxTotalTimeoutSeconds}.", param + ".total_timeout_seconds");
+        else if (dto.SimulatorTimeToFirstTokenMs is not (null or >= 0 and <= MaxSimulatorTimeToFirstTokenMs))
+            error = ApiErrorResult.Invalid($"'simulator_time_to_first_token_ms' must be from 0 to {MaxSimulatorTimeToFirstTokenMs}.", param + ".simulator_time_to_first_token_ms");
+        else if (dto.SimulatorTokensPerSecond is not (null or 0 or >= MinSimulatorTokensPerSecond and <= MaxSimulatorTokensPerSecond))
+            error = ApiErrorResult.Invalid($"'simulator_tokens_per_second' must be 0 (no pacing) or from {MinSimulatorTokensPerSecond} to {MaxSimulatorTokensPerSecond}.",
+                param + ".simulator_tokens_per_second");
+        else if (dto.SimulatorEmbeddingDimensions is < 1 or > 8192)
+            error = ApiErrorResult.Invalid("'simulator_embedding_dimensions' must be from 1 to 8192.", param + ".simulator_embedding_dimensions");
         else if (LocalBackendRules.Check(kind, modelKind, dto, param) is { } local)
             error = local;
         else if (dto.Weight is < 1 or > 1000)

@@ -2,9 +2,11 @@ using Tollgate.Limits;
 
 namespace Tollgate.Admin;
 
-/// <summary>Reads rate limits: absent keeps the current ones, <c>{}</c> removes them, each given limit is a positive integer.</summary>
+/// <summary>Reads rate limits: absent keeps the current ones, <c>{}</c> removes them, each given limit is an integer from 1 to <see cref="Max"/>.</summary>
 internal static class RateLimitsField
 {
+    public const int Max = 1_000_000_000;
+
     public static bool TryRead(RateLimits? given, RateLimits? current, out RateLimits? value, out ApiErrorResult? error)
     {
         error = null;
@@ -13,9 +15,9 @@ internal static class RateLimitsField
         foreach (var (name, limit) in (ReadOnlySpan<(string, int?)>)[
                      ("requests_per_minute", given.RequestsPerMinute), ("tokens_per_minute", given.TokensPerMinute), ("concurrency", given.Concurrency)])
         {
-            if (limit is < 1)
+            if (limit is < 1 or > Max)
             {
-                error = ApiErrorResult.Invalid($"'rate_limits.{name}' must be a positive integer, or left out for no limit.", $"rate_limits.{name}");
+                error = ApiErrorResult.Invalid($"'rate_limits.{name}' must be an integer from 1 to {Max}, or left out for no limit.", $"rate_limits.{name}");
                 return false;
             }
         }

@@ -21,6 +21,38 @@ internal static class SafeJson
         return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out value);
     }
 
+    /// <summary>
+    /// The first field an object gives twice, as a path (<c>rate_limits.concurrency</c>,
+    /// <c>backends[1].id</c>), looking into nested objects and arrays when <paramref name="nested"/>;
+    /// null when there is none. A field given twice could be read one way here and another way by
+    /// whoever reads the body next (which copy wins differs between parsers).
+    /// </summary>
+    public static string? FirstDuplicate(JsonElement element, bool nested) => FirstDuplicate(element, nested, "");
+
+    private static string? FirstDuplicate(JsonElement element, bool nested, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in element.EnumerateObject())
+            {
+                var name = property.Name.Length > 100 ? property.Name[..100] : property.Name;
+                var at = path.Length == 0 ? name : $"{path}.{name}";
+                if (!seen.Add(property.Name)) return at;
+                if (nested && FirstDuplicate(property.Value, nested, at) is { } inner) return inner;
+            }
+        }
+        else if (nested && element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                if (FirstDuplicate(item, nested, $"{path}[{index++}]") is { } inner) return inner;
+            }
+        }
+        return null;
+    }
+
     /// <summary>True when <paramref name="json"/> is exactly one well-formed JSON object with a top-level <paramref name="property"/>.</summary>
     public static bool IsObjectWith(ReadOnlySpan<byte> json, ReadOnlySpan<byte> property)
     {

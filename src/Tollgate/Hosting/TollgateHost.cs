@@ -180,6 +180,8 @@ internal static class TollgateHost
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // A number is a number: "10" is not read as 10 (the web defaults would).
+            options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
             options.SerializerOptions.Encoder = JsonWriting.Options.Encoder;
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default);
         });
@@ -224,6 +226,7 @@ internal static class TollgateHost
         // No UseAuthentication: each admin policy names its scheme, so only admin routes ever
         // authenticate an admin token, and data-plane requests never pay for it.
         app.UseAuthorization();
+        app.UseAdminBodyCheck();
         app.UseEndpoints(endpoints =>
         {
             endpoints.MapGateway();

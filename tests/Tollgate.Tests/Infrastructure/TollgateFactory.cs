@@ -32,8 +32,9 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     /// <param name="simulatedEmbeddings">Serve <c>tg-embed</c> on the simulator rather than the in-process model, so tests stay fast.</param>
     /// <param name="database">A PostgreSQL connection string to keep the books in instead of the data directory's SQLite file.</param>
     /// <param name="redis">A Redis configuration for shared counters (needs <paramref name="database"/>), with its key prefix.</param>
+    /// <param name="adminToken">The operator's admin token (<c>TOLLGATE_ADMIN_TOKEN</c>); <see cref="AdminToken"/> unless a test rotates it.</param>
     public TollgateFactory(TimeProvider? time = null, bool demo = true, string? dataDir = null, bool simulatedEmbeddings = true, string? database = null,
-        (string Configuration, string Prefix)? redis = null)
+        (string Configuration, string Prefix)? redis = null, string adminToken = AdminToken)
     {
         Time = time ?? TestClock.Create();
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "tollgate-tests", Guid.NewGuid().ToString("N"));
@@ -42,7 +43,7 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
             DataDir = DataDir,
             Demo = demo,
             SimulatedEmbeddings = simulatedEmbeddings,
-            AdminToken = AdminToken,
+            AdminToken = adminToken,
             KeyPepper = "test-pepper-not-secret",
             Urls = "http://localhost",
             Database = database,

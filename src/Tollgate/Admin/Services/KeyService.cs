@@ -58,7 +58,7 @@ internal sealed class KeyService(ICustomerStore store, CatalogRefresher refreshe
     private ApiErrorResult? NewKey(string customerId, KeyRequest? body, DateTimeOffset now, out (KeyEntry Key, CreatedKeyDto Dto) created)
     {
         created = default;
-        if (Validate(body?.Name, body?.Models, body?.ExpiresAt, now) is { } invalid) return invalid;
+        if (Validate(body?.Name, body?.Models, body?.ExpiresAt, now, catalog.Current) is { } invalid) return invalid;
         if (ReadBudget(body?.Budget, body?.BudgetPeriod, null, BudgetPeriod.Monthly, out var budget, out var period) is { } badBudget) return badBudget;
         if (!RateLimitsField.TryRead(body?.RateLimits, null, out var limits, out var badLimits)) return badLimits!;
         var (id, secret) = SecretFormat.ApiKey.Create();
@@ -74,7 +74,7 @@ internal sealed class KeyService(ICustomerStore store, CatalogRefresher refreshe
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
         var now = time.UtcNowStored();
         if (key.RevokedAt is not null) return ApiErrorResult.Invalid("A revoked key cannot be changed.", "key");
-        if (Validate(body.Name, body.Models, body.ExpiresAt, now) is { } invalid) return invalid;
+        if (Validate(body.Name, body.Models, body.ExpiresAt, now, catalog.Current) is { } invalid) return invalid;
         if (ReadBudget(body.Budget, body.BudgetPeriod, key.Budget, key.BudgetPeriod, out var budget, out var period) is { } badBudget) return badBudget;
         if (!RateLimitsField.TryRead(body.RateLimits, key.Limits, out var limits, out var badLimits)) return badLimits!;
         var updated = key with
@@ -122,12 +122,15 @@ internal sealed class KeyService(ICustomerStore store, CatalogRefresher refreshe
         return after;
     }
 
-    private static ApiErrorResult? Validate(string? name, string[]? models, DateTimeOffset? expiresAt, DateTimeOffset now)
+    private static ApiErrorResult? Validate(string? name, string[]? models, DateTimeOffset? expiresAt, DateTimeOffset now, CatalogSnapshot catalog)
     {
         if (name is not null && (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 200))
             return ApiErrorResult.Invalid("'name' must be 1 to 200 characters.", "name");
         if (models is not null && (models.Length == 0 || models.Any(string.IsNullOrWhiteSpace)))
             return ApiErrorResult.Invalid("'models' must be a non-empty list of model ids, or omitted for every model.", "models");
+        // A scope naming a model that does not exist is a typo that silently leaves the key able to call nothing.
+        if (models?.FirstOrDefault(m => !catalog.Models.ContainsKey(m)) is { } unknown)
+            return ApiErrorResult.Invalid($"'models' names a model that does not exist: '{(unknown.Length > 100 ? unknown[..100] : unknown)}'.", "models");
         if (expiresAt is { } expires && expires <= now)
             return ApiErrorResult.Invalid("'expires_at' must be in the future.", "expires_at");
         return null;

@@ -42,7 +42,7 @@ internal sealed class Admit(IOptions<GatewayOptions> options, Gates.Gatekeeper g
             return ApiError.InvalidRequest("The request body must be a JSON object.");
         if (SafeJson.HasLoneSurrogateEscape(body.Buffer.AsSpan(0, body.Length)))
             return ApiError.InvalidRequest("The request holds a \\u escape of half a surrogate pair, which is not text.", code: "invalid_encoding");
-        if (DuplicateField(root) is { } duplicate)
+        if (SafeJson.FirstDuplicate(root, nested: false) is { } duplicate)
             return ApiError.InvalidRequest($"The field '{duplicate}' appears more than once.", duplicate, "duplicate_parameter");
         if (!root.TryGetProperty("model", out var modelField) || modelField.ValueKind != JsonValueKind.String || modelField.GetString() is not { Length: > 0 } modelId)
             return ApiError.InvalidRequest("You must provide a model parameter.", "model", "missing_required_parameter");
@@ -84,20 +84,6 @@ internal sealed class Admit(IOptions<GatewayOptions> options, Gates.Gatekeeper g
             }
         }
         return request.Operation == ModelOperation.ChatCompletions ? CheckOutputCap(request, root, model.MaxOutputTokens) : null;
-    }
-
-    /// <summary>
-    /// A field given twice could be read one way here and another way by the backend (which copy
-    /// wins differs between parsers), so what is billed and what is served could differ.
-    /// </summary>
-    private static string? DuplicateField(JsonElement root)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!seen.Add(property.Name)) return property.Name.Length > 100 ? property.Name[..100] : property.Name;
-        }
-        return null;
     }
 
     private ApiError? CheckChat(GatewayRequest request, JsonElement root)

@@ -7,7 +7,7 @@ using Tollgate.Security;
 namespace Tollgate.Web.Pages.Console;
 
 /// <summary>Trades an admin token for a console session carrying its id and scopes; wrong tokens count toward the same throttle as the admin API's.</summary>
-internal sealed class SignInModel(AdminTokenVerifier verifier, AuthFailureThrottle throttle) : PageModel
+internal sealed class SignInModel(AdminTokenVerifier verifier, AuthFailureThrottle throttle, TimeProvider time) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -30,7 +30,7 @@ internal sealed class SignInModel(AdminTokenVerifier verifier, AuthFailureThrott
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
         }
-        await HttpContext.SignInAsync(ConsoleSession.Scheme, AdminTokenAuthentication.Principal(identity, ConsoleSession.Scheme));
+        await HttpContext.SignInAsync(ConsoleSession.Scheme, ConsoleSession.Principal(identity, time.GetUtcNow()));
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) && ReturnUrl.StartsWith(WebRoutes.Console, StringComparison.Ordinal) ? ReturnUrl : WebRoutes.Console);
     }
 
