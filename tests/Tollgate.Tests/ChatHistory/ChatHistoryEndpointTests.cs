@@ -68,6 +68,28 @@ public sealed class ChatHistoryEndpointTests
         Assert.DoesNotContain(scene.App.Logs.Lines, l => l.Contains(canary, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("off")]
+    [InlineData("delete-one")]
+    [InlineData("delete-all")]
+    public async Task Erase_OnRequest_TextLeavesTheDatabaseFilesAtOnce(string how)
+    {
+        // Not only the table: the database file and its write-ahead log, read right after the answer, hold no trace.
+        await using var scene = await GateScene.StartAsync();
+        var (_, key) = await scene.CustomerAsync();
+        using var client = scene.App.ApiClient(key);
+        var canary = "canary-erase-" + Guid.NewGuid().ToString("N");
+        await SendAsync(client, HttpMethod.Post, "/v1/chat/history/settings", """{"enabled":true}""", HttpStatusCode.OK);
+        var id = (await SendAsync(client, HttpMethod.Post, "/v1/chat/history",
+            $$"""{"messages":[{"role":"user","content":"{{canary}} secret"}]}""", HttpStatusCode.Created))["id"]!.GetValue<string>();
+        Assert.True(DatabaseHolds(scene, canary));
+
+        if (how == "off") await SendAsync(client, HttpMethod.Post, "/v1/chat/history/settings", """{"enabled":false}""", HttpStatusCode.OK);
+        else await SendAsync(client, HttpMethod.Delete, how == "delete-one" ? $"/v1/chat/history/{id}" : "/v1/chat/history", null, HttpStatusCode.OK);
+
+        Assert.False(DatabaseHolds(scene, canary));
+    }
+
     [Fact]
     public async Task History_DeleteOneAndAll_WithoutKeyRefused()
     {

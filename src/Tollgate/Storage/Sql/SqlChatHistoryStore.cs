@@ -15,26 +15,24 @@ internal sealed class SqlChatHistoryStore(SqlDatabase database) : IChatHistorySt
         return await select.ExecuteScalarAsync(cancellationToken) is long at ? UnixTime.FromStored(at) : null;
     }
 
-    public Task SetEnabledAsync(string keyId, string customerId, DateTimeOffset? enabledAt, CancellationToken cancellationToken = default) =>
-        RunAsync(database, audit: null, async (connection, transaction) =>
+    /// <summary>Turning history off erases what was kept first (for real, as <see cref="DeleteAsync"/> does), then the setting.</summary>
+    public async Task SetEnabledAsync(string keyId, string customerId, DateTimeOffset? enabledAt, CancellationToken cancellationToken = default)
+    {
+        if (enabledAt is null) await DeleteAsync(keyId, null, cancellationToken);
+        await RunAsync(database, audit: null, async (connection, transaction) =>
         {
+            var write = Command(connection, transaction, enabledAt is null
+                ? "DELETE FROM chat_history_settings WHERE key_id = @key"
+                : "INSERT INTO chat_history_settings (key_id, customer_id, enabled_at) VALUES (@key, @customer, @at) ON CONFLICT (key_id) DO NOTHING");
+            write.Bind("@key", keyId);
             if (enabledAt is { } at)
             {
-                var insert = Command(connection, transaction,
-                    "INSERT INTO chat_history_settings (key_id, customer_id, enabled_at) VALUES (@key, @customer, @at) ON CONFLICT (key_id) DO NOTHING");
-                insert.Bind("@key", keyId);
-                insert.Bind("@customer", customerId);
-                insert.Bind("@at", UnixTime.ToStored(at));
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-                return;
+                write.Bind("@customer", customerId);
+                write.Bind("@at", UnixTime.ToStored(at));
             }
-            foreach (var sql in new[] { "DELETE FROM chat_conversations WHERE key_id = @key", "DELETE FROM chat_history_settings WHERE key_id = @key" })
-            {
-                var delete = Command(connection, transaction, sql);
-                delete.Bind("@key", keyId);
-                await delete.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await write.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
+    }
 
     public async Task<bool> SaveAsync(ChatConversation c, CancellationToken cancellationToken = default)
     {
@@ -77,18 +75,17 @@ internal sealed class SqlChatHistoryStore(SqlDatabase database) : IChatHistorySt
         return (await ReadAsync(select, cancellationToken)).SingleOrDefault();
     }
 
-    public async Task<int> DeleteAsync(string keyId, string? id, CancellationToken cancellationToken = default)
-    {
-        var deleted = 0;
-        await RunAsync(database, audit: null, async (connection, transaction) =>
-        {
-            var delete = Command(connection, transaction, "DELETE FROM chat_conversations WHERE key_id = @key" + (id is null ? "" : " AND id = @id"));
-            delete.Bind("@key", keyId);
-            if (id is not null) delete.Bind("@id", id);
-            deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
-        return deleted;
-    }
+    /// <summary>
+    /// Erased at once and for real, as the retention job erases: the text also leaves the database files
+    /// (<see cref="SqlDatabase.EraseAsync"/>), not only the table, when the customer asks.
+    /// </summary>
+    public Task<int> DeleteAsync(string keyId, string? id, CancellationToken cancellationToken = default) =>
+        database.EraseAsync("chat_conversations", "DELETE FROM chat_conversations WHERE key_id = @key" + (id is null ? "" : " AND id = @id"),
+            delete =>
+            {
+                delete.Bind("@key", keyId);
+                if (id is not null) delete.Bind("@id", id);
+            }, cancellationToken);
 
     /// <summary>Erased for real, as feedback comments are: the text also leaves the database files (<see cref="SqlDatabase.EraseAsync"/>).</summary>
     public Task<int> EraseExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
