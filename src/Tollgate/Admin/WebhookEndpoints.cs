@@ -40,11 +40,12 @@ internal static class WebhookEndpoints
     }
 
     private static async Task<Results<Created<CreatedWebhookEndpointDto>, ApiErrorResult>> CreateAsync(
-        WebhookEndpointRequest? body, ClaimsPrincipal user, IWebhookStore store, TimeProvider time, CancellationToken cancellationToken)
+        WebhookEndpointRequest? body, ClaimsPrincipal user, IWebhookStore store, IOptions<WebhookOptions> options, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (body?.Url is null) return ApiErrorResult.Invalid("'url' is required: the http or https URL to POST events to.", "url");
         if (body.Events is null) return ApiErrorResult.Invalid($"'events' is required: a list of event types ({Known()}), or [\"*\"] for all.", "events");
-        if (Validate(body) is { } invalid) return invalid;
+        if (Validate(body, options.Value) is { } invalid) return invalid;
         var now = time.UtcNowStored();
         var secret = SigningSecrets.Generate();
         var endpoint = new WebhookEndpoint(RandomText.Id("whe_"), body.Url, Description(body.Description, null), Events(body.Events), body.Enabled ?? true, secret, now);
@@ -66,11 +67,12 @@ internal static class WebhookEndpoints
         await FindAsync(store, endpointId, cancellationToken) is { } endpoint ? TypedResults.Ok(ToDto(endpoint)) : EndpointMissing(endpointId);
 
     private static async Task<Results<Ok<WebhookEndpointDto>, ApiErrorResult>> UpdateAsync(
-        string endpointId, WebhookEndpointRequest? body, ClaimsPrincipal user, IWebhookStore store, TimeProvider time, CancellationToken cancellationToken)
+        string endpointId, WebhookEndpointRequest? body, ClaimsPrincipal user, IWebhookStore store, IOptions<WebhookOptions> options, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (await FindAsync(store, endpointId, cancellationToken) is not { } endpoint) return EndpointMissing(endpointId);
         if (body is null) return ApiErrorResult.Invalid("A JSON body is required.", "body");
-        if (Validate(body) is { } invalid) return invalid;
+        if (Validate(body, options.Value) is { } invalid) return invalid;
         var updated = endpoint with
         {
             Url = body.Url ?? endpoint.Url,
@@ -194,11 +196,16 @@ internal static class WebhookEndpoints
         return TypedResults.Created($"{AdminEndpoints.Prefix}/webhook-deliveries/{delivery.Id}", dto);
     }
 
-    private static ApiErrorResult? Validate(WebhookEndpointRequest body)
+    private static ApiErrorResult? Validate(WebhookEndpointRequest body, WebhookOptions options)
     {
         if (body.Url is { } url && (url.Length > MaxUrlLength || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
             || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(uri.Fragment)))
             return ApiErrorResult.Invalid($"'url' must be an absolute http or https URL without a fragment, at most {MaxUrlLength} characters.", "url");
+        if (body.Url is { } target && !new WebhookTargets(options.AllowedInternalHosts).MayRegister(new Uri(target)))
+        {
+            return ApiErrorResult.Invalid("'url' points at an internal address (loopback, private, link-local, unique-local or metadata), which webhooks " +
+                "may not reach; an operator can allowlist a receiver of their own under Webhooks:AllowedInternalHosts.", "url");
+        }
         if (body.Events is { } events
             && (events.Length == 0 || events.Any(e => e != WebhookEventTypes.All && !WebhookEventTypes.Subscribable.Contains(e))))
             return ApiErrorResult.Invalid($"'events' must list event types ({Known()}), or be [\"*\"] for all.", "events");

@@ -29,7 +29,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _sender = new WebhookSender(_options.Timeout);
+        _sender = new WebhookSender(_options.Timeout, new WebhookTargets(_options.AllowedInternalHosts));
     }
 
     /// <summary>Deliveries were added: look now rather than at the next poll.</summary>

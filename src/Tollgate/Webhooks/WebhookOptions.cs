@@ -35,6 +35,9 @@ internal sealed record WebhookOptions
     /// <summary>How long a rotated-out signing secret keeps signing, unless the rotation says otherwise.</summary>
     public TimeSpan SecretGracePeriod { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>Hosts (names or addresses) on internal networks that may receive webhooks anyway: the operator's own receivers.</summary>
+    public string[]? AllowedInternalHosts { get; init; }
+
     public IReadOnlyList<decimal> Thresholds => BudgetThresholds is { Length: > 0 } configured ? configured : DefaultThresholds;
 
     /// <summary>Exponential backoff: the wait after the <paramref name="failedAttempts"/>-th failure.</summary>

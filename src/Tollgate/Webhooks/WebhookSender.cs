@@ -13,13 +13,15 @@ internal sealed class WebhookSender : IDisposable
     private readonly HttpMessageInvoker _client;
     private readonly TimeSpan _timeout;
 
-    public WebhookSender(TimeSpan timeout)
+    public WebhookSender(TimeSpan timeout, WebhookTargets targets)
     {
         _timeout = timeout;
         _client = new HttpMessageInvoker(new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = timeout,
+            // Every connection goes through the address check, redirects are off: nothing reaches an internal address unasked.
+            ConnectCallback = targets.ConnectAsync,
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             AllowAutoRedirect = false,

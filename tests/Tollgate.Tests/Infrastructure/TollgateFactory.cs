@@ -78,6 +78,12 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     /// <summary>Configuration keys (e.g. <c>Tiers:Levels:0:Name</c>) the host starts with.</summary>
     public Dictionary<string, string?> Configuration { get; } = [];
 
+    /// <summary>
+    /// Lets webhooks reach receivers on loopback (the tests' own), which production refuses unless allowlisted.
+    /// Off for tests of that refusal.
+    /// </summary>
+    public bool AllowLoopbackWebhooks { get; init; } = true;
+
     /// <summary>Leaves the data directory in place at dispose, for tests that read its files afterwards; they delete it.</summary>
     public bool KeepDataDir { get; init; }
 
@@ -93,6 +99,11 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
     {
         var boot = Boot;
         builder.UseSetting("Tiers:Enabled", Tiers ? "true" : "false");
+        if (AllowLoopbackWebhooks)
+        {
+            builder.UseSetting("Webhooks:AllowedInternalHosts:0", "127.0.0.1");
+            builder.UseSetting("Webhooks:AllowedInternalHosts:1", "localhost");
+        }
         foreach (var (key, value) in Configuration) builder.UseSetting(key, value);
         builder.ConfigureServices((context, services) => TollgateHost.ConfigureServices(services, context.Configuration, Settings, boot, Time));
         builder.Configure(TollgateHost.ConfigurePipeline);
