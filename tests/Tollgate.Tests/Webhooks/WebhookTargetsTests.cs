@@ -28,10 +28,7 @@ public sealed class WebhookTargetsTests
     [InlineData("http://100.64.0.1/hook")]
     public async Task CreateEndpoint_InternalAddress_400NamingUrl(string url)
     {
-        await using var app = new TollgateFactory(demo: false) { AllowLoopbackWebhooks = false };
-        using var admin = app.AdminClient();
-
-        using var response = await admin.RawAsync(HttpMethod.Post, "/admin/v1/webhook-endpoints", $$"""{"url":"{{url}}","events":["*"]}""");
+        using var response = await RegisterAsync(url);
 
         await TollgateCalls.AssertErrorAsync(response, HttpStatusCode.BadRequest, null, "url");
     }
@@ -42,12 +39,19 @@ public sealed class WebhookTargetsTests
     [InlineData("http://8.8.8.8/hook")]
     public async Task CreateEndpoint_PublicAddress_Accepted(string url)
     {
-        await using var app = new TollgateFactory(demo: false) { AllowLoopbackWebhooks = false };
-        using var admin = app.AdminClient();
-
-        using var response = await admin.RawAsync(HttpMethod.Post, "/admin/v1/webhook-endpoints", $$"""{"url":"{{url}}","events":["*"]}""");
+        using var response = await RegisterAsync(url);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    /// <summary>Registers an endpoint on a server that allowlists nothing.</summary>
+    private static async Task<HttpResponseMessage> RegisterAsync(string url)
+    {
+        await using var app = new TollgateFactory(demo: false) { AllowLoopbackWebhooks = false };
+        using var admin = app.AdminClient();
+        var response = await admin.RawAsync(HttpMethod.Post, "/admin/v1/webhook-endpoints", $$"""{"url":"{{url}}","events":["*"]}""");
+        await response.Content.LoadIntoBufferAsync();
+        return response;
     }
 
     [Fact]
