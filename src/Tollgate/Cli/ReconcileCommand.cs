@@ -35,8 +35,8 @@ internal static class ReconcileCommand
             if (!report.Agrees)
             {
                 throw new CliFailure(ExitCodes.Differences,
-                    $"{report.Differences.Count} of {report.Rows} customer-months do not agree{(report.Period is { } p ? " in " + p : "")}; " +
-                    $"{report.InvoiceDifferences.Count} of {report.InvoicesChecked} finalized invoices differ from the ledger; " +
+                    $"{report.Differences.Count} of {report.Rows} customer-months do not agree{(report.Period is { } p ? " in " + p : "")}. " +
+                    $"{report.InvoiceDifferences.Count} of {report.InvoicesChecked} finalized invoices differ from the ledger after rounding. " +
                     $"{report.NegativeBalances.Count} prepaid balances went below zero.",
                     hint: "See 'When reconcile reports a difference' in the operator guide.");
             }
