@@ -16,7 +16,9 @@ public sealed class BudgetChangeTests : IAsyncLifetime
          "backends":[{"id":"sim","kind":"simulator"}],
          "price":{"input":"10","output":"20"}}
         """;
-    private readonly TollgateFactory _app = new(demo: false);
+    // Frozen at the chosen instant: a monthly budget's spend must not cross into the next month mid-test.
+    private readonly TollgateFactory _app = new(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestClock.Start ?? TimeProvider.System.GetUtcNow()),
+        demo: false);
 
     public async Task InitializeAsync()
     {
