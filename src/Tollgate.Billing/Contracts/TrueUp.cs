@@ -31,9 +31,6 @@ public static class TrueUp
     /// <summary>The ledger reference of the credit that late usage of <paramref name="month"/>, billed in <paramref name="billedIn"/>, earns.</summary>
     public static string LateReference(string customerId, BillingPeriod month, BillingPeriod billedIn) => $"{Prefix}{customerId}:{month}:late:{billedIn}";
 
-    /// <summary>The prefix every true-up of the month carries (its own and late credits), for summing them.</summary>
-    public static string MonthPrefix(string customerId, BillingPeriod month) => $"{Prefix}{customerId}:{month}";
-
     /// <summary>The month a true-up reference is about; null for a reference of another shape.</summary>
     public static BillingPeriod? MonthOf(string reference)
     {
