@@ -110,14 +110,14 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
         var accounts = Applicable(customer, key);
         if (tiers is not null) ApplyCap(customer, now);
         var (ids, primary) = SharedIds(accounts, customer, key, now);
-        if (await shared.ReserveAsync(ids, holdId, amount) is { } refusal)
+        if (await shared.ReserveAsync(customer.Id, ids, holdId, amount) is { } refusal)
         {
             // Only an account's own period has a ceiling, so the refusing one is always some account's primary.
             var index = Math.Max(Array.IndexOf(primary, refusal.Index), 0);
             return (null, accounts[index].View(now) with { Available = refusal.Available });
         }
         Interlocked.Increment(ref _open);
-        return (new Reservation(this, accounts, amount, fundedAt, new SharedReservation(shared, ids, primary, holdId)), null);
+        return (new Reservation(this, accounts, amount, fundedAt, new SharedReservation(shared, customer.Id, ids, primary, holdId)), null);
     }
 
     /// <summary>
@@ -143,11 +143,11 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
                     break;
                 case BudgetOwner.CustomerScope:
                     primary[i] = ids.Count;
-                    ids.Add(new SharedAccount($"c:{customer.Id}:{month}", ceiling));
+                    ids.Add(new SharedAccount($"c:{month}", ceiling));
                     break;
                 default:
                     primary[i] = ids.Count;
-                    ids.Add(new SharedAccount($"w:{customer.Id}", ceiling));
+                    ids.Add(new SharedAccount("w", ceiling));
                     break;
             }
         }
@@ -166,21 +166,21 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
     public void AdjustFunds(string customerId, decimal delta, DateTimeOffset at)
     {
         if (_wallets.TryGetValue(customerId, out var wallet)) wallet.AdjustFunds(delta, at);
-        shared?.AdjustFunds(customerId, delta);
+        shared?.Refresh(customerId);
     }
 
     /// <summary>A grant was written to the ledger.</summary>
     public void AddGrant(string customerId, Grant grant)
     {
         if (_wallets.TryGetValue(customerId, out var wallet)) wallet.AddGrant(grant);
-        shared?.AdjustFunds(customerId, grant.Amount);
+        shared?.Refresh(customerId);
     }
 
     /// <summary>A grant's expiry entry of <paramref name="amount"/> (its unused remainder) was written to the ledger.</summary>
     public void ExpireGrant(string customerId, string grantId, decimal amount)
     {
         if (_wallets.TryGetValue(customerId, out var wallet)) wallet.ExpireGrant(grantId, amount);
-        if (amount != 0) shared?.AdjustFunds(customerId, -amount);
+        if (amount != 0) shared?.Refresh(customerId);
     }
 
     /// <summary>
@@ -191,6 +191,19 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
         _wallets.TryGetValue(customerId, out var wallet) && wallet.OldestOpenFunding() is { } oldest && oldest < now ? oldest : now;
 
     public AccountView? WalletView(string customerId) => _wallets.GetValueOrDefault(customerId)?.View(time.GetUtcNow());
+
+    /// <summary>
+    /// As <see cref="WalletView"/>; across a cluster from the shared counters, which every node charges, so every
+    /// node shows the same balance and holds (this node's own wallet only counts what it served itself).
+    /// </summary>
+    public async ValueTask<AccountView?> WalletViewAsync(string customerId)
+    {
+        var now = time.GetUtcNow();
+        if (!_wallets.TryGetValue(customerId, out var wallet)) return null;
+        if (shared is null) return wallet.View(now);
+        var read = (await shared.ReadAsync(customerId, [new SharedAccount("w", wallet.SharedCeiling())]))[0];
+        return wallet.SharedView(now, read.Balance, 0m, read.Held);
+    }
 
     /// <summary>The customer's own account (monthly budget and spend cap over this month's spend), with its tier cap current.</summary>
     public AccountView? CustomerView(CustomerEntry customer)
@@ -206,7 +219,7 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
         if (shared is null || CustomerView(customer) is null) return CustomerView(customer);
         var now = time.GetUtcNow();
         var month = now.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-        var read = (await shared.ReadAsync([new SharedAccount($"c:{customer.Id}:{month}", null)]))[0];
+        var read = (await shared.ReadAsync(customer.Id, [new SharedAccount($"c:{month}", null)]))[0];
         return _customerAccounts[customer.Id].SharedView(now, -read.Balance, -read.Balance, read.Held);
     }
 
@@ -221,7 +234,7 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
         var accounts = Applicable(customer, key);
         if (shared is null) return Figures(accounts, [.. accounts.Select(a => a.View(now))]);
         var (ids, primary) = SharedIds(accounts, customer, key, now);
-        var read = await shared.ReadAsync(ids);
+        var read = await shared.ReadAsync(customer.Id, ids);
         var views = new AccountView[accounts.Length];
         for (var i = 0; i < accounts.Length; i++)
         {

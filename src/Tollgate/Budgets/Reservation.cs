@@ -45,8 +45,11 @@ internal sealed class Reservation
         _owner.Closed();
     }
 
-    /// <summary>As <see cref="Settle"/>; on shared counters it waits for Redis (a failure there is retried in the background, never thrown).</summary>
-    public async Task SettleAsync(decimal charged, DateTimeOffset now)
+    /// <summary>
+    /// As <see cref="Settle"/>; on shared counters it waits for Redis (a failure there is retried in the background,
+    /// never thrown). <paramref name="position"/> is where the usage commit landed, which the shared copy is ordered by.
+    /// </summary>
+    public async Task SettleAsync(decimal charged, DateTimeOffset now, string? position = null)
     {
         if (_shared is not { } shared)
         {
@@ -56,7 +59,7 @@ internal sealed class Reservation
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         try
         {
-            var after = await shared.Counters.SettleAsync(shared.Ids, shared.HoldId, charged);
+            var after = await shared.Counters.SettleAsync(shared.CustomerId, shared.Ids, shared.HoldId, charged, position);
             for (var i = 0; i < _accounts.Length; i++)
             {
                 var account = _accounts[i];
@@ -74,11 +77,11 @@ internal sealed class Reservation
     public void Release()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
-        if (_shared is { } shared) shared.Counters.Release(shared.Ids, shared.HoldId);
+        if (_shared is { } shared) shared.Counters.Release(shared.CustomerId, shared.Ids, shared.HoldId);
         else foreach (var account in _accounts) account.Release(Amount, FundedAt);
         _owner.Closed();
     }
 }
 
 /// <summary>A reservation held in the shared counters: its accounts there, and which of them is each local account's own period.</summary>
-internal sealed record SharedReservation(ISharedAccounts Counters, SharedAccount[] Ids, int[] Primary, string HoldId);
+internal sealed record SharedReservation(ISharedAccounts Counters, string CustomerId, SharedAccount[] Ids, int[] Primary, string HoldId);

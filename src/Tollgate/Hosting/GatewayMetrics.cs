@@ -19,6 +19,7 @@ internal sealed class GatewayMetrics : IDisposable
     private readonly Histogram<double> _timeToFirstToken;
     private readonly Counter<long> _storageTrips;
     private readonly UpDownCounter<long> _storageTripped;
+    private readonly Counter<long> _sharedCorrections;
 
     public GatewayMetrics(IMeterFactory meters)
     {
@@ -31,6 +32,8 @@ internal sealed class GatewayMetrics : IDisposable
         _timeToFirstToken = _meter.CreateHistogram<double>("tollgate.time_to_first_token", "s", "Time from request to the first streamed token");
         _storageTrips = _meter.CreateCounter<long>("tollgate.storage.trips", "{trip}", "Times a storage fault stopped the gateway from taking new requests");
         _storageTripped = _meter.CreateUpDownCounter<long>("tollgate.storage.tripped", "{state}", "1 while a storage fault refuses new requests, else 0");
+        _sharedCorrections = _meter.CreateCounter<long>("tollgate.shared.corrections", "{account}",
+            "Shared (Redis) spend accounts the ledger sync found different from the ledger and corrected");
     }
 
     public void Completed(string model, string backend, int status, long inputTokens, long outputTokens, decimal charged, double seconds, double? ttftSeconds)
@@ -53,6 +56,9 @@ internal sealed class GatewayMetrics : IDisposable
         if (tripped) _storageTrips.Add(1);
         _storageTripped.Add(tripped ? 1 : -1);
     }
+
+    /// <summary>The ledger sync corrected <paramref name="accounts"/> shared accounts that had drifted from the ledger.</summary>
+    public void SharedCorrected(int accounts) => _sharedCorrections.Add(accounts);
 
     public void Dispose() => _meter.Dispose();
 }

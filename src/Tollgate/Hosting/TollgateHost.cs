@@ -78,8 +78,18 @@ internal static class TollgateHost
                 shared.Logger = sp.GetRequiredService<ILogger<Shared.SharedState>>();
                 return shared;
             });
-            services.AddSingleton(new Shared.SharedOptions { Lease = configuration.GetValue("Redis:Lease", TimeSpan.FromMinutes(15)) });
-            services.AddSingleton<ISharedAccounts, Shared.RedisAccounts>();
+            var defaults = new Shared.SharedOptions();
+            services.AddSingleton(new Shared.SharedOptions
+            {
+                Lease = configuration.GetValue("Redis:Lease", defaults.Lease),
+                EpochCheck = configuration.GetValue("Redis:EpochCheck", defaults.EpochCheck),
+                EpochGrace = configuration.GetValue("Redis:EpochGrace", defaults.EpochGrace),
+                SyncInterval = configuration.GetValue("Redis:SyncInterval", defaults.SyncInterval),
+            });
+            services.AddSingleton<Shared.RedisAccounts>();
+            services.AddSingleton<ISharedAccounts>(sp => sp.GetRequiredService<Shared.RedisAccounts>());
+            services.AddHostedService<Shared.SharedEpochWatch>();
+            services.AddHostedService<Shared.SharedLedgerSync>();
             services.AddSingleton<Limits.ISharedLimits, Shared.RedisLimits>();
             services.AddSingleton<Shared.RedisCatalogChannel>();
             services.AddSingleton<ICatalogAnnouncer>(sp => sp.GetRequiredService<Shared.RedisCatalogChannel>());

@@ -1,35 +1,47 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using StackExchange.Redis;
 using Tollgate.Budgets;
+using Tollgate.Hosting;
 using Tollgate.Storage;
 
 namespace Tollgate.Shared;
 
 /// <summary>
-/// Spend accounts in Redis, a copy of what PostgreSQL's ledger says. An account absent from
-/// Redis (first use, or Redis restarted empty) is seeded from the ledger's totals; settlement
-/// follows the usage commit, so a charge is counted by the seed or by the settle script, and
-/// a settle that lands on an account seeded after its commit counts it twice: a safe error
-/// (less headroom, never more), bounded by the requests in flight when Redis was rebuilt.
+/// Spend accounts in Redis, a copy of what PostgreSQL's ledger says, exact by construction (see
+/// <see cref="AccountScripts"/>): each account is the ledger as of a snapshot plus the charges
+/// applied since that it lacks, so a charge is counted by the snapshot or by its settle, never both
+/// and never neither. A charge whose settle never reaches Redis (a node cut off or killed) is
+/// found in the ledger by <see cref="SharedLedgerSync"/>; a hold survives a Redis restart because
+/// its node puts it back when it sees the new epoch, before any account is seeded in it.
 /// </summary>
-internal sealed partial class RedisAccounts(SharedState state, IWalletStore wallets, TimeProvider time, SharedOptions options, ILogger<RedisAccounts> logger)
-    : ISharedAccounts, IDisposable
+internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots ledger, TimeProvider time, SharedOptions options,
+    ILogger<RedisAccounts> logger, GatewayMetrics? metrics = null) : ISharedAccounts, IDisposable
 {
     private static readonly TimeSpan MonthlyTtl = TimeSpan.FromDays(40);
-    private readonly SemaphoreSlim _seeding = new(1, 1);
-    private (AccountTotals Totals, long Load)? _lastTotals;
-    private long _loadsStarted;
 
-    public async Task<SharedRefusal?> ReserveAsync(SharedAccount[] accounts, string holdId, decimal amount)
+    // The holds this node took and has not ended: what it puts back into a Redis that lost them.
+    private readonly ConcurrentDictionary<string, OwnedHold> _holds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _seeding = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _epochLock = new(1, 1);
+    private string? _epoch;
+    private long _epochChanges;
+
+    private sealed record OwnedHold(RedisKey[] Accounts, long Nanos, long Deadline);
+
+    public async Task<SharedRefusal?> ReserveAsync(string customerId, SharedAccount[] accounts, string holdId, decimal amount)
     {
-        var keys = Keys(accounts, null);
+        var keys = Keys(customerId, accounts, AccountScripts.Reserve);
         var values = new RedisValue[3 + accounts.Length];
+        var nanos = Nanos.Up(amount);
         values[0] = holdId;
         values[1] = (long)options.Lease.TotalMilliseconds;
-        values[2] = Nanos.Text(Nanos.Up(amount));
+        values[2] = Nanos.Text(nanos);
         for (var i = 0; i < accounts.Length; i++) values[3 + i] = Nanos.Ceiling(accounts[i].Ceiling);
+        var deadline = time.GetTimestamp() + (long)(options.Lease.TotalSeconds * time.TimestampFrequency);
         for (var attempt = 0; ; attempt++)
         {
+            var changes = Interlocked.Read(ref _epochChanges);
             RedisResult[] result;
             try
             {
@@ -38,67 +50,258 @@ internal sealed partial class RedisAccounts(SharedState state, IWalletStore wall
             catch (SharedStateUnavailableException)
             {
                 // The script may have run with only its answer lost: make sure no hold of this request lingers.
-                _ = RetryAsync(AccountScripts.Release, keys, [holdId]);
+                _ = RetryAsync(AccountScripts.Release, keys[1..], [holdId]);
                 throw;
             }
             switch ((int)result[0])
             {
                 case 0:
+                    var hold = new OwnedHold(keys[1..], nanos, deadline);
+                    _holds[holdId] = hold;
+                    // A new epoch seen while the answer was on its way may have missed this hold: put it back (never counted twice).
+                    if (Interlocked.Read(ref _epochChanges) != changes) await ReholdAsync(holdId, hold);
                     return null;
                 case 2:
                     return new SharedRefusal((int)result[1] - 1, Nanos.ToDollars((long)result[2]));
                 default:
                     if (attempt >= 2) throw new SharedStateUnavailableException("The shared spend accounts could not be seeded from the ledger.");
-                    await SeedAsync(accounts);
+                    await SeedAsync(customerId, accounts);
                     break;
             }
         }
     }
 
-    public async Task<decimal?[]> SettleAsync(SharedAccount[] accounts, string holdId, decimal charged)
+    public async Task<decimal?[]> SettleAsync(string customerId, SharedAccount[] accounts, string holdId, decimal charged, string? position)
     {
-        var keys = Keys(accounts, "settled:" + holdId);
-        RedisValue[] values = [holdId, Nanos.Text(Nanos.Up(charged)), (long)(options.Lease.TotalMilliseconds * 2)];
+        var keys = Keys(customerId, accounts, AccountScripts.Settle);
+        var values = new RedisValue[3 + accounts.Length];
+        values[0] = holdId;
+        values[1] = Nanos.Text(Nanos.Up(charged));
+        values[2] = position ?? "";
+        for (var i = 0; i < accounts.Length; i++) values[3 + i] = accounts[i].Name;
         try
         {
-            return Balances(await state.EvaluateAsync(AccountScripts.Settle, keys, values), accounts.Length);
+            var balances = Balances(await state.EvaluateAsync(AccountScripts.Settle, keys, values), accounts.Length);
+            _holds.TryRemove(holdId, out _);
+            return balances;
         }
         catch (SharedStateUnavailableException)
         {
-            // The usage is durable already; the copy must still learn of it. Retried until Redis answers
-            // (the settled marker makes a retry of a settle that did land a no-op).
-            _ = RetryAsync(AccountScripts.Settle, keys, values);
+            // The usage is durable already. Retried while the hold's lease runs (a retry of a settle that did land
+            // changes nothing); if the node dies first, the ledger sync applies the charge and the lease ends the hold.
+            _ = SettleLaterAsync(holdId, keys, values);
             return new decimal?[accounts.Length];
         }
     }
 
-    public async Task<SharedBalance[]> ReadAsync(SharedAccount[] accounts)
+    private async Task SettleLaterAsync(string holdId, RedisKey[] keys, RedisValue[] values)
     {
-        var keys = Keys(accounts, null);
+        await RetryAsync(AccountScripts.Settle, keys, values);
+        _holds.TryRemove(holdId, out _);
+    }
+
+    public async Task<SharedBalance[]> ReadAsync(string customerId, SharedAccount[] accounts)
+    {
+        var keys = Keys(customerId, accounts, AccountScripts.Read);
         for (var attempt = 0; ; attempt++)
         {
             var result = (RedisResult[])(await state.EvaluateAsync(AccountScripts.Read, keys, []))!;
             if ((int)result[0] == 0)
                 return [.. Enumerable.Range(0, accounts.Length).Select(i => new SharedBalance(Nanos.ToDollars((long)result[1 + i * 2]), Nanos.ToDollars((long)result[2 + i * 2])))];
             if (attempt >= 2) throw new SharedStateUnavailableException("The shared spend accounts could not be seeded from the ledger.");
-            await SeedAsync(accounts);
+            await SeedAsync(customerId, accounts);
         }
     }
 
-    public void Release(SharedAccount[] accounts, string holdId) =>
-        _ = ObserveAsync(state.EvaluateAsync(AccountScripts.Release, Keys(accounts, null), [holdId]));
-
-    public void AdjustFunds(string customerId, decimal delta)
+    public void Release(string customerId, SharedAccount[] accounts, string holdId)
     {
-        var nanos = delta >= 0 ? Nanos.Down(delta) : -Nanos.Up(-delta);
-        _ = RetryAsync(AccountScripts.Adjust, [state.Key("acct:w:" + customerId)], [Nanos.Text(nanos)]);
+        _holds.TryRemove(holdId, out _);
+        _ = ObserveAsync(state.EvaluateAsync(AccountScripts.Release, Keys(customerId, accounts, AccountScripts.Release), [holdId]));
     }
 
-    private RedisKey[] Keys(SharedAccount[] accounts, string? extra)
+    public void Refresh(string customerId) => _ = RefreshAsync(customerId);
+
+    private async Task RefreshAsync(string customerId)
     {
-        var keys = new RedisKey[accounts.Length + (extra is null ? 0 : 1)];
-        for (var i = 0; i < accounts.Length; i++) keys[i] = state.Key("acct:" + accounts[i].Id);
-        if (extra is not null) keys[^1] = state.Key(extra);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SyncCustomersAsync([customerId], counted: false);
+                return;
+            }
+            catch (Exception ex) when ((ex is SharedStateUnavailableException or Npgsql.NpgsqlException or TimeoutException) && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+            catch (Exception ex) when (ex is SharedStateUnavailableException or Npgsql.NpgsqlException or TimeoutException)
+            {
+                // The ledger sync finds the change on its next round.
+                LogRefreshFailed(logger, ex, customerId);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Brings the customers' existing accounts in line with the ledger at one snapshot. With
+    /// <paramref name="counted"/>, accounts found different while nothing was held on them are a
+    /// drift: counted in a metric and logged. Returns how many were corrected.
+    /// </summary>
+    internal async Task<int> SyncCustomersAsync(IReadOnlyList<string> customerIds, bool counted)
+    {
+        var now = time.GetUtcNow();
+        var month = Month(now);
+        var figures = await ledger.ReadAsync(customerIds, BudgetPeriods.MonthStart(now));
+        var corrected = 0;
+        foreach (var customerId in customerIds)
+        {
+            var names = new List<SharedAccount> { new("w", null), new("c:" + month, null) };
+            foreach (var key in figures.KeysWithSpend.GetValueOrDefault(customerId) ?? [])
+            {
+                names.Add(new SharedAccount($"km:{key}:{month}", null));
+                names.Add(new SharedAccount($"kl:{key}", null));
+            }
+            var (accounts, drift) = await SyncAsync(customerId, [.. names], figures, month, create: false);
+            if (accounts == 0 || !counted) continue;
+            corrected += accounts;
+            metrics?.SharedCorrected(accounts);
+            LogDrift(logger, customerId, accounts, Nanos.ToDollars(drift));
+        }
+        return corrected;
+    }
+
+    /// <summary>
+    /// Creates the absent accounts from the ledger, once the epoch is ready (every node had the grace to
+    /// put its holds back). Concurrent callers for the same accounts share one seed.
+    /// </summary>
+    private Task SeedAsync(string customerId, SharedAccount[] accounts)
+    {
+        var id = customerId + "|" + string.Join(',', accounts.Select(a => a.Name));
+        var seeding = _seeding.GetOrAdd(id, _ => SeedOnceAsync(customerId, accounts));
+        return AwaitSeedAsync(id, seeding);
+    }
+
+    private async Task AwaitSeedAsync(string id, Task seeding)
+    {
+        try
+        {
+            await seeding;
+        }
+        finally
+        {
+            _seeding.TryRemove(new KeyValuePair<string, Task>(id, seeding));
+        }
+    }
+
+    private async Task SeedOnceAsync(string customerId, SharedAccount[] accounts)
+    {
+        await Task.Yield();
+        var wait = await CheckEpochAsync();
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        var now = time.GetUtcNow();
+        LogSeeded(logger, customerId, accounts.Length);
+        try
+        {
+            await SyncAsync(customerId, accounts, await ledger.ReadAsync([customerId], BudgetPeriods.MonthStart(now)), Month(now), create: true);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        {
+            throw new SharedStateUnavailableException("The ledger could not be read to seed the shared spend accounts.", ex);
+        }
+    }
+
+    /// <summary>One sync script for one customer; returns the accounts corrected while nothing was held on them, and by how much (nanos).</summary>
+    private async Task<(int Accounts, long Drift)> SyncAsync(string customerId, SharedAccount[] accounts, LedgerFigures figures, string month, bool create)
+    {
+        var keys = Keys(customerId, accounts, AccountScripts.Sync);
+        var values = new RedisValue[2 + accounts.Length * 3];
+        values[0] = figures.Snapshot;
+        values[1] = create ? "1" : "0";
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            var (balance, monthly) = FromLedger(customerId, accounts[i].Name, figures, month);
+            values[2 + i * 3] = accounts[i].Name;
+            values[3 + i * 3] = Nanos.Text(balance);
+            values[4 + i * 3] = monthly ? (long)MonthlyTtl.TotalMilliseconds : 0;
+        }
+        var result = (RedisResult[])(await state.EvaluateAsync(AccountScripts.Sync, keys, values))!;
+        return (int)result[0] == 1 ? ((int)result[1], long.Parse((string)result[2]!, CultureInfo.InvariantCulture)) : (0, 0);
+    }
+
+    /// <summary>The account's b from the ledger: a wallet's balance (rounded down), or minus a budget's spend (rounded up).</summary>
+    private static (long Nanos, bool Monthly) FromLedger(string customerId, string name, LedgerFigures figures, string month)
+    {
+        var parts = name.Split(':');
+        var current = parts[^1] == month;
+        return parts[0] switch
+        {
+            "w" => (Nanos.Down(figures.Balances.GetValueOrDefault(customerId)), false),
+            "c" => (current ? -Nanos.Up(figures.CustomerMonthSpend.GetValueOrDefault(customerId)) : 0, true),
+            "km" => (current ? -Nanos.Up(figures.KeyMonthSpend.GetValueOrDefault(parts[1])) : 0, true),
+            "kl" => (-Nanos.Up(figures.KeyLifetimeSpend.GetValueOrDefault(parts[1])), false),
+            _ => throw new InvalidOperationException($"Unknown shared account '{name}'."),
+        };
+    }
+
+    /// <summary>
+    /// Reads the epoch (starting one in a Redis that has none) and, when it is new to this node, puts
+    /// back every hold the node still owns. Returns how long until accounts may be seeded in it.
+    /// </summary>
+    internal async Task<TimeSpan> CheckEpochAsync()
+    {
+        var result = (RedisResult[])(await state.EvaluateAsync(AccountScripts.Epoch, [state.Key("epoch")],
+            [Guid.NewGuid().ToString("N"), (long)options.EpochGrace.TotalMilliseconds]))!;
+        var id = (string)result[0]!;
+        if (id != Volatile.Read(ref _epoch))
+        {
+            await _epochLock.WaitAsync();
+            try
+            {
+                if (id != _epoch)
+                {
+                    var known = _epoch is not null;
+                    var restored = await ReholdAsync();
+                    _epoch = id;
+                    Interlocked.Increment(ref _epochChanges);
+                    if (known || restored > 0) LogNewEpoch(logger, restored);
+                }
+            }
+            finally
+            {
+                _epochLock.Release();
+            }
+        }
+        return TimeSpan.FromMilliseconds((long)result[1]);
+    }
+
+    private async Task<int> ReholdAsync()
+    {
+        var restored = 0;
+        foreach (var (holdId, hold) in _holds)
+        {
+            if (await ReholdAsync(holdId, hold)) restored++;
+        }
+        return restored;
+    }
+
+    private async Task<bool> ReholdAsync(string holdId, OwnedHold hold)
+    {
+        var left = (long)((hold.Deadline - time.GetTimestamp()) * 1000.0 / time.TimestampFrequency);
+        if (left <= 0) return false;
+        await state.EvaluateAsync(AccountScripts.Rehold, hold.Accounts, [holdId, left, Nanos.Text(hold.Nanos)]);
+        return true;
+    }
+
+    /// <summary>The script's keys: the customer's sync (and applied) hashes where it uses them, then the accounts, all under the customer's hash tag.</summary>
+    private RedisKey[] Keys(string customerId, SharedAccount[] accounts, SharedScript script)
+    {
+        var extra = script == AccountScripts.Reserve ? 1 : script == AccountScripts.Settle || script == AccountScripts.Sync ? 2 : 0;
+        var keys = new RedisKey[accounts.Length + extra];
+        var tag = "{" + customerId + "}:";
+        if (extra > 0) keys[0] = state.Key(tag + "sync");
+        if (extra > 1) keys[1] = state.Key(tag + "applied");
+        for (var i = 0; i < accounts.Length; i++) keys[extra + i] = state.Key(tag + "a:" + accounts[i].Name);
         return keys;
     }
 
@@ -113,63 +316,13 @@ internal sealed partial class RedisAccounts(SharedState state, IWalletStore wall
         return balances;
     }
 
-    /// <summary>
-    /// Creates the absent accounts from the ledger's totals. One load at a time per node; callers that
-    /// found accounts missing while a load was already under way wait for the next one, since only a
-    /// load begun after they looked is sure to hold everything committed before.
-    /// </summary>
-    private async Task SeedAsync(SharedAccount[] accounts)
-    {
-        var asked = Interlocked.Read(ref _loadsStarted);
-        await _seeding.WaitAsync();
-        try
-        {
-            var now = time.GetUtcNow();
-            if (_lastTotals is not { } last || last.Load <= asked)
-            {
-                var load = Interlocked.Increment(ref _loadsStarted);
-                _lastTotals = ((await wallets.LoadTotalsAsync(BudgetPeriods.MonthStart(now), now)).Totals, load);
-                LogSeeded(logger, accounts.Length);
-            }
-            var totals = _lastTotals.Value.Totals;
-            var month = Month(now);
-            var values = new RedisValue[accounts.Length * 2];
-            for (var i = 0; i < accounts.Length; i++)
-            {
-                var (balance, monthly) = FromLedger(accounts[i].Id, totals, month);
-                values[i] = Nanos.Text(balance);
-                values[accounts.Length + i] = monthly ? (long)MonthlyTtl.TotalMilliseconds : 0;
-            }
-            await state.EvaluateAsync(AccountScripts.Seed, Keys(accounts, null), values);
-        }
-        finally
-        {
-            _seeding.Release();
-        }
-    }
-
-    /// <summary>The account's b from the ledger: a wallet's balance (rounded down), or minus a budget's spend (rounded up).</summary>
-    private static (long Nanos, bool Monthly) FromLedger(string id, AccountTotals totals, string month)
-    {
-        var parts = id.Split(':');
-        var current = parts.Length < 3 || parts[2] == month;
-        return parts[0] switch
-        {
-            "w" => (Nanos.Down(totals.Balances.GetValueOrDefault(parts[1])), false),
-            "c" => (current ? -Nanos.Up(totals.CustomerMonthSpend.GetValueOrDefault(parts[1])) : 0, true),
-            "km" => (current ? -Nanos.Up(totals.KeyMonthSpend.GetValueOrDefault(parts[1])) : 0, true),
-            "kl" => (-Nanos.Up(totals.KeyLifetimeSpend.GetValueOrDefault(parts[1])), false),
-            _ => throw new InvalidOperationException($"Unknown shared account '{id}'."),
-        };
-    }
-
-    public void Dispose() => _seeding.Dispose();
+    public void Dispose() => _epochLock.Dispose();
 
     public static string Month(DateTimeOffset now) => now.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
     private async Task RetryAsync(SharedScript script, RedisKey[] keys, RedisValue[] values)
     {
-        var deadline = time.GetUtcNow() + options.Lease * 4;
+        var deadline = time.GetUtcNow() + options.Lease;
         while (true)
         {
             try
@@ -201,10 +354,19 @@ internal sealed partial class RedisAccounts(SharedState state, IWalletStore wall
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Seeding {Count} shared spend accounts from the ledger")]
-    private static partial void LogSeeded(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeding {Count} shared spend accounts of {CustomerId} from the ledger")]
+    private static partial void LogSeeded(ILogger logger, string customerId, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up applying {Script} to Redis; the shared copy is rebuilt from the ledger when its accounts are next absent")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis has a new epoch (it lost its data, or this node first sees it): put back {Count} holds this node owns")]
+    private static partial void LogNewEpoch(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shared accounts of {CustomerId} differed from the ledger: corrected {Accounts} account(s) by {Amount} USD in all")]
+    private static partial void LogDrift(ILogger logger, string customerId, int accounts, decimal amount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not bring the shared accounts of {CustomerId} in line with the ledger now; the ledger sync will")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception, string customerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gave up applying {Script} to Redis; the ledger sync brings the shared copy in line, and leases end the holds")]
     private static partial void LogGaveUp(ILogger logger, Exception exception, string script);
 }
 
@@ -218,4 +380,13 @@ internal sealed record SharedOptions
 
     /// <summary>How long a hold lives unless settled or released: longer than any request is allowed to run.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often each node checks Redis's epoch, to put its holds back into a Redis that lost them.</summary>
+    public TimeSpan EpochCheck { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a new epoch waits before seeding accounts: several epoch checks, so every node has put its holds back.</summary>
+    public TimeSpan EpochGrace { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the leader brings the accounts of customers whose ledger changed in line with it.</summary>
+    public TimeSpan SyncInterval { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-using Tollgate.Billing.Wallets;
 using Tollgate.Budgets;
 using Tollgate.Shared;
 using Tollgate.Storage;
@@ -8,11 +7,16 @@ using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Cluster;
 
-/// <summary>The spend-account scripts against a real Redis: exact under concurrency, all-or-nothing, leases, seeding from the ledger.</summary>
+/// <summary>
+/// The spend-account scripts against a real Redis: exact under concurrency, all-or-nothing, leases,
+/// and exactly once against the ledger — a charge is counted by the snapshot an account was seeded
+/// from or by its settle, never both and never neither, whatever order they land in.
+/// Snapshots are written as PostgreSQL prints them (<c>xmin:xmax:in-progress,…</c>).
+/// </summary>
 [RequiresService(TestRedis.Variable)]
 public sealed class RedisAccountsTests : IAsyncLifetime
 {
-    private readonly Ledger _ledger = new();
+    private readonly FakeLedger _ledger = new();
     private TestRedis _redis = null!;
     private SharedState _state = null!;
     private RedisAccounts _accounts = null!;
@@ -21,7 +25,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     {
         _redis = TestRedis.Create();
         _state = await SharedState.ConnectAsync(_redis.Configuration, _redis.Prefix);
-        _accounts = Accounts(TimeSpan.FromMinutes(5));
+        _accounts = Accounts(_state, TimeSpan.FromMinutes(5));
     }
 
     public async Task DisposeAsync()
@@ -35,15 +39,15 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     public async Task Reserve_ManyConcurrentAgainstOneWallet_TakesExactlyTheFunds()
     {
         _ledger.Balances["cus_1"] = 10m;
-        SharedAccount[] wallet = [new("w:cus_1", 0m)];
+        SharedAccount[] wallet = [new("w", 0m)];
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() => _accounts.ReserveAsync(wallet, $"h{i}", 0.033333m))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() => _accounts.ReserveAsync("cus_1", wallet, $"h{i}", 0.033333m))));
         var held = results.Count(r => r is null);
-        await Task.WhenAll(Enumerable.Range(0, 400).Where(i => results[i] is null).Select(i => _accounts.SettleAsync(wallet, $"h{i}", 0.033333m)));
+        await Task.WhenAll(Enumerable.Range(0, 400).Where(i => results[i] is null).Select(i => _accounts.SettleAsync("cus_1", wallet, $"h{i}", 0.033333m, "500")));
 
         // $10 / $0.033333 = 300.003: exactly 300 fit, never 301.
         Assert.Equal(300, held);
-        Assert.Equal(10m - 300 * 0.033333m, await BalanceAsync("w:cus_1"));
+        Assert.Equal(10m - 300 * 0.033333m, await BalanceAsync("cus_1", "w"));
     }
 
     [ServiceFact]
@@ -52,70 +56,188 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         _ledger.Balances["cus_2"] = 5m;
         _ledger.KeyMonthSpend["key_2"] = 0.5m;
         var month = RedisAccounts.Month(DateTimeOffset.UtcNow);
-        SharedAccount[] accounts = [new($"km:key_2:{month}", 1m), new("kl:key_2", null), new("w:cus_2", 0m)];
+        SharedAccount[] accounts = [new($"km:key_2:{month}", 1m), new("kl:key_2", null), new("w", 0m)];
 
-        var refused = await _accounts.ReserveAsync(accounts, "a", 0.6m);
-        var held = await _accounts.ReserveAsync(accounts, "b", 0.5m);
+        var refused = await _accounts.ReserveAsync("cus_2", accounts, "a", 0.6m);
+        var held = await _accounts.ReserveAsync("cus_2", accounts, "b", 0.5m);
 
         Assert.Equal(new SharedRefusal(0, 0.5m), refused);
         Assert.Null(held);
-        Assert.Equal((0.5m, 0.5m), (await HeldAsync($"km:key_2:{month}"), await HeldAsync("w:cus_2")));
-        await _accounts.SettleAsync(accounts, "b", 0.2m);
-        await _accounts.SettleAsync(accounts, "b", 0.2m);
-        Assert.Equal((0m, 4.8m, -0.7m), (await HeldAsync("w:cus_2"), await BalanceAsync("w:cus_2"), await BalanceAsync($"km:key_2:{month}")));
+        Assert.Equal((0.5m, 0.5m), (await HeldAsync("cus_2", $"km:key_2:{month}"), await HeldAsync("cus_2", "w")));
+        await _accounts.SettleAsync("cus_2", accounts, "b", 0.2m, "500");
+        await _accounts.SettleAsync("cus_2", accounts, "b", 0.2m, "500");
+        Assert.Equal((0m, 4.8m, -0.7m), (await HeldAsync("cus_2", "w"), await BalanceAsync("cus_2", "w"), await BalanceAsync("cus_2", $"km:key_2:{month}")));
     }
 
     [ServiceFact]
     public async Task Reserve_HoldOfADeadNode_ExpiresWithItsLease()
     {
-        using var shortLease = Accounts(TimeSpan.FromMilliseconds(300));
+        using var shortLease = Accounts(_state, TimeSpan.FromMilliseconds(300));
         _ledger.Balances["cus_3"] = 1m;
-        SharedAccount[] wallet = [new("w:cus_3", 0m)];
+        SharedAccount[] wallet = [new("w", 0m)];
 
-        Assert.Null(await shortLease.ReserveAsync(wallet, "dead", 1m));
-        Assert.NotNull(await shortLease.ReserveAsync(wallet, "other", 0.5m));
+        Assert.Null(await shortLease.ReserveAsync("cus_3", wallet, "dead", 1m));
+        Assert.NotNull(await shortLease.ReserveAsync("cus_3", wallet, "other", 0.5m));
         await Task.Delay(400);
 
-        Assert.Null(await shortLease.ReserveAsync(wallet, "after", 1m));
-        Assert.Equal(1m, await HeldAsync("w:cus_3"));
+        Assert.Null(await shortLease.ReserveAsync("cus_3", wallet, "after", 1m));
+        Assert.Equal(1m, await HeldAsync("cus_3", "w"));
     }
 
     [ServiceFact]
-    public async Task Reserve_AccountsFlushed_RebuiltFromTheLedgerOnce()
+    public async Task Settle_CommitTheSeedAlreadyCounted_ChargesNothingMore()
     {
-        _ledger.Balances["cus_4"] = 2m;
-        SharedAccount[] wallet = [new("w:cus_4", 0m)];
-        Assert.Null(await _accounts.ReserveAsync(wallet, "x", 1m));
-        await _accounts.SettleAsync(wallet, "x", 1m);
+        // Redis restarted while the request ran: its commit (xid 150) landed before the reseed read the ledger.
+        SharedAccount[] wallet = [new("w", 0m)];
         _ledger.Balances["cus_4"] = 1m;
+        Assert.Null(await _accounts.ReserveAsync("cus_4", wallet, "r1", 0.3m));
+        await FlushAsync();
+        _ledger.Balances["cus_4"] = 0.7m;
+        _ledger.Snapshot = "200:200:";
+        Assert.Null(await _accounts.ReserveAsync("cus_4", wallet, "r2", 0.1m));
 
-        await DeleteAsync("w:cus_4");
-        Assert.NotNull(await _accounts.ReserveAsync(wallet, "y", 1.5m));
+        await _accounts.SettleAsync("cus_4", wallet, "r1", 0.3m, "150");
 
-        Assert.Equal(1m, await BalanceAsync("w:cus_4"));
+        Assert.Equal(0.7m, await BalanceAsync("cus_4", "w"));
     }
 
     [ServiceFact]
-    public async Task AdjustFunds_Grant_RaisesTheSharedWallet()
+    public async Task Settle_LandsBeforeTheSeedOfItsAccount_CountedOnceWhenSeeded()
     {
+        // The commit (xid 300) is after the snapshot the seed reads: the seed alone would miss it.
+        SharedAccount[] wallet = [new("w", 0m)];
+        await _accounts.SettleAsync("cus_5", wallet, "early", 0.25m, "300");
         _ledger.Balances["cus_5"] = 1m;
-        SharedAccount[] wallet = [new("w:cus_5", 0m)];
-        Assert.NotNull(await _accounts.ReserveAsync(wallet, "big", 3m));
+        _ledger.Snapshot = "250:250:";
 
-        _accounts.AdjustFunds("cus_5", 2.5m);
-        for (var i = 0; i < 50 && await BalanceAsync("w:cus_5") != 3.5m; i++) await Task.Delay(20);
+        Assert.Null(await _accounts.ReserveAsync("cus_5", wallet, "next", 0.1m));
 
-        Assert.Null(await _accounts.ReserveAsync(wallet, "big2", 3m));
+        Assert.Equal(0.75m, await BalanceAsync("cus_5", "w"));
+        // A later snapshot that has the commit drops it from the pending charges without counting it twice.
+        _ledger.Balances["cus_5"] = 0.75m;
+        _ledger.Snapshot = "301:301:";
+        await _accounts.SyncCustomersAsync(["cus_5"], counted: true);
+        Assert.Equal(0.75m, await BalanceAsync("cus_5", "w"));
     }
 
-    private RedisAccounts Accounts(TimeSpan lease) =>
-        new(_state, _ledger, TimeProvider.System, new SharedOptions { Lease = lease }, NullLogger<RedisAccounts>.Instance);
+    [ServiceFact]
+    public async Task Settle_CommitStillInProgressInTheSnapshot_IsNotTakenAsCounted()
+    {
+        // xid 120 was running when snapshot 100:130:120 was taken: the ledger read lacks it though 120 < 130.
+        SharedAccount[] wallet = [new("w", 0m)];
+        _ledger.Balances["cus_6"] = 2m;
+        _ledger.Snapshot = "100:130:120";
+        Assert.Null(await _accounts.ReserveAsync("cus_6", wallet, "r", 0.5m));
 
-    private async Task<decimal> BalanceAsync(string id) => Nanos((long)await Database().HashGetAsync(_redis.Prefix + "acct:" + id, "b"));
+        await _accounts.SettleAsync("cus_6", wallet, "r", 0.5m, "120");
+        await _accounts.SettleAsync("cus_6", wallet, "other", 0.5m, "110");
 
-    private async Task<decimal> HeldAsync(string id) => Nanos((long)await Database().HashGetAsync(_redis.Prefix + "acct:" + id, "r"));
+        // 120 is charged; 110 (visible in the snapshot) was in the ledger already.
+        Assert.Equal(1.5m, await BalanceAsync("cus_6", "w"));
+    }
 
-    private async Task DeleteAsync(string id) => await Database().KeyDeleteAsync(_redis.Prefix + "acct:" + id);
+    [ServiceFact]
+    public async Task SyncCustomers_OlderSnapshot_ChangesNothing()
+    {
+        SharedAccount[] wallet = [new("w", 0m)];
+        _ledger.Balances["cus_7"] = 2m;
+        _ledger.Snapshot = "500:500:";
+        Assert.Null(await _accounts.ReserveAsync("cus_7", wallet, "r", 0.5m));
+
+        _ledger.Balances["cus_7"] = 9m;
+        _ledger.Snapshot = "400:420:";
+        await _accounts.SyncCustomersAsync(["cus_7"], counted: true);
+
+        Assert.Equal(2m, await BalanceAsync("cus_7", "w"));
+    }
+
+    [ServiceFact]
+    public async Task SyncCustomers_SettleThatNeverReachedRedis_AppliedAndCountedAsDrift()
+    {
+        using var shortLease = Accounts(_state, TimeSpan.FromMilliseconds(300));
+        SharedAccount[] wallet = [new("w", 0m)];
+        _ledger.Balances["cus_8"] = 1m;
+        _ledger.Snapshot = "100:100:";
+        Assert.Null(await shortLease.ReserveAsync("cus_8", wallet, "lost", 1m));
+        // The node committed the charge and died before its settle; the lease ends the hold.
+        _ledger.Balances["cus_8"] = 0m;
+        _ledger.Snapshot = "150:150:";
+        await Task.Delay(400);
+
+        var corrected = await shortLease.SyncCustomersAsync(["cus_8"], counted: true);
+
+        Assert.Equal(1, corrected);
+        Assert.Equal(0m, await BalanceAsync("cus_8", "w"));
+        Assert.NotNull(await shortLease.ReserveAsync("cus_8", wallet, "after", 0.01m));
+    }
+
+    [ServiceFact]
+    public async Task Refresh_Grant_RaisesTheSharedWallet()
+    {
+        _ledger.Balances["cus_9"] = 1m;
+        SharedAccount[] wallet = [new("w", 0m)];
+        Assert.NotNull(await _accounts.ReserveAsync("cus_9", wallet, "big", 3m));
+
+        _ledger.Balances["cus_9"] = 3.5m;
+        _ledger.Snapshot = "2000:2000:";
+        _accounts.Refresh("cus_9");
+        for (var i = 0; i < 100 && await BalanceAsync("cus_9", "w") != 3.5m; i++) await Task.Delay(20);
+
+        Assert.Null(await _accounts.ReserveAsync("cus_9", wallet, "big2", 3m));
+    }
+
+    [ServiceFact]
+    public async Task CheckEpoch_RedisRestartedEmpty_HoldsPutBackBeforeAnotherNodeSeeds()
+    {
+        await using var redis = new OwnRedis();
+        await redis.StartAsync();
+        await using var state1 = await SharedState.ConnectAsync(redis.Configuration, "t:");
+        await using var state2 = await SharedState.ConnectAsync(redis.Configuration, "t:");
+        using var node1 = Accounts(state1, TimeSpan.FromMinutes(5), grace: TimeSpan.FromSeconds(1));
+        using var node2 = Accounts(state2, TimeSpan.FromMinutes(5), grace: TimeSpan.FromSeconds(1));
+        SharedAccount[] wallet = [new("w", 0m)];
+        _ledger.Balances["cus_10"] = 1m;
+        await node1.CheckEpochAsync();
+        await node2.CheckEpochAsync();
+        // 19 streams of $0.05 hold $0.95 on node 1.
+        for (var i = 0; i < 19; i++) Assert.Null(await node1.ReserveAsync("cus_10", wallet, $"s{i}", 0.05m));
+
+        await redis.StopAsync();
+        await redis.StartAsync();
+        while (!await state1.PingAsync() || !await state2.PingAsync()) await Task.Delay(50);
+        var second = Task.Run(async () => await node2.ReserveAsync("cus_10", wallet, "n2a", 0.05m));
+        var third = Task.Run(async () => await node2.ReserveAsync("cus_10", wallet, "n2b", 0.05m));
+        // Node 1's periodic check, within the grace.
+        await Task.Delay(200);
+        await node1.CheckEpochAsync();
+
+        // The ledger still has $1 (the streams run on): one more $0.05 fits, not 20.
+        Assert.Equal(1, new[] { await second, await third }.Count(r => r is null));
+        Assert.Equal(1m, await HeldOnAsync(redis, "t:", "cus_10", "w"));
+    }
+
+    private RedisAccounts Accounts(SharedState state, TimeSpan lease, TimeSpan? grace = null) =>
+        new(state, _ledger, TimeProvider.System, new SharedOptions { Lease = lease, EpochGrace = grace ?? TimeSpan.Zero }, NullLogger<RedisAccounts>.Instance);
+
+    private async Task<decimal> BalanceAsync(string customer, string name) =>
+        Nanos((long)await Database().HashGetAsync($"{_redis.Prefix}{{{customer}}}:a:{name}", "b"));
+
+    private async Task<decimal> HeldAsync(string customer, string name) =>
+        Nanos((long)await Database().HashGetAsync($"{_redis.Prefix}{{{customer}}}:a:{name}", "r"));
+
+    private static async Task<decimal> HeldOnAsync(OwnRedis redis, string prefix, string customer, string name)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        return Nanos((long)await connection.GetDatabase().HashGetAsync($"{prefix}{{{customer}}}:a:{name}", "r"));
+    }
+
+    /// <summary>Every key of this test's prefix gone, the epoch too: Redis as it restarts empty.</summary>
+    private async Task FlushAsync()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        await foreach (var key in server.KeysAsync(pattern: _redis.Prefix + "*")) await connection.GetDatabase().KeyDeleteAsync(key);
+    }
 
     private IDatabase Database() => _connection ??= ConnectionMultiplexer.Connect(_redis.Configuration).GetDatabase();
 
@@ -123,25 +245,20 @@ public sealed class RedisAccountsTests : IAsyncLifetime
 
     private static decimal Nanos(long value) => value / 1_000_000_000m;
 
-    /// <summary>The ledger's totals as the seeding reads them.</summary>
-    private sealed class Ledger : IWalletStore
+    /// <summary>The ledger as a snapshot reads it: the figures and the snapshot they are as of.</summary>
+    private sealed class FakeLedger : ILedgerSnapshots
     {
         public Dictionary<string, decimal> Balances { get; } = [];
 
         public Dictionary<string, decimal> KeyMonthSpend { get; } = [];
 
-        public Task<LoadedTotals> LoadTotalsAsync(DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new LoadedTotals(new AccountTotals(new Dictionary<string, decimal>(Balances), new Dictionary<string, decimal>(),
-                new Dictionary<string, decimal>(KeyMonthSpend), new Dictionary<string, decimal>()), HeldAccounts.None));
+        public string Snapshot { get; set; } = "1:1:";
 
-        public Task AddGrantAsync(string customerId, Grant grant, string? note, AuditEntry audit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<LedgerFigures> ReadAsync(IReadOnlyCollection<string> customerIds, DateTimeOffset monthStart, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new LedgerFigures(Snapshot, new Dictionary<string, decimal>(Balances), new Dictionary<string, decimal>(),
+                new Dictionary<string, decimal>(KeyMonthSpend), new Dictionary<string, decimal>(), new Dictionary<string, IReadOnlyList<string>>()));
 
-        public Task<IReadOnlyList<Grant>> ListGrantsAsync(string customerId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<WalletReplay.Result> ReplayAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<GrantExpiry>> ExpireDueAsync(DateTimeOffset now, Func<string, DateTimeOffset>? settledUntil = null,
-            CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
+        public Task<(IReadOnlyList<string> Customers, string Snapshot)> ChangedSinceAsync(string? since, CancellationToken cancellationToken = default) =>
+            Task.FromResult<(IReadOnlyList<string>, string)>(([.. Balances.Keys], Snapshot));
     }
 }

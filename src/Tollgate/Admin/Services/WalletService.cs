@@ -50,7 +50,7 @@ internal sealed class WalletService(
     {
         var replay = await wallets.ReplayAsync(customer.Id, now, cancellationToken);
         var grants = await wallets.ListGrantsAsync(customer.Id, cancellationToken);
-        var view = accounts.WalletView(customer.Id);
+        var view = await accounts.WalletViewAsync(customer.Id);
         return new WalletDto(customer.Id, Money.Format(view?.Used ?? 0), Money.Format(view?.Reserved ?? 0),
             Money.Format(Math.Max(view?.Available ?? 0, 0)), MoneyField.Format(customer.CreditLimit),
             [.. grants.Select(g => new GrantDto(g.Id, StoredNames.Of(g.Kind), Money.Format(g.Amount), Money.Format(replay.Remaining.GetValueOrDefault(g.Id)),

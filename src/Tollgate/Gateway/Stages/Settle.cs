@@ -52,8 +52,8 @@ internal sealed partial class Settle(IUsageRecorder recorder, Gates.GateSpend ga
             var recorded = recorder.RecordAsync(usage);
             if (waitForCommit)
             {
-                await recorded;
-                if (request.Reservation is { } reservation) await reservation.SettleAsync(request.ChargedAmount, now);
+                var commit = await recorded;
+                if (request.Reservation is { } reservation) await reservation.SettleAsync(request.ChargedAmount, now, commit.Position);
             }
             else
             {
@@ -70,12 +70,12 @@ internal sealed partial class Settle(IUsageRecorder recorder, Gates.GateSpend ga
         }
     }
 
-    private async Task SettleWhenRecordedAsync(ValueTask recorded, Budgets.Reservation? reservation, decimal charged, DateTimeOffset now, string requestId)
+    private async Task SettleWhenRecordedAsync(ValueTask<UsageCommit> recorded, Budgets.Reservation? reservation, decimal charged, DateTimeOffset now, string requestId)
     {
         try
         {
-            await recorded;
-            if (reservation is not null) await reservation.SettleAsync(charged, now);
+            var commit = await recorded;
+            if (reservation is not null) await reservation.SettleAsync(charged, now, commit.Position);
         }
         catch (Exception ex)
         {

@@ -392,6 +392,12 @@ internal static class PostgresMigrations
         CREATE INDEX chat_conversations_key ON chat_conversations(key_id, updated_at);
         CREATE INDEX chat_conversations_expiry ON chat_conversations(expires_at);
         """,
+        // The transaction that wrote each ledger entry: Redis's copy of the books is exact as of a snapshot, and the
+        // entries committed since one are found by it.
+        """
+        ALTER TABLE ledger_entries ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+        CREATE INDEX ledger_entries_xid ON ledger_entries(xid);
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

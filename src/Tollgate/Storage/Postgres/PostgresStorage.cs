@@ -31,6 +31,7 @@ internal sealed class PostgresStorage(string connectionString) : StorageBackend
         services.AddSingleton(sp => new PostgresLeadership(_database, sp.GetRequiredService<ILogger<PostgresLeadership>>()));
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgresLeadership>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresLeadership>());
+        services.AddSingleton<ILedgerSnapshots>(new PostgresLedgerSnapshots(_database));
         services.AddSingleton<PostgresUsageWriter>();
         services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<PostgresUsageWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresUsageWriter>());

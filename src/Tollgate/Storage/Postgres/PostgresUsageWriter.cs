@@ -20,14 +20,14 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
-    private sealed record Pending(UsageEvent Usage, TaskCompletionSource Committed);
+    private sealed record Pending(UsageEvent Usage, TaskCompletionSource<UsageCommit> Committed);
 
-    public ValueTask RecordAsync(UsageEvent usage, CancellationToken cancellationToken = default)
+    public ValueTask<UsageCommit> RecordAsync(UsageEvent usage, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(usage, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(usage, new TaskCompletionSource<UsageCommit>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
-            return ValueTask.FromException(new InvalidOperationException("The usage writer has stopped; usage cannot be recorded."));
-        return new ValueTask(pending.Committed.Task.WaitAsync(cancellationToken));
+            return ValueTask.FromException<UsageCommit>(new InvalidOperationException("The usage writer has stopped; usage cannot be recorded."));
+        return new ValueTask<UsageCommit>(pending.Committed.Task.WaitAsync(cancellationToken));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -54,9 +54,10 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
         {
             try
             {
-                await CommitAsync(batch);
+                var (stored, position) = await CommitAsync(batch);
                 guard.CommitSucceeded();
-                foreach (var pending in batch) pending.Committed.TrySetResult();
+                // A duplicate stored nothing, so nothing of it is charged anywhere.
+                foreach (var pending in batch) pending.Committed.TrySetResult(new UsageCommit(stored.Contains(pending.Usage) ? position : null));
                 return;
             }
             catch (NpgsqlException ex) when (attempt < 5)
@@ -77,20 +78,22 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
         }
     }
 
-    private async Task CommitAsync(List<Pending> batch)
+    /// <summary>Commits the batch; returns the events stored (not duplicates) and the transaction's id, which Redis's copy of the books is ordered by.</summary>
+    private async Task<(HashSet<UsageEvent> Stored, string? Position)> CommitAsync(List<Pending> batch)
     {
         // The same request id twice in one batch: the first one counts, as a second commit would ignore the rest.
         var events = batch.Select(p => p.Usage).DistinctBy(u => u.RequestId, StringComparer.Ordinal).ToList();
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var inserted = await InsertEventsAsync(connection, transaction, events);
+        var (inserted, position) = await InsertEventsAsync(connection, transaction, events);
         var stored = events.Where(u => inserted.Contains(u.RequestId)).ToList();
         await InsertLedgerAsync(connection, transaction, stored);
         await PostgresRollups.AddAsync(connection, transaction, stored, BillingPeriod.Of(time.GetUtcNow()));
         await transaction.CommitAsync();
+        return (new HashSet<UsageEvent>(stored, ReferenceEqualityComparer.Instance), position);
     }
 
-    private static async Task<HashSet<string>> InsertEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<UsageEvent> events)
+    private static async Task<(HashSet<string> Inserted, string? Position)> InsertEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<UsageEvent> events)
     {
         await using var insert = new NpgsqlCommand("""
             INSERT INTO usage_events (request_id, customer_id, key_id, model_id, backend_id, price_version,
@@ -99,7 +102,7 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
             SELECT * FROM unnest(@request, @customer, @key, @model, @backend, @price, @input, @cached, @output, @reasoning, @units,
                 @list, @charged, @cost, @status, @source, @streamed, @latency, @ttft, @started, @completed)
             ON CONFLICT (request_id) DO NOTHING
-            RETURNING request_id
+            RETURNING request_id, pg_current_xact_id()::text
             """, connection, transaction);
         Text(insert, "request", events, u => u.RequestId);
         Text(insert, "customer", events, u => u.CustomerId);
@@ -123,9 +126,14 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
         Long(insert, "started", events, u => UnixTime.ToStored(u.StartedAt));
         Long(insert, "completed", events, u => UnixTime.ToStored(u.CompletedAt));
         var inserted = new HashSet<string>(StringComparer.Ordinal);
+        string? position = null;
         await using var reader = await insert.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) inserted.Add(reader.GetString(0));
-        return inserted;
+        while (await reader.ReadAsync())
+        {
+            inserted.Add(reader.GetString(0));
+            position = reader.GetString(1);
+        }
+        return (inserted, position);
     }
 
     /// <summary>A request charged nothing (inside an allowance) moves no money.</summary>

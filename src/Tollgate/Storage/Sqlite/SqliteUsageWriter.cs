@@ -25,14 +25,14 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
-    private sealed record Pending(UsageEvent Usage, TaskCompletionSource Committed);
+    private sealed record Pending(UsageEvent Usage, TaskCompletionSource<UsageCommit> Committed);
 
-    public ValueTask RecordAsync(UsageEvent usage, CancellationToken cancellationToken = default)
+    public ValueTask<UsageCommit> RecordAsync(UsageEvent usage, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(usage, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(usage, new TaskCompletionSource<UsageCommit>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
-            return ValueTask.FromException(new InvalidOperationException("The usage writer has stopped; usage cannot be recorded."));
-        return new ValueTask(pending.Committed.Task.WaitAsync(cancellationToken));
+            return ValueTask.FromException<UsageCommit>(new InvalidOperationException("The usage writer has stopped; usage cannot be recorded."));
+        return new ValueTask<UsageCommit>(pending.Committed.Task.WaitAsync(cancellationToken));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -82,7 +82,7 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
                 var rollups = Commit(connection, batch);
                 _rollups.Committed(rollups);
                 guard.CommitSucceeded();
-                foreach (var pending in batch) pending.Committed.TrySetResult();
+                foreach (var pending in batch) pending.Committed.TrySetResult(default);
                 return;
             }
             catch (SqliteException ex) when (attempt < 5)
