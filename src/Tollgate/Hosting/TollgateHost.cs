@@ -73,6 +73,10 @@ internal static class TollgateHost
         // Shared counters (Redis) when the nodes of a cluster need them; else every counter is in memory.
         if (boot.Shared is { } shared)
         {
+            // A burst on a cold node queues work faster than the pool adds threads (about one per half second), and
+            // Redis's answers wait in that queue: seen as timeouts on a healthy Redis. Start with enough workers.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
             services.AddSingleton(sp =>
             {
                 shared.Logger = sp.GetRequiredService<ILogger<Shared.SharedState>>();

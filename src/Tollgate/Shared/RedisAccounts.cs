@@ -79,10 +79,11 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
         values[1] = Nanos.Text(Nanos.Up(charged));
         values[2] = position ?? "";
         for (var i = 0; i < accounts.Length; i++) values[3 + i] = accounts[i].Name;
+        var changes = Interlocked.Read(ref _epochChanges);
         try
         {
             var balances = Balances(await state.EvaluateAsync(AccountScripts.Settle, keys, values), accounts.Length);
-            _holds.TryRemove(holdId, out _);
+            Ended(holdId, keys, changes);
             return balances;
         }
         catch (SharedStateUnavailableException)
@@ -96,8 +97,20 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
 
     private async Task SettleLaterAsync(string holdId, RedisKey[] keys, RedisValue[] values)
     {
+        var changes = Interlocked.Read(ref _epochChanges);
         await RetryAsync(AccountScripts.Settle, keys, values);
+        Ended(holdId, keys, changes);
+    }
+
+    /// <summary>
+    /// The hold is settled: no longer this node's to put back. A new epoch seen meanwhile may have put it back
+    /// just after the settle dropped it, so it is dropped once more (a no-op otherwise).
+    /// </summary>
+    private void Ended(string holdId, RedisKey[] settleKeys, long changes)
+    {
         _holds.TryRemove(holdId, out _);
+        if (Interlocked.Read(ref _epochChanges) != changes)
+            _ = ObserveAsync(state.EvaluateAsync(AccountScripts.Release, settleKeys[2..], [holdId]));
     }
 
     public async Task<SharedBalance[]> ReadAsync(string customerId, SharedAccount[] accounts)
@@ -261,9 +274,10 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
                 if (id != _epoch)
                 {
                     var known = _epoch is not null;
+                    // Counted before the holds go back: a settle or reservation whose answer comes after this knows to check its hold.
+                    Interlocked.Increment(ref _epochChanges);
                     var restored = await ReholdAsync();
                     _epoch = id;
-                    Interlocked.Increment(ref _epochChanges);
                     if (known || restored > 0) LogNewEpoch(logger, restored);
                 }
             }

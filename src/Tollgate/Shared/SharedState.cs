@@ -44,6 +44,10 @@ internal sealed partial class SharedState : IAsyncDisposable
         if (!Names(configuration, "asyncTimeout")) options.AsyncTimeout = Math.Min(options.AsyncTimeout, 2000);
         if (!Names(configuration, "syncTimeout")) options.SyncTimeout = Math.Min(options.SyncTimeout, 2000);
         options.ConnectRetry = Math.Max(options.ConnectRetry, 3);
+        // Back within a second of Redis returning, on every node alike: a restarted Redis waits a short grace for
+        // every node to put its holds back before it seeds any account (see RedisAccounts), so nodes must not lag.
+        if (!Names(configuration, "heartbeatInterval")) options.HeartbeatInterval = TimeSpan.FromMilliseconds(250);
+        options.ReconnectRetryPolicy ??= new LinearRetry(250);
         options.ClientName ??= "tollgate";
         var connection = await ConnectionMultiplexer.ConnectAsync(options);
         var state = new SharedState(connection, prefix);
@@ -71,26 +75,42 @@ internal sealed partial class SharedState : IAsyncDisposable
         {
             var database = _connection.GetDatabase();
             if (!_loaded.TryGetValue(script.Name, out var hash)) hash = await LoadAsync(script);
+            RedisResult result;
             try
             {
-                return await database.ScriptEvaluateAsync(hash, keys, values);
+                result = await database.ScriptEvaluateAsync(hash, keys, values);
             }
             catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
             {
                 hash = await LoadAsync(script);
-                return await database.ScriptEvaluateAsync(hash, keys, values);
+                result = await database.ScriptEvaluateAsync(hash, keys, values);
             }
+            if (Volatile.Read(ref _failing) == 1) Recovered();
+            return result;
         }
         catch (RedisException ex)
         {
-            LogUnavailable(Logger, ex, script.Name);
+            Failed(ex, script);
             throw new SharedStateUnavailableException("The shared counters (Redis) cannot be reached.", ex);
         }
         catch (TimeoutException ex)
         {
-            LogUnavailable(Logger, ex, script.Name);
+            Failed(ex, script);
             throw new SharedStateUnavailableException("The shared counters (Redis) did not answer in time.", ex);
         }
+    }
+
+    // Logged once per outage (and once when it ends), not once per call: a node checks Redis several times a second.
+    private int _failing;
+
+    private void Failed(Exception ex, SharedScript script)
+    {
+        if (Interlocked.Exchange(ref _failing, 1) == 0) LogUnavailable(Logger, ex, script.Name);
+    }
+
+    private void Recovered()
+    {
+        if (Interlocked.Exchange(ref _failing, 0) == 1) LogRecovered(Logger);
     }
 
     public async Task<bool> PingAsync()
@@ -127,6 +147,9 @@ internal sealed partial class SharedState : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis call {Script} failed; requests fail closed until it answers again")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, string script);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis answers again")]
+    private static partial void LogRecovered(ILogger logger);
 }
 
 /// <summary>A Lua script of the shared counters; its name keys the loaded hash.</summary>

@@ -169,7 +169,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
         await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
         _stub.On("slow", Stub.Completion(Stub.Usage(10, 10)));
         calls.AddRange(await DrainAsync(cluster, wallet.Key));
-        var held = (long)await connection.GetDatabase().HashGetAsync(_redis.Prefix + "acct:w:" + wallet.CustomerId, "r");
+        var held = (long)await connection.GetDatabase().HashGetAsync(_redis.Prefix + "{" + wallet.CustomerId + "}:a:w", "r");
         var (events, ledger) = await cluster.BooksAsync(wallet.CustomerId);
         var spent = events.Values.Sum();
         var served = calls.Where(c => c.Complete).ToList();

@@ -39,6 +39,9 @@ internal sealed class GatewayCluster : IAsyncDisposable
 
     public Dictionary<string, string> Variables { get; }
 
+    /// <summary>Variables for one node only (by index), over <see cref="Variables"/>: e.g. its own way to Redis.</summary>
+    public Dictionary<int, Dictionary<string, string>> NodeVariables { get; } = [];
+
     public List<GatewayProcess> Nodes { get; } = [];
 
     /// <summary>Starts the first node (it creates the schema), then the others side by side.</summary>
@@ -58,17 +61,20 @@ internal sealed class GatewayCluster : IAsyncDisposable
 
     public HttpClient Admin() => Nodes[0].Client(GatewayProcess.AdminToken);
 
-    public async Task PutModelAsync(string baseUrl)
+    public Task PutModelAsync(string baseUrl) => PutModelAsync(Model, baseUrl, "1000", "2000");
+
+    /// <summary>A chat model on the stub at <paramref name="baseUrl"/>, priced per 1M tokens.</summary>
+    public async Task PutModelAsync(string id, string baseUrl, string input, string output)
     {
         using var admin = Admin();
         var model = new JsonObject
         {
             ["kind"] = "chat",
             ["max_output_tokens"] = 256,
-            ["backends"] = new JsonArray(new JsonObject { ["id"] = Model + "-b1", ["kind"] = "open_ai", ["base_url"] = baseUrl, ["upstream_model"] = "up-model" }),
-            ["price"] = new JsonObject { ["input"] = "1000", ["output"] = "2000" },
+            ["backends"] = new JsonArray(new JsonObject { ["id"] = id + "-b1", ["kind"] = "open_ai", ["base_url"] = baseUrl, ["upstream_model"] = "up-model" }),
+            ["price"] = new JsonObject { ["input"] = input, ["output"] = output },
         };
-        (await admin.PutAsync($"/admin/v1/models/{Model}", JsonBody(model.ToJsonString()))).EnsureSuccessStatusCode();
+        (await admin.PutAsync($"/admin/v1/models/{id}", JsonBody(model.ToJsonString()))).EnsureSuccessStatusCode();
     }
 
     /// <summary>A customer with <paramref name="funds"/> granted and one key (its JSON options given); returns the customer id and key.</summary>
@@ -131,12 +137,12 @@ internal sealed class GatewayCluster : IAsyncDisposable
     }
 
     /// <summary>One chat call; returns its status, request id and error code.</summary>
-    public static async Task<Call> ChatAsync(HttpClient client)
+    public static async Task<Call> ChatAsync(HttpClient client, string model = Model)
     {
         try
         {
             using var response = await client.PostAsync("/v1/chat/completions",
-                JsonBody($$"""{"model":"{{Model}}","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"""));
+                JsonBody($$"""{"model":"{{model}}","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"""));
             var body = await response.Content.ReadAsStringAsync();
             var id = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.Single() : null;
             string? code = null;
@@ -176,6 +182,35 @@ internal sealed class GatewayCluster : IAsyncDisposable
         return (events, ledger);
     }
 
+    /// <summary>The customer's balance by the ledger in PostgreSQL.</summary>
+    public async Task<decimal> LedgerBalanceAsync(string customerId)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT COALESCE(SUM(amount::numeric), 0)::text FROM ledger_entries WHERE customer_id = @c", connection);
+        command.Parameters.AddWithValue("c", customerId);
+        return decimal.Parse((string)(await command.ExecuteScalarAsync())!, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// One of the customer's shared accounts in Redis (<c>w</c>, <c>kl:&lt;key&gt;</c>, …): its balance and what live holds
+    /// keep from it, in dollars (a hold past its lease counts for nothing, as the scripts prune it lazily).
+    /// </summary>
+    public static async Task<(decimal Balance, decimal Held)> SharedAccountAsync(string redis, string prefix, string customerId, string name)
+    {
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
+        var result = (StackExchange.Redis.RedisResult[])(await connection.GetDatabase().ScriptEvaluateAsync("""
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local held = 0
+            for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1] .. ':e', '(' .. now, '+inf')) do
+              held = held + tonumber(redis.call('HGET', KEYS[1] .. ':h', id) or '0')
+            end
+            return {redis.call('HGET', KEYS[1], 'b') or '0', tostring(held)}
+            """, [(StackExchange.Redis.RedisKey)$"{prefix}{{{customerId}}}:a:{name}"]))!;
+        return (long.Parse((string)result[0]!, CultureInfo.InvariantCulture) / 1_000_000_000m, decimal.Parse((string)result[1]!, CultureInfo.InvariantCulture) / 1_000_000_000m);
+    }
+
     public async Task<Cli.CliResult> ReconcileAsync() =>
         await Cli.TollgateProcess.RunAsync(new Dictionary<string, string> { ["TOLLGATE_ADMIN_TOKEN"] = GatewayProcess.AdminToken }, "reconcile", "--server", Nodes.First(n => !n.HasExited).Url);
 
@@ -195,6 +230,7 @@ internal sealed class GatewayCluster : IAsyncDisposable
     {
         var node = new GatewayProcess(Path.Combine(_root, "node" + index));
         foreach (var (name, value) in Variables) node.Variables[name] = value;
+        foreach (var (name, value) in NodeVariables.GetValueOrDefault(index) ?? []) node.Variables[name] = value;
         return node;
     }
 }
