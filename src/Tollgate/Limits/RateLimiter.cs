@@ -151,12 +151,14 @@ internal sealed class LimitHold(RateLimiter owner, long admittedAt, long tokenEs
 
     private int _settled;
 
-    /// <summary>Trues the token estimate up to the metered use.</summary>
+    /// <summary>Trues the token estimate up to the metered use; in the shared counters it leaves the in-flight sets in the same call.</summary>
     public void Settle(long actualTokens)
     {
         if (Shared is { } shared)
         {
-            if (Interlocked.Exchange(ref _settled, 1) == 0) shared.Counters.Adjust(shared.Limits, shared.HoldId, tokenEstimate - actualTokens, leave: false);
+            // One Redis call ends the request's part in the limits: the release that follows has nothing left to do.
+            if (Interlocked.Exchange(ref _settled, 1) == 0 && Interlocked.Exchange(ref _closed, 1) == 0)
+                shared.Counters.Adjust(shared.Limits, shared.HoldId, tokenEstimate - actualTokens, leave: true);
             return;
         }
         var now = owner.Time.GetTimestamp();

@@ -25,8 +25,9 @@ internal sealed class RedisLimits(SharedState state, SharedOptions options) : IS
 
     public void Adjust(SharedLimit[] limits, string holdId, long tokenDelta, bool leave)
     {
-        var chosen = leave ? limits : [.. limits.Where(l => l.Kind == 't')];
-        if (chosen.Length == 0 || (!leave && tokenDelta == 0)) return;
+        // Only in-flight places are left and only token buckets trued up: a request-count bucket has nothing to give back.
+        var chosen = limits.Where(l => (leave && l.Kind == 'c') || (tokenDelta != 0 && l.Kind == 't')).ToArray();
+        if (chosen.Length == 0) return;
         var values = new RedisValue[2 + chosen.Length * 2];
         values[0] = holdId;
         values[1] = tokenDelta;
