@@ -42,9 +42,9 @@ internal sealed class AccountEndpoint(
                 [.. limits.Select(l => new AccountLimit(l.Name + "_per_minute", l.Limit, l.Remaining, time.GetUtcNow() + l.ResetsIn))],
                 await SubscriptionAsync(request), Contract(request), GatedModels(request));
         }
-        catch (Shared.SharedStateUnavailableException)
+        catch (Storage.Redis.SharedStateUnavailableException)
         {
-            await ApiErrorWriter.WriteAsync(http, Shared.SharedStateOutage.Error("the account cannot be read"), Shared.SharedStateOutage.RetryAfter);
+            await ApiErrorWriter.WriteAsync(http, Storage.Redis.SharedStateOutage.Error("the account cannot be read"), Storage.Redis.SharedStateOutage.RetryAfter);
             return;
         }
         http.Response.ContentType = "application/json";

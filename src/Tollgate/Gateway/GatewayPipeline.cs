@@ -35,10 +35,10 @@ internal sealed class GatewayPipeline(
         {
             await RunStagesAsync(request, http);
         }
-        catch (Shared.SharedStateUnavailableException) when (!http.Response.HasStarted)
+        catch (Storage.Redis.SharedStateUnavailableException) when (!http.Response.HasStarted)
         {
             // Without the cluster's shared counters no limit can be proven: fail closed, nothing is served or billed.
-            await FailAsync(request, Shared.SharedStateOutage.Error("the request was not served"), Shared.SharedStateOutage.RetryAfter);
+            await FailAsync(request, Storage.Redis.SharedStateOutage.Error("the request was not served"), Storage.Redis.SharedStateOutage.RetryAfter);
         }
     }
 

@@ -85,14 +85,14 @@ internal static class Bootstrap
 
         var snapshot = await catalog.LoadSnapshotAsync(cancellationToken);
         var loaded = await wallets.LoadTotalsAsync(Budgets.BudgetPeriods.MonthStart(time.GetUtcNow()), time.GetUtcNow(), cancellationToken);
-        Shared.SharedState? shared = null;
+        Storage.Redis.SharedState? shared = null;
         if (settings.Redis is { } redis)
         {
             try
             {
-                shared = await Shared.SharedState.ConnectAsync(redis, settings.RedisPrefix);
+                shared = await Storage.Redis.SharedState.ConnectAsync(redis, settings.RedisPrefix);
             }
-            catch (Shared.SharedStateUnavailableException ex)
+            catch (Storage.Redis.SharedStateUnavailableException ex)
             {
                 throw new StartupException(ex.Message);
             }
@@ -137,7 +137,7 @@ internal sealed record BootstrapResult(
     string? DemoApiKey)
 {
     /// <summary>The cluster's shared counters; null on a node that keeps them in memory.</summary>
-    public Shared.SharedState? Shared { get; init; }
+    public Storage.Redis.SharedState? Shared { get; init; }
 
     /// <summary>Customers whose stored figures could not be loaded, with why: held closed.</summary>
     public IReadOnlyDictionary<string, string> Held { get; init; } = Budgets.HeldAccounts.None;

@@ -52,7 +52,7 @@ internal static class ServeCommand
                 KeyPepper = env("TOLLGATE_KEY_PEPPER") is { Length: > 0 } pepper ? pepper : null,
                 Database = result.GetValue(database) ?? (env("TOLLGATE_DATABASE") is { Length: > 0 } db ? db : null),
                 Redis = result.GetValue(redis) ?? (env("TOLLGATE_REDIS") is { Length: > 0 } r ? r : null),
-                RedisPrefix = env("TOLLGATE_REDIS_PREFIX") is { Length: > 0 } prefix ? prefix : Shared.SharedState.DefaultPrefix,
+                RedisPrefix = env("TOLLGATE_REDIS_PREFIX") is { Length: > 0 } prefix ? prefix : Storage.Redis.SharedState.DefaultPrefix,
             };
             return RunAsync(settings, cancellationToken);
         });

@@ -39,7 +39,7 @@ internal sealed record ServeSettings
     public string? Redis { get; init; }
 
     /// <summary>Prefix of every Redis key, so one Redis can serve several clusters or other uses.</summary>
-    public string RedisPrefix { get; init; } = Shared.SharedState.DefaultPrefix;
+    public string RedisPrefix { get; init; } = Storage.Redis.SharedState.DefaultPrefix;
 
     public string DatabasePath => Path.Combine(DataDir, "tollgate.db");
 }

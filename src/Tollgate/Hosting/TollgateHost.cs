@@ -13,7 +13,7 @@ using Tollgate.Gates;
 using Tollgate.Gateway;
 using Tollgate.Gateway.Stages;
 using Tollgate.Security;
-using Tollgate.Shared;
+using Tollgate.Storage.Redis;
 using Tollgate.Storage;
 using Tollgate.Tokenization;
 using Tollgate.Upstreams;
@@ -79,25 +79,25 @@ internal static class TollgateHost
             ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
             services.AddSingleton(sp =>
             {
-                shared.Logger = sp.GetRequiredService<ILogger<Shared.SharedState>>();
+                shared.Logger = sp.GetRequiredService<ILogger<Storage.Redis.SharedState>>();
                 return shared;
             });
-            var defaults = new Shared.SharedOptions();
-            services.AddSingleton(new Shared.SharedOptions
+            var defaults = new Storage.Redis.SharedOptions();
+            services.AddSingleton(new Storage.Redis.SharedOptions
             {
                 Lease = configuration.GetValue("Redis:Lease", defaults.Lease),
                 EpochCheck = configuration.GetValue("Redis:EpochCheck", defaults.EpochCheck),
                 EpochGrace = configuration.GetValue("Redis:EpochGrace", defaults.EpochGrace),
                 SyncInterval = configuration.GetValue("Redis:SyncInterval", defaults.SyncInterval),
             });
-            services.AddSingleton<Shared.RedisAccounts>();
-            services.AddSingleton<ISharedAccounts>(sp => sp.GetRequiredService<Shared.RedisAccounts>());
-            services.AddHostedService<Shared.SharedEpochWatch>();
-            services.AddHostedService<Shared.SharedLedgerSync>();
-            services.AddSingleton<Limits.ISharedLimits, Shared.RedisLimits>();
-            services.AddSingleton<Shared.RedisCatalogChannel>();
-            services.AddSingleton<ICatalogAnnouncer>(sp => sp.GetRequiredService<Shared.RedisCatalogChannel>());
-            services.AddHostedService(sp => sp.GetRequiredService<Shared.RedisCatalogChannel>());
+            services.AddSingleton<Storage.Redis.RedisAccounts>();
+            services.AddSingleton<ISharedAccounts>(sp => sp.GetRequiredService<Storage.Redis.RedisAccounts>());
+            services.AddHostedService<Storage.Redis.SharedEpochWatch>();
+            services.AddHostedService<Storage.Redis.SharedLedgerSync>();
+            services.AddSingleton<Limits.ISharedLimits, Storage.Redis.RedisLimits>();
+            services.AddSingleton<Storage.Redis.RedisCatalogChannel>();
+            services.AddSingleton<ICatalogAnnouncer>(sp => sp.GetRequiredService<Storage.Redis.RedisCatalogChannel>());
+            services.AddHostedService(sp => sp.GetRequiredService<Storage.Redis.RedisCatalogChannel>());
         }
 
         // Spend accounts: funds from the ledger, limits from the snapshot, kept in step by the refresher;
@@ -118,7 +118,7 @@ internal static class TollgateHost
         // absent), else in memory, rebuilt at start from the included usage of the longest window (31 days); renewals on a timer.
         if (boot.Shared is not null)
         {
-            services.AddSingleton<Subscriptions.IAllowanceWindows, Shared.RedisAllowances>();
+            services.AddSingleton<Subscriptions.IAllowanceWindows, Storage.Redis.RedisAllowances>();
         }
         else
         {
@@ -212,7 +212,7 @@ internal static class TollgateHost
             return Task.CompletedTask;
         }));
         var health = services.AddHealthChecks().AddCheck<StorageHealthCheck>("database", tags: [ReadyTag]);
-        if (boot.Shared is not null) health.AddCheck<Shared.SharedStateHealthCheck>("redis", tags: [ReadyTag]);
+        if (boot.Shared is not null) health.AddCheck<Storage.Redis.SharedStateHealthCheck>("redis", tags: [ReadyTag]);
         // Keys for anything the framework protects stay in the data directory, not the user's profile.
         // The key ring is plain XML: its directory is created owner-only, and each key file is written atomically.
         var protectionKeys = Path.Combine(settings.DataDir, "protection-keys");

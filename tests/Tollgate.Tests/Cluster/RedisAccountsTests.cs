@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using Tollgate.Budgets;
-using Tollgate.Shared;
+using Tollgate.Storage.Redis;
 using Tollgate.Storage;
 using Tollgate.Tests.Infrastructure;
 

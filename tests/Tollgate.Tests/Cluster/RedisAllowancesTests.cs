@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Tollgate.Billing.Subscriptions;
 using Tollgate.Catalog;
-using Tollgate.Shared;
+using Tollgate.Storage.Redis;
 using Tollgate.Storage;
 using Tollgate.Subscriptions;
 using Tollgate.Tests.Infrastructure;

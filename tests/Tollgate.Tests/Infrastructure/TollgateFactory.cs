@@ -48,7 +48,7 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
             Urls = "http://localhost",
             Database = database,
             Redis = redis?.Configuration,
-            RedisPrefix = redis?.Prefix ?? Tollgate.Shared.SharedState.DefaultPrefix,
+            RedisPrefix = redis?.Prefix ?? Tollgate.Storage.Redis.SharedState.DefaultPrefix,
         };
     }
 

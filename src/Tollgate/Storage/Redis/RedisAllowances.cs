@@ -4,10 +4,9 @@ using System.Globalization;
 using StackExchange.Redis;
 using Tollgate.Billing.Subscriptions;
 using Tollgate.Catalog;
-using Tollgate.Storage;
 using Tollgate.Subscriptions;
 
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>
 /// Allowance windows shared by every node of a cluster, in Redis: one script call takes units from

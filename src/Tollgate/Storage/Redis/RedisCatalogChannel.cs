@@ -2,7 +2,7 @@ using System.Globalization;
 using StackExchange.Redis;
 using Tollgate.Catalog;
 
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>
 /// Catalog changes announced over Redis pub/sub: the node that made a change publishes the new

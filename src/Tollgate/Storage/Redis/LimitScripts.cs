@@ -1,4 +1,4 @@
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>
 /// Rate-limit scripts. A per-minute limit is a token bucket hash <c>{l, ts}</c> refilled at

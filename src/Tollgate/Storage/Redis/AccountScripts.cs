@@ -1,4 +1,4 @@
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>
 /// The spend-account scripts. Every key of one customer carries its hash tag, so each script

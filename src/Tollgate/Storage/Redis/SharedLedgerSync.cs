@@ -1,7 +1,6 @@
 using Tollgate.Hosting;
-using Tollgate.Storage;
 
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>
 /// The leader's job that keeps Redis's copy of the books converging on the ledger: every interval it

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>Ready means Redis answers too: without the shared counters a node answers every request with 503.</summary>
 internal sealed class SharedStateHealthCheck(SharedState shared) : IHealthCheck

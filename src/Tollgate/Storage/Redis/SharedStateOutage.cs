@@ -1,6 +1,6 @@
 using Tollgate.Gateway;
 
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>
 /// Redis unreachable: every request that needed the cluster's shared counters — the data plane,

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>
 /// Money in Redis as whole nanodollars: Lua's numbers are doubles, exact for integers up to 2^53

@@ -1,7 +1,7 @@
 using StackExchange.Redis;
 using Tollgate.Limits;
 
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>Rate limits in Redis: one script call to admit a request against all its limits.</summary>
 internal sealed class RedisLimits(SharedState state, SharedOptions options) : ISharedLimits

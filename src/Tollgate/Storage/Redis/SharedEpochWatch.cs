@@ -1,4 +1,4 @@
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>
 /// Checks Redis's epoch every few hundred milliseconds, so a Redis that restarted empty gets this

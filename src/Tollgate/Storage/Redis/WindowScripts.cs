@@ -1,4 +1,4 @@
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>
 /// Allowance-window scripts, counting exactly as <see cref="Billing.Subscriptions.WindowUsage"/> does.

@@ -3,9 +3,8 @@ using System.Globalization;
 using StackExchange.Redis;
 using Tollgate.Budgets;
 using Tollgate.Hosting;
-using Tollgate.Storage;
 
-namespace Tollgate.Shared;
+namespace Tollgate.Storage.Redis;
 
 /// <summary>
 /// Spend accounts in Redis, a copy of what PostgreSQL's ledger says, exact by construction (see
