@@ -137,6 +137,46 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     }
 
     [ServiceFact]
+    public async Task Settle_AnotherKeysSeedReadANewerSnapshot_StillChargesThisKeysAccounts()
+    {
+        var month = RedisAccounts.Month(DateTimeOffset.UtcNow);
+        SharedAccount[] first = [new($"km:k2:{month}", null), new("w", 0m)];
+        SharedAccount[] second = [new($"km:k1:{month}", null), new("w", 0m)];
+        _ledger.Balances["cus_11"] = 1m;
+        _ledger.Snapshot = "100:100:";
+        Assert.Null(await _accounts.ReserveAsync("cus_11", first, "x", 0.3m));
+        // X (xid 150) committed; before its settle lands, key k1's first request seeds its accounts at a snapshot that has X.
+        _ledger.Balances["cus_11"] = 0.7m;
+        _ledger.KeyMonthSpend["k2"] = 0.3m;
+        _ledger.Snapshot = "200:200:";
+        Assert.Null(await _accounts.ReserveAsync("cus_11", second, "y", 0.1m));
+
+        await _accounts.SettleAsync("cus_11", first, "x", 0.3m, "150");
+
+        // The wallet's snapshot had X; key k2's month did not, so X is charged there, once.
+        Assert.Equal((0.7m, -0.3m), (await BalanceAsync("cus_11", "w"), await BalanceAsync("cus_11", $"km:k2:{month}")));
+    }
+
+    [ServiceFact]
+    public async Task Reserve_RedisRestartedFromAnOlderDump_AccountsSeededAgainFromTheLedger()
+    {
+        SharedAccount[] wallet = [new("w", 0m)];
+        _ledger.Balances["cus_12"] = 1m;
+        Assert.Null(await _accounts.ReserveAsync("cus_12", wallet, "x", 0.8m));
+        await _accounts.SettleAsync("cus_12", wallet, "x", 0.8m, "50");
+        _ledger.Balances["cus_12"] = 0.2m;
+        _ledger.Snapshot = "60:60:";
+        // As after a restart from a dump taken before the charge: the old balance, and another server run.
+        await Database().HashSetAsync($"{_redis.Prefix}{{cus_12}}:a:w", "b", 1_000_000_000);
+        await Database().HashSetAsync(_redis.Prefix + "epoch", "run", "an-earlier-run");
+
+        await _accounts.CheckEpochAsync();
+
+        Assert.NotNull(await _accounts.ReserveAsync("cus_12", wallet, "y", 0.5m));
+        Assert.Equal(0.2m, await BalanceAsync("cus_12", "w"));
+    }
+
+    [ServiceFact]
     public async Task SyncCustomers_OlderSnapshot_ChangesNothing()
     {
         SharedAccount[] wallet = [new("w", 0m)];

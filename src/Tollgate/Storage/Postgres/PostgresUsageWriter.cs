@@ -54,10 +54,9 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
         {
             try
             {
-                var (stored, position) = await CommitAsync(batch);
+                var positions = await CommitAsync(batch);
                 guard.CommitSucceeded();
-                // A duplicate stored nothing, so nothing of it is charged anywhere.
-                foreach (var pending in batch) pending.Committed.TrySetResult(new UsageCommit(stored.Contains(pending.Usage) ? position : null));
+                foreach (var pending in batch) pending.Committed.TrySetResult(new UsageCommit(positions.GetValueOrDefault(pending.Usage.RequestId)));
                 return;
             }
             catch (NpgsqlException ex) when (attempt < 5)
@@ -78,8 +77,12 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
         }
     }
 
-    /// <summary>Commits the batch; returns the events stored (not duplicates) and the transaction's id, which Redis's copy of the books is ordered by.</summary>
-    private async Task<(HashSet<UsageEvent> Stored, string? Position)> CommitAsync(List<Pending> batch)
+    /// <summary>
+    /// Commits the batch; returns, per request id, the id of the transaction that stored its charge, which Redis's copy
+    /// of the books is ordered by. An event found already stored (a retry after a commit whose answer was lost, or a
+    /// duplicate) gets the transaction that stored it: Redis counts a charge once per request id either way.
+    /// </summary>
+    private async Task<Dictionary<string, string?>> CommitAsync(List<Pending> batch)
     {
         // The same request id twice in one batch: the first one counts, as a second commit would ignore the rest.
         var events = batch.Select(p => p.Usage).DistinctBy(u => u.RequestId, StringComparer.Ordinal).ToList();
@@ -89,8 +92,18 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
         var stored = events.Where(u => inserted.Contains(u.RequestId)).ToList();
         await InsertLedgerAsync(connection, transaction, stored);
         await PostgresRollups.AddAsync(connection, transaction, stored, BillingPeriod.Of(time.GetUtcNow()));
+        var positions = stored.ToDictionary(u => u.RequestId, _ => position, StringComparer.Ordinal);
+        var earlier = events.Where(u => !inserted.Contains(u.RequestId) && u.ChargedAmount != 0).Select(u => u.RequestId).ToArray();
+        if (earlier.Length > 0)
+        {
+            await using var select = new NpgsqlCommand("SELECT reference, xid::text FROM ledger_entries WHERE kind = @kind AND reference = ANY(@references)", connection, transaction);
+            select.Parameters.AddWithValue("kind", (int)LedgerEntryKind.Usage);
+            select.Parameters.AddWithValue("references", earlier);
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) positions[reader.GetString(0)] = reader.GetString(1);
+        }
         await transaction.CommitAsync();
-        return (new HashSet<UsageEvent>(stored, ReferenceEqualityComparer.Instance), position);
+        return positions;
     }
 
     private static async Task<(HashSet<string> Inserted, string? Position)> InsertEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<UsageEvent> events)

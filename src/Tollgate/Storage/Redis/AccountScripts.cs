@@ -7,12 +7,14 @@ namespace Tollgate.Storage.Redis;
 /// sits in <c>&lt;account&gt;:h</c> (hold id → amount) and <c>&lt;account&gt;:e</c> (hold id scored
 /// by lease expiry), so a dead node's holds are pruned once their lease ends.
 ///
-/// <para>Exactly once, driven from the database: <c>b</c> is the ledger as of a PostgreSQL snapshot
-/// (kept in the customer's <c>sync</c> hash as <c>xmin:xmax:xip,…</c>) plus the charges applied since
-/// that the snapshot does not include. Those are kept in the customer's <c>applied</c> hash (hold id
-/// → <c>xid amount account…</c>). A settle whose commit the snapshot already includes changes nothing;
-/// a sync from a newer snapshot recomputes <c>b</c> and forgets the entries it now includes. A sync
-/// from an older snapshot than the stored one is ignored.</para>
+/// <para>Exactly once, driven from the database: an account's <c>b</c> is the ledger as of a
+/// PostgreSQL snapshot (kept in the account as <c>s</c>, <c>xmin:xmax:xip,…</c>) plus the charges
+/// applied since that the snapshot does not include. Those are kept in the customer's <c>applied</c>
+/// hash (hold id → <c>xid amount account…</c>). A settle changes no account whose snapshot already
+/// includes its commit; a sync from a newer snapshot recomputes <c>b</c>, and an entry is forgotten
+/// once every account it names has it. A sync from an older snapshot than an account's is ignored
+/// for that account. Each account also records the epoch (<c>e</c>) it was seeded in: one seeded
+/// before Redis lost or rolled back its data counts as not seeded.</para>
 ///
 /// Time is Redis's own clock, so nodes' clocks need not agree.
 /// </summary>
@@ -72,30 +74,27 @@ internal static class AccountScripts
         """;
 
     /// <summary>
-    /// KEYS: the customer's sync hash, then accounts. ARGV: hold id, lease ms, amount, then each
-    /// account's ceiling ('' = only counts). Returns {0} when held on all, {1, i} when the customer
-    /// or account i is not seeded (nothing taken), {2, i, available} when account i cannot cover the
-    /// amount (nothing taken). A hold id already registered is never counted twice.
+    /// KEYS: accounts. ARGV: hold id, lease ms, amount, the epoch, then each account's ceiling ('' = only
+    /// counts). Returns {0} when held on all, {1, i} when account i is not seeded in this epoch (nothing
+    /// taken), {2, i, available} when account i cannot cover the amount (nothing taken). A hold id
+    /// already registered is never counted twice.
     /// </summary>
     public static readonly SharedScript Reserve = new("reserve", Prune + """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {1, 0} end
-        for i = 2, #KEYS do
-          if redis.call('EXISTS', KEYS[i]) == 0 then return {1, i - 1} end
+        for i, k in ipairs(KEYS) do
+          if redis.call('HGET', k, 'e') ~= ARGV[4] then return {1, i} end
         end
         local amount = tonumber(ARGV[3])
-        for i = 2, #KEYS do
-          local k = KEYS[i]
+        for i, k in ipairs(KEYS) do
           prune(k)
-          local ceiling = ARGV[2 + i]
+          local ceiling = ARGV[4 + i]
           if ceiling ~= '' then
             local v = redis.call('HMGET', k, 'b', 'r')
             local available = tonumber(v[1]) + tonumber(ceiling) - tonumber(v[2] or '0')
-            if amount > available then return {2, i - 1, available} end
+            if amount > available then return {2, i, available} end
           end
         end
         local expiry = now + tonumber(ARGV[2])
-        for i = 2, #KEYS do
-          local k = KEYS[i]
+        for _, k in ipairs(KEYS) do
           if redis.call('HSETNX', k .. ':h', ARGV[1], ARGV[3]) == 1 and ARGV[3] ~= '0' then redis.call('HINCRBY', k, 'r', ARGV[3]) end
           redis.call('ZADD', k .. ':e', expiry, ARGV[1])
         end
@@ -117,33 +116,40 @@ internal static class AccountScripts
         """);
 
     /// <summary>
-    /// KEYS: the customer's sync and applied hashes, then accounts. ARGV: hold id, charged amount,
-    /// the commit's transaction id ('' when nothing was stored), then each account's name.
-    /// Releases the hold; charges every existing account unless the snapshot behind it already has
-    /// the commit, and remembers the charge for the syncs to come. Runs once per hold, however often
+    /// KEYS: the customer's applied hash, then accounts. ARGV: hold id, charged amount, the commit's
+    /// transaction id ('' when nothing was stored), then each account's name. Releases the hold;
+    /// charges every existing account whose snapshot does not already have the commit, and remembers
+    /// the charge for the syncs to come unless every account had it. Runs once per hold, however often
     /// it is retried. Returns each account's b after (or 'absent').
     /// </summary>
     public static readonly SharedScript Settle = new("settle", Drop + Snapshots + """
-        local n = (#KEYS - 2)
+        local n = #KEYS - 1
         local after = {}
         local function balances()
           for i = 1, n do
-            local b = redis.call('HGET', KEYS[2 + i], 'b')
+            local b = redis.call('HGET', KEYS[1 + i], 'b')
             if b then after[i] = tonumber(b) else after[i] = 'absent' end
           end
           return after
         end
-        for i = 1, n do drop(KEYS[2 + i], ARGV[1]) end
-        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return balances() end
+        for i = 1, n do drop(KEYS[1 + i], ARGV[1]) end
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return balances() end
         if ARGV[3] == '' or ARGV[2] == '0' then return balances() end
-        local snap = redis.call('HGET', KEYS[1], 'snap')
-        if snap and visible(ARGV[3], snap) then return balances() end
-        local names = {}
-        for i = 1, n do names[i] = ARGV[3 + i] end
-        redis.call('HSET', KEYS[2], ARGV[1], ARGV[3] .. ' ' .. ARGV[2] .. ' ' .. table.concat(names, ' '))
+        local remember = false
         for i = 1, n do
-          local k = KEYS[2 + i]
-          if redis.call('EXISTS', k) == 1 then redis.call('HINCRBY', k, 'b', '-' .. ARGV[2]) end
+          local k = KEYS[1 + i]
+          local snap = redis.call('HGET', k, 's')
+          if not snap then
+            remember = true
+          elseif not visible(ARGV[3], snap) then
+            redis.call('HINCRBY', k, 'b', '-' .. ARGV[2])
+            remember = true
+          end
+        end
+        if remember then
+          local names = {}
+          for i = 1, n do names[i] = ARGV[3 + i] end
+          redis.call('HSET', KEYS[1], ARGV[1], ARGV[3] .. ' ' .. ARGV[2] .. ' ' .. table.concat(names, ' '))
         end
         return balances()
         """);
@@ -155,62 +161,74 @@ internal static class AccountScripts
         """);
 
     /// <summary>
-    /// KEYS: the customer's sync and applied hashes, then accounts. ARGV: the snapshot, '1' to create
-    /// (a request's seed) or '0' (only bring existing accounts in line), then per account its name,
-    /// its b from the ledger at the snapshot, and its ttl ms (0 = none).
-    /// Sets each account's b to the ledger's less the applied charges the snapshot lacks; a new
-    /// account counts the holds already registered on it. Returns {0} when not seeded (and not
-    /// created), {2} for a stale snapshot, else {1, corrected, drift}: the accounts whose b moved while
-    /// nothing was held on them (no settle can have been in flight: a drift), and the total moved.
+    /// KEYS: the customer's applied hash, then accounts. ARGV: the snapshot, '1' to seed (a request's,
+    /// after the epoch's grace) or '0' (only bring accounts seeded in this epoch in line), the epoch,
+    /// then per account its name, its b from the ledger at the snapshot, and its ttl ms (0 = none).
+    /// Each account keeps its own snapshot: it is set to the ledger's b less the applied charges that
+    /// snapshot lacks, unless it already has a newer one. A seeded account counts the holds registered
+    /// on it; an applied charge is forgotten once every account it names has it. Returns {corrected,
+    /// drift}: the accounts whose b moved while nothing was held on them (no settle can have been in
+    /// flight: a drift), and the total moved.
     /// </summary>
     public static readonly SharedScript Sync = new("sync", Prune + Snapshots + """
-        local snap = ARGV[1]
-        local current = redis.call('HGET', KEYS[1], 'snap')
-        if not current and ARGV[2] ~= '1' then return {0} end
-        if current and not not_older(snap, current) then return {2} end
-        local pending = {}
-        local entries = redis.call('HGETALL', KEYS[2])
+        local snap, seed, epoch = ARGV[1], ARGV[2] == '1', ARGV[3]
+        local entries = redis.call('HGETALL', KEYS[1])
+        local parsed = {}
         for i = 1, #entries, 2 do
           local words = {}
           for w in string.gmatch(entries[i + 1], '%S+') do words[#words + 1] = w end
-          if visible(words[1], snap) then
-            redis.call('HDEL', KEYS[2], entries[i])
-          else
-            local amount = tonumber(words[2])
-            for j = 3, #words do pending[words[j]] = (pending[words[j]] or 0) + amount end
-          end
+          parsed[#parsed + 1] = {entries[i], words}
         end
+        local synced = {}
         local corrected, drift = 0, 0
-        for i = 3, #KEYS do
+        for i = 2, #KEYS do
           local k = KEYS[i]
-          local a = 3 + (i - 3) * 3
-          local b = tonumber(ARGV[a + 1]) - (pending[ARGV[a]] or 0)
-          prune(k)
-          local v = redis.call('HMGET', k, 'b', 'r')
-          if v[1] then
-            local old = tonumber(v[1])
-            if old ~= b and tonumber(v[2] or '0') == 0 then
-              corrected = corrected + 1
-              drift = drift + math.abs(old - b)
+          local a = 4 + (i - 2) * 3
+          local name = ARGV[a]
+          local v = redis.call('HMGET', k, 'b', 'r', 's', 'e')
+          local current = v[1] and v[4] == epoch
+          local take = (current and not_older(snap, v[3])) or (not current and seed)
+          if take then
+            local pending = 0
+            for _, e in ipairs(parsed) do
+              local words = e[2]
+              if not visible(words[1], snap) then
+                for j = 3, #words do if words[j] == name then pending = pending + tonumber(words[2]) end end
+              end
             end
-            redis.call('HSET', k, 'b', string.format('%d', b))
-          elseif ARGV[2] == '1' then
-            local r = 0
-            for _, h in ipairs(redis.call('HVALS', k .. ':h')) do r = r + tonumber(h) end
-            redis.call('HSET', k, 'b', string.format('%d', b), 'r', string.format('%d', r))
+            local b = tonumber(ARGV[a + 1]) - pending
+            prune(k)
+            if current then
+              local r = tonumber(redis.call('HGET', k, 'r') or '0')
+              if tonumber(v[1]) ~= b and r == 0 then
+                corrected = corrected + 1
+                drift = drift + math.abs(tonumber(v[1]) - b)
+              end
+              redis.call('HSET', k, 'b', string.format('%d', b), 's', snap)
+            else
+              local r = 0
+              for _, h in ipairs(redis.call('HVALS', k .. ':h')) do r = r + tonumber(h) end
+              redis.call('HSET', k, 'b', string.format('%d', b), 'r', string.format('%d', r), 's', snap, 'e', epoch)
+            end
+            local ttl = tonumber(ARGV[a + 2])
+            if ttl > 0 then redis.call('PEXPIRE', k, ttl) end
+            synced[name] = true
           end
-          local ttl = tonumber(ARGV[a + 2])
-          if ttl > 0 and redis.call('EXISTS', k) == 1 then redis.call('PEXPIRE', k, ttl) end
         end
-        redis.call('HSET', KEYS[1], 'snap', snap)
-        return {1, corrected, string.format('%d', drift)}
+        for _, e in ipairs(parsed) do
+          local words = e[2]
+          local all = visible(words[1], snap)
+          for j = 3, #words do if not synced[words[j]] then all = false end end
+          if all then redis.call('HDEL', KEYS[1], e[1]) end
+        end
+        return {corrected, string.format('%d', drift)}
         """);
 
-    /// <summary>KEYS: accounts. Returns {1, i} when account i is not seeded, else {0, b, r, …} per account (expired holds pruned).</summary>
+    /// <summary>KEYS: accounts. ARGV: the epoch. Returns {1, i} when account i is not seeded in it, else {0, b, r, …} per account (expired holds pruned).</summary>
     public static readonly SharedScript Read = new("account-read", Prune + """
         local out = {0}
         for i, k in ipairs(KEYS) do
-          if redis.call('EXISTS', k) == 0 then return {1, i} end
+          if redis.call('HGET', k, 'e') ~= ARGV[1] then return {1, i} end
           prune(k)
           local v = redis.call('HMGET', k, 'b', 'r')
           out[#out + 1] = tonumber(v[1])
@@ -220,15 +238,16 @@ internal static class AccountScripts
         """);
 
     /// <summary>
-    /// KEYS: the epoch hash. ARGV: an id for a new epoch, the rebuild grace ms. Returns the epoch's id
-    /// and the ms until it is ready. A Redis that lost its data has no epoch: the first node to see
-    /// that starts one, and no account is seeded in it before every node had the grace to put its
-    /// holds back.
+    /// KEYS: the epoch hash. ARGV: an id for a new epoch, the rebuild grace ms. Returns the epoch's id and the ms until it is ready. A Redis that lost its data has no epoch,
+    /// and one that restarted from a dump has another run id: the first node to see either starts a new
+    /// epoch, every account must be seeded again in it, and none is before every node had the grace to
+    /// put its holds back.
     /// </summary>
     public static readonly SharedScript Epoch = new("epoch", Clock + """
-        local v = redis.call('HMGET', KEYS[1], 'id', 'ready')
-        if not v[1] then
-          redis.call('HSET', KEYS[1], 'id', ARGV[1], 'ready', string.format('%d', now + tonumber(ARGV[2])))
+        local run = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+        local v = redis.call('HMGET', KEYS[1], 'id', 'ready', 'run')
+        if not v[1] or v[3] ~= run then
+          redis.call('HSET', KEYS[1], 'id', ARGV[1], 'ready', string.format('%d', now + tonumber(ARGV[2])), 'run', run)
           return {ARGV[1], tonumber(ARGV[2])}
         end
         return {v[1], math.max(0, tonumber(v[2]) - now)}

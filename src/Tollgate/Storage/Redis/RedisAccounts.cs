@@ -31,16 +31,17 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
     public async Task<SharedRefusal?> ReserveAsync(string customerId, SharedAccount[] accounts, string holdId, decimal amount)
     {
         var keys = Keys(customerId, accounts, AccountScripts.Reserve);
-        var values = new RedisValue[3 + accounts.Length];
+        var values = new RedisValue[4 + accounts.Length];
         var nanos = Nanos.Up(amount);
         values[0] = holdId;
         values[1] = (long)options.Lease.TotalMilliseconds;
         values[2] = Nanos.Text(nanos);
-        for (var i = 0; i < accounts.Length; i++) values[3 + i] = Nanos.Ceiling(accounts[i].Ceiling);
+        for (var i = 0; i < accounts.Length; i++) values[4 + i] = Nanos.Ceiling(accounts[i].Ceiling);
         var deadline = time.GetTimestamp() + (long)(options.Lease.TotalSeconds * time.TimestampFrequency);
         for (var attempt = 0; ; attempt++)
         {
             var changes = Interlocked.Read(ref _epochChanges);
+            values[3] = Volatile.Read(ref _epoch) ?? "";
             RedisResult[] result;
             try
             {
@@ -49,16 +50,16 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
             catch (SharedStateUnavailableException)
             {
                 // The script may have run with only its answer lost: make sure no hold of this request lingers.
-                _ = RetryAsync(AccountScripts.Release, keys[1..], [holdId]);
+                _ = RetryAsync(AccountScripts.Release, keys, [holdId]);
                 throw;
             }
             switch ((int)result[0])
             {
                 case 0:
-                    var hold = new OwnedHold(keys[1..], nanos, deadline);
+                    var hold = new OwnedHold(keys, nanos, deadline);
                     _holds[holdId] = hold;
                     // A new epoch seen while the answer was on its way may have missed this hold: put it back (never counted twice).
-                    if (Interlocked.Read(ref _epochChanges) != changes) await ReholdAsync(holdId, hold);
+                    if (Interlocked.Read(ref _epochChanges) != changes) await ReholdOrReleaseAsync(holdId, hold);
                     return null;
                 case 2:
                     return new SharedRefusal((int)result[1] - 1, Nanos.ToDollars((long)result[2]));
@@ -67,6 +68,21 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
                     await SeedAsync(customerId, accounts);
                     break;
             }
+        }
+    }
+
+    /// <summary>Puts back a hold just taken; if Redis fails now, the request is refused and the hold given back.</summary>
+    private async Task ReholdOrReleaseAsync(string holdId, OwnedHold hold)
+    {
+        try
+        {
+            await ReholdAsync(holdId, hold);
+        }
+        catch (SharedStateUnavailableException)
+        {
+            _holds.TryRemove(holdId, out _);
+            _ = RetryAsync(AccountScripts.Release, hold.Accounts, [holdId]);
+            throw;
         }
     }
 
@@ -109,7 +125,7 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
     {
         _holds.TryRemove(holdId, out _);
         if (Interlocked.Read(ref _epochChanges) != changes)
-            _ = ObserveAsync(state.EvaluateAsync(AccountScripts.Release, settleKeys[2..], [holdId]));
+            _ = ObserveAsync(state.EvaluateAsync(AccountScripts.Release, settleKeys[1..], [holdId]));
     }
 
     public async Task<SharedBalance[]> ReadAsync(string customerId, SharedAccount[] accounts)
@@ -117,7 +133,7 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
         var keys = Keys(customerId, accounts, AccountScripts.Read);
         for (var attempt = 0; ; attempt++)
         {
-            var result = (RedisResult[])(await state.EvaluateAsync(AccountScripts.Read, keys, []))!;
+            var result = (RedisResult[])(await state.EvaluateAsync(AccountScripts.Read, keys, [Volatile.Read(ref _epoch) ?? ""]))!;
             if ((int)result[0] == 0)
                 return [.. Enumerable.Range(0, accounts.Length).Select(i => new SharedBalance(Nanos.ToDollars((long)result[1 + i * 2]), Nanos.ToDollars((long)result[2 + i * 2])))];
             if (attempt >= 2) throw new SharedStateUnavailableException("The shared spend accounts could not be seeded from the ledger.");
@@ -227,18 +243,19 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
     private async Task<(int Accounts, long Drift)> SyncAsync(string customerId, SharedAccount[] accounts, LedgerFigures figures, string month, bool create)
     {
         var keys = Keys(customerId, accounts, AccountScripts.Sync);
-        var values = new RedisValue[2 + accounts.Length * 3];
+        var values = new RedisValue[3 + accounts.Length * 3];
         values[0] = figures.Snapshot;
         values[1] = create ? "1" : "0";
+        values[2] = Volatile.Read(ref _epoch) ?? "";
         for (var i = 0; i < accounts.Length; i++)
         {
             var (balance, monthly) = FromLedger(customerId, accounts[i].Name, figures, month);
-            values[2 + i * 3] = accounts[i].Name;
-            values[3 + i * 3] = Nanos.Text(balance);
-            values[4 + i * 3] = monthly ? (long)MonthlyTtl.TotalMilliseconds : 0;
+            values[3 + i * 3] = accounts[i].Name;
+            values[4 + i * 3] = Nanos.Text(balance);
+            values[5 + i * 3] = monthly ? (long)MonthlyTtl.TotalMilliseconds : 0;
         }
         var result = (RedisResult[])(await state.EvaluateAsync(AccountScripts.Sync, keys, values))!;
-        return (int)result[0] == 1 ? ((int)result[1], long.Parse((string)result[2]!, CultureInfo.InvariantCulture)) : (0, 0);
+        return ((int)result[0], long.Parse((string)result[1]!, CultureInfo.InvariantCulture));
     }
 
     /// <summary>The account's b from the ledger: a wallet's balance (rounded down), or minus a budget's spend (rounded up).</summary>
@@ -288,32 +305,29 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
         return TimeSpan.FromMilliseconds((long)result[1]);
     }
 
+    /// <summary>Puts every owned hold back at once (pipelined), well within the grace however many there are.</summary>
     private async Task<int> ReholdAsync()
     {
-        var restored = 0;
-        foreach (var (holdId, hold) in _holds)
-        {
-            if (await ReholdAsync(holdId, hold)) restored++;
-        }
-        return restored;
+        var restored = await Task.WhenAll(_holds.Select(pair => ReholdAsync(pair.Key, pair.Value)));
+        return restored.Count(r => r);
     }
 
     private async Task<bool> ReholdAsync(string holdId, OwnedHold hold)
     {
         var left = (long)((hold.Deadline - time.GetTimestamp()) * 1000.0 / time.TimestampFrequency);
-        if (left <= 0) return false;
+        // Settled or released meanwhile: no longer this node's to put back.
+        if (left <= 0 || !_holds.ContainsKey(holdId)) return false;
         await state.EvaluateAsync(AccountScripts.Rehold, hold.Accounts, [holdId, left, Nanos.Text(hold.Nanos)]);
         return true;
     }
 
-    /// <summary>The script's keys: the customer's sync (and applied) hashes where it uses them, then the accounts, all under the customer's hash tag.</summary>
+    /// <summary>The script's keys: the customer's applied hash where it uses it, then the accounts, all under the customer's hash tag.</summary>
     private RedisKey[] Keys(string customerId, SharedAccount[] accounts, SharedScript script)
     {
-        var extra = script == AccountScripts.Reserve ? 1 : script == AccountScripts.Settle || script == AccountScripts.Sync ? 2 : 0;
+        var extra = script == AccountScripts.Settle || script == AccountScripts.Sync ? 1 : 0;
         var keys = new RedisKey[accounts.Length + extra];
         var tag = "{" + customerId + "}:";
-        if (extra > 0) keys[0] = state.Key(tag + "sync");
-        if (extra > 1) keys[1] = state.Key(tag + "applied");
+        if (extra > 0) keys[0] = state.Key(tag + "applied");
         for (var i = 0; i < accounts.Length; i++) keys[extra + i] = state.Key(tag + "a:" + accounts[i].Name);
         return keys;
     }
