@@ -6,8 +6,11 @@ namespace Tollgate.Storage;
 /// </summary>
 internal interface ILedgerSnapshots
 {
-    /// <summary>The customers' balances and spend (this month from <paramref name="monthStart"/>, and ever), all at one snapshot.</summary>
-    Task<LedgerFigures> ReadAsync(IReadOnlyCollection<string> customerIds, DateTimeOffset monthStart, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The customers' balances, spend (this month from <paramref name="monthStart"/>, and ever) and the grants
+    /// still to expire with what each will take with it (replayed at <paramref name="now"/>), all at one snapshot.
+    /// </summary>
+    Task<LedgerFigures> ReadAsync(IReadOnlyCollection<string> customerIds, DateTimeOffset monthStart, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The customers with ledger entries committed after <paramref name="since"/> (every customer with an
@@ -26,4 +29,12 @@ internal sealed record LedgerFigures(
     IReadOnlyDictionary<string, decimal> CustomerMonthSpend,
     IReadOnlyDictionary<string, decimal> KeyMonthSpend,
     IReadOnlyDictionary<string, decimal> KeyLifetimeSpend,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> KeysWithSpend);
+    IReadOnlyDictionary<string, IReadOnlyList<string>> KeysWithSpend)
+{
+    /// <summary>
+    /// Per customer, each grant not yet written off that has an expiry: when, and what it holds then at most
+    /// (its remainder now: later spending only lowers it). From that instant the wallet may not count it.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset At, decimal Amount)>> Expiring { get; init; } =
+        new Dictionary<string, IReadOnlyList<(DateTimeOffset At, decimal Amount)>>();
+}

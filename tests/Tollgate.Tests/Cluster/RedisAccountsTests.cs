@@ -177,6 +177,19 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     }
 
     [ServiceFact]
+    public async Task Reserve_GrantPastItsExpiryNotYetWrittenOff_IsNotSpendable()
+    {
+        // $10 of a $15 balance is a grant that expired a second ago; the expiry job has not written it off yet.
+        SharedAccount[] wallet = [new("w", 0m)];
+        _ledger.Balances["cus_13"] = 15m;
+        _ledger.Expiring["cus_13"] = [(DateTimeOffset.UtcNow.AddSeconds(-1), 10m), (DateTimeOffset.UtcNow.AddHours(1), 2m)];
+
+        Assert.NotNull(await _accounts.ReserveAsync("cus_13", wallet, "too-much", 5.01m));
+        Assert.Null(await _accounts.ReserveAsync("cus_13", wallet, "fits", 5m));
+        Assert.Equal(new SharedBalance(5m, 5m), (await _accounts.ReadAsync("cus_13", wallet))[0]);
+    }
+
+    [ServiceFact]
     public async Task SyncCustomers_OlderSnapshot_ChangesNothing()
     {
         SharedAccount[] wallet = [new("w", 0m)];
@@ -294,9 +307,15 @@ public sealed class RedisAccountsTests : IAsyncLifetime
 
         public string Snapshot { get; set; } = "1:1:";
 
-        public Task<LedgerFigures> ReadAsync(IReadOnlyCollection<string> customerIds, DateTimeOffset monthStart, CancellationToken cancellationToken = default) =>
+        public Dictionary<string, IReadOnlyList<(DateTimeOffset At, decimal Amount)>> Expiring { get; } = [];
+
+        public Task<LedgerFigures> ReadAsync(IReadOnlyCollection<string> customerIds, DateTimeOffset monthStart, DateTimeOffset now,
+            CancellationToken cancellationToken = default) =>
             Task.FromResult(new LedgerFigures(Snapshot, new Dictionary<string, decimal>(Balances), new Dictionary<string, decimal>(),
-                new Dictionary<string, decimal>(KeyMonthSpend), new Dictionary<string, decimal>(), new Dictionary<string, IReadOnlyList<string>>()));
+                new Dictionary<string, decimal>(KeyMonthSpend), new Dictionary<string, decimal>(), new Dictionary<string, IReadOnlyList<string>>())
+            {
+                Expiring = new Dictionary<string, IReadOnlyList<(DateTimeOffset At, decimal Amount)>>(Expiring),
+            });
 
         public Task<(IReadOnlyList<string> Customers, string Snapshot)> ChangedSinceAsync(string? since, CancellationToken cancellationToken = default) =>
             Task.FromResult<(IReadOnlyList<string>, string)>(([.. Balances.Keys], Snapshot));

@@ -11,7 +11,8 @@ namespace Tollgate.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresLedgerSnapshots(PostgresDatabase database) : ILedgerSnapshots
 {
-    public async Task<LedgerFigures> ReadAsync(IReadOnlyCollection<string> customerIds, DateTimeOffset monthStart, CancellationToken cancellationToken = default)
+    public async Task<LedgerFigures> ReadAsync(IReadOnlyCollection<string> customerIds, DateTimeOffset monthStart, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
         var ids = customerIds.Distinct(StringComparer.Ordinal).ToArray();
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -54,9 +55,50 @@ internal sealed class PostgresLedgerSnapshots(PostgresDatabase database) : ILedg
                 list.Add(key);
             }
         }
+        var expiring = await ExpiringAsync(connection, transaction, ids, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new LedgerFigures(snapshot, balances, customerMonth, keyMonth, keyLifetime,
-            keys.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal));
+            keys.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal))
+        {
+            Expiring = expiring,
+        };
+    }
+
+    /// <summary>The grants with an expiry and no expiry entry yet, with what the wallet replay leaves of each (only customers that have one are replayed).</summary>
+    private static async Task<Dictionary<string, IReadOnlyList<(DateTimeOffset, decimal)>>> ExpiringAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string[] ids, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var customers = new List<string>();
+        await using (var command = new NpgsqlCommand("""
+            SELECT DISTINCT g.customer_id FROM grants g
+            WHERE g.customer_id = ANY(@ids) AND g.expires_at IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM ledger_entries l WHERE l.kind = @expiry AND l.reference = g.id)
+            """, connection, transaction))
+        {
+            command.Parameters.AddWithValue("ids", ids);
+            command.Parameters.AddWithValue("expiry", (int)Billing.Ledger.LedgerEntryKind.Expiry);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) customers.Add(reader.GetString(0));
+        }
+        var expiring = new Dictionary<string, IReadOnlyList<(DateTimeOffset, decimal)>>(StringComparer.Ordinal);
+        foreach (var customer in customers)
+        {
+            var grants = await Sql.SqlWalletStore.ReadGrantsAsync(connection, customer, cancellationToken, transaction);
+            var replay = Billing.Wallets.WalletReplay.Run(grants, await Sql.SqlWalletStore.ReadDebitsAsync(connection, customer, cancellationToken, transaction), now);
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            await using (var command = new NpgsqlCommand("SELECT reference FROM ledger_entries WHERE customer_id = @c AND kind = @expiry", connection, transaction))
+            {
+                command.Parameters.AddWithValue("c", customer);
+                command.Parameters.AddWithValue("expiry", (int)Billing.Ledger.LedgerEntryKind.Expiry);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken)) written.Add(reader.GetString(0));
+            }
+            expiring[customer] = [.. grants
+                .Where(g => g.ExpiresAt is not null && !written.Contains(g.Id))
+                .Select(g => (g.ExpiresAt!.Value, replay.Expired.TryGetValue(g.Id, out var lost) ? lost : replay.Remaining.GetValueOrDefault(g.Id)))
+                .Where(e => e.Item2 > 0)];
+        }
+        return expiring;
     }
 
     public async Task<(IReadOnlyList<string> Customers, string Snapshot)> ChangedSinceAsync(string? since, CancellationToken cancellationToken = default)

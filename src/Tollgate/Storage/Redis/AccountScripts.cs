@@ -45,6 +45,17 @@ internal static class AccountScripts
           local expired = redis.call('ZRANGEBYSCORE', k .. ':e', '-inf', now)
           for _, id in ipairs(expired) do drop(k, id) end
         end
+        -- What a wallet's grants past their expiry still hold until their expiry entries are written: not spendable.
+        local function unusable(k)
+          local x = redis.call('HGET', k, 'x')
+          local total = 0
+          if x then
+            for at, amount in string.gmatch(x, '(%d+):(%d+)') do
+              if tonumber(at) <= now then total = total + tonumber(amount) end
+            end
+          end
+          return total
+        end
 
         """;
 
@@ -89,7 +100,7 @@ internal static class AccountScripts
           local ceiling = ARGV[4 + i]
           if ceiling ~= '' then
             local v = redis.call('HMGET', k, 'b', 'r')
-            local available = tonumber(v[1]) + tonumber(ceiling) - tonumber(v[2] or '0')
+            local available = tonumber(v[1]) + tonumber(ceiling) - tonumber(v[2] or '0') - unusable(k)
             if amount > available then return {2, i, available} end
           end
         end
@@ -163,7 +174,8 @@ internal static class AccountScripts
     /// <summary>
     /// KEYS: the customer's applied hash, then accounts. ARGV: the snapshot, '1' to seed (a request's,
     /// after the epoch's grace) or '0' (only bring accounts seeded in this epoch in line), the epoch,
-    /// then per account its name, its b from the ledger at the snapshot, and its ttl ms (0 = none).
+    /// then per account its name, its b from the ledger at the snapshot, its ttl ms (0 = none), and (a
+    /// wallet) its grants still to expire, <c>ms:nanos</c> each, which it may not count from that instant.
     /// Each account keeps its own snapshot: it is set to the ledger's b less the applied charges that
     /// snapshot lacks, unless it already has a newer one. A seeded account counts the holds registered
     /// on it; an applied charge is forgotten once every account it names has it. Returns {corrected,
@@ -183,7 +195,7 @@ internal static class AccountScripts
         local corrected, drift = 0, 0
         for i = 2, #KEYS do
           local k = KEYS[i]
-          local a = 4 + (i - 2) * 3
+          local a = 4 + (i - 2) * 4
           local name = ARGV[a]
           local v = redis.call('HMGET', k, 'b', 'r', 's', 'e')
           local current = v[1] and v[4] == epoch
@@ -210,6 +222,7 @@ internal static class AccountScripts
               for _, h in ipairs(redis.call('HVALS', k .. ':h')) do r = r + tonumber(h) end
               redis.call('HSET', k, 'b', string.format('%d', b), 'r', string.format('%d', r), 's', snap, 'e', epoch)
             end
+            if ARGV[a + 3] ~= '' then redis.call('HSET', k, 'x', ARGV[a + 3]) else redis.call('HDEL', k, 'x') end
             local ttl = tonumber(ARGV[a + 2])
             if ttl > 0 then redis.call('PEXPIRE', k, ttl) end
             synced[name] = true
@@ -231,7 +244,7 @@ internal static class AccountScripts
           if redis.call('HGET', k, 'e') ~= ARGV[1] then return {1, i} end
           prune(k)
           local v = redis.call('HMGET', k, 'b', 'r')
-          out[#out + 1] = tonumber(v[1])
+          out[#out + 1] = tonumber(v[1]) - unusable(k)
           out[#out + 1] = tonumber(v[2] or '0')
         end
         return out

@@ -180,7 +180,7 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
     {
         var now = time.GetUtcNow();
         var month = Month(now);
-        var figures = await ledger.ReadAsync(customerIds, BudgetPeriods.MonthStart(now));
+        var figures = await ledger.ReadAsync(customerIds, BudgetPeriods.MonthStart(now), now);
         var corrected = 0;
         foreach (var customerId in customerIds)
         {
@@ -231,7 +231,7 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
         LogSeeded(logger, customerId, accounts.Length);
         try
         {
-            await SyncAsync(customerId, accounts, await ledger.ReadAsync([customerId], BudgetPeriods.MonthStart(now)), Month(now), create: true);
+            await SyncAsync(customerId, accounts, await ledger.ReadAsync([customerId], BudgetPeriods.MonthStart(now), now), Month(now), create: true);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
         {
@@ -243,20 +243,25 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
     private async Task<(int Accounts, long Drift)> SyncAsync(string customerId, SharedAccount[] accounts, LedgerFigures figures, string month, bool create)
     {
         var keys = Keys(customerId, accounts, AccountScripts.Sync);
-        var values = new RedisValue[3 + accounts.Length * 3];
+        var values = new RedisValue[3 + accounts.Length * 4];
         values[0] = figures.Snapshot;
         values[1] = create ? "1" : "0";
         values[2] = Volatile.Read(ref _epoch) ?? "";
         for (var i = 0; i < accounts.Length; i++)
         {
             var (balance, monthly) = FromLedger(customerId, accounts[i].Name, figures, month);
-            values[3 + i * 3] = accounts[i].Name;
-            values[4 + i * 3] = Nanos.Text(balance);
-            values[5 + i * 3] = monthly ? (long)MonthlyTtl.TotalMilliseconds : 0;
+            values[3 + i * 4] = accounts[i].Name;
+            values[4 + i * 4] = Nanos.Text(balance);
+            values[5 + i * 4] = monthly ? (long)MonthlyTtl.TotalMilliseconds : 0;
+            values[6 + i * 4] = accounts[i].Name == "w" ? Expiring(figures.Expiring.GetValueOrDefault(customerId)) : "";
         }
         var result = (RedisResult[])(await state.EvaluateAsync(AccountScripts.Sync, keys, values))!;
         return ((int)result[0], long.Parse((string)result[1]!, CultureInfo.InvariantCulture));
     }
+
+    /// <summary>A wallet's grants still to expire as the scripts take them: <c>ms:nanos</c> each, rounded up (what they take with them).</summary>
+    private static string Expiring(IReadOnlyList<(DateTimeOffset At, decimal Amount)>? grants) =>
+        grants is null ? "" : string.Join(' ', grants.Select(g => $"{g.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}:{Nanos.Text(Nanos.Up(g.Amount))}"));
 
     /// <summary>The account's b from the ledger: a wallet's balance (rounded down), or minus a budget's spend (rounded up).</summary>
     private static (long Nanos, bool Monthly) FromLedger(string customerId, string name, LedgerFigures figures, string month)

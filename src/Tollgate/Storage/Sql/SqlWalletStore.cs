@@ -216,7 +216,7 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
         return debits;
     }
 
-    private static async Task<List<Grant>> ReadGrantsAsync(DbConnection connection, string customerId, CancellationToken cancellationToken,
+    internal static async Task<List<Grant>> ReadGrantsAsync(DbConnection connection, string customerId, CancellationToken cancellationToken,
         DbTransaction? transaction = null)
     {
         var select = Command(connection, transaction, "SELECT id, kind, amount, created_at, expires_at FROM grants WHERE customer_id = @customer ORDER BY created_at, id");
