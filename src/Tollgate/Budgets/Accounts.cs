@@ -190,6 +190,17 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
     public DateTimeOffset ExpirySettledUntil(string customerId, DateTimeOffset now) =>
         _wallets.TryGetValue(customerId, out var wallet) && wallet.OldestOpenFunding() is { } oldest && oldest < now ? oldest : now;
 
+    /// <summary>
+    /// As <see cref="ExpirySettledUntil"/>; across a cluster the requests in flight are every node's, so the oldest
+    /// hold on the shared wallet decides (a hold is taken as its request starts).
+    /// </summary>
+    public async Task<DateTimeOffset> ExpirySettledUntilAsync(string customerId, DateTimeOffset now)
+    {
+        var until = ExpirySettledUntil(customerId, now);
+        if (shared is not null && await shared.OldestHoldAsync(customerId) is { } oldest && oldest < until) until = oldest;
+        return until;
+    }
+
     public AccountView? WalletView(string customerId) => _wallets.GetValueOrDefault(customerId)?.View(time.GetUtcNow());
 
     /// <summary>

@@ -19,7 +19,7 @@ internal sealed partial class GrantExpiryService(IWalletStore wallets, Accounts 
     public async Task ExpireDueAsync(CancellationToken cancellationToken)
     {
         var now = Time.GetUtcNow();
-        foreach (var expiry in await wallets.ExpireDueAsync(now, customer => accounts.ExpirySettledUntil(customer, now), cancellationToken))
+        foreach (var expiry in await wallets.ExpireDueAsync(now, customer => accounts.ExpirySettledUntilAsync(customer, now), cancellationToken))
         {
             accounts.ExpireGrant(expiry.CustomerId, expiry.GrantId, expiry.Amount);
             LogExpired(Logger, expiry.GrantId, expiry.Amount, expiry.CustomerId);

@@ -23,6 +23,9 @@ internal interface ISharedAccounts
     /// <summary>The customer's ledger changed outside a request (a grant, payment, fee, expiry): bring the shared copy in line.</summary>
     void Refresh(string customerId);
 
+    /// <summary>When the oldest live hold on the customer's wallet was taken (Redis's clock); null when none is.</summary>
+    Task<DateTimeOffset?> OldestHoldAsync(string customerId);
+
     /// <summary>Each account's balance (wallet funds, or minus a budget's spend) and what is held on it, seeding absent ones.</summary>
     Task<SharedBalance[]> ReadAsync(string customerId, SharedAccount[] accounts);
 }

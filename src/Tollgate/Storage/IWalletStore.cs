@@ -21,7 +21,7 @@ internal interface IWalletStore
     /// <paramref name="settledUntil"/>'s instant for them (default: now): a grant that expired after
     /// a request still in flight started may yet fund that request.
     /// </summary>
-    Task<IReadOnlyList<GrantExpiry>> ExpireDueAsync(DateTimeOffset now, Func<string, DateTimeOffset>? settledUntil = null,
+    Task<IReadOnlyList<GrantExpiry>> ExpireDueAsync(DateTimeOffset now, Func<string, Task<DateTimeOffset>>? settledUntil = null,
         CancellationToken cancellationToken = default);
 
     /// <summary>

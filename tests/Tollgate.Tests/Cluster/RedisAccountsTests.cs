@@ -190,6 +190,27 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     }
 
     [ServiceFact]
+    public async Task OldestHold_TwoRequestsInFlight_WhenTheFirstStarted()
+    {
+        SharedAccount[] wallet = [new("w", 0m)];
+        _ledger.Balances["cus_14"] = 5m;
+        Assert.Null(await _accounts.OldestHoldAsync("cus_14"));
+        var before = DateTimeOffset.UtcNow;
+        Assert.Null(await _accounts.ReserveAsync("cus_14", wallet, "first", 1m));
+        var between = DateTimeOffset.UtcNow;
+        await Task.Delay(50);
+        Assert.Null(await _accounts.ReserveAsync("cus_14", wallet, "second", 1m));
+
+        // The expiry job may write off a grant only up to here: the first request may still be funded by it.
+        var oldest = await _accounts.OldestHoldAsync("cus_14");
+        Assert.InRange(oldest!.Value, before.AddMilliseconds(-50), between.AddMilliseconds(50));
+        _accounts.Release("cus_14", wallet, "first");
+        _accounts.Release("cus_14", wallet, "second");
+        for (var i = 0; i < 50 && await _accounts.OldestHoldAsync("cus_14") is not null; i++) await Task.Delay(20);
+        Assert.Null(await _accounts.OldestHoldAsync("cus_14"));
+    }
+
+    [ServiceFact]
     public async Task SyncCustomers_OlderSnapshot_ChangesNothing()
     {
         SharedAccount[] wallet = [new("w", 0m)];

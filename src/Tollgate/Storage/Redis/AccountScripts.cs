@@ -250,6 +250,14 @@ internal static class AccountScripts
         return out
         """);
 
+    /// <summary>KEYS: one account. Returns the lease expiry (ms) of its oldest live hold, or -1 when none is held.</summary>
+    public static readonly SharedScript OldestHold = new("oldest-hold", Prune + """
+        prune(KEYS[1])
+        local first = redis.call('ZRANGE', KEYS[1] .. ':e', 0, 0, 'WITHSCORES')
+        if #first == 0 then return -1 end
+        return tonumber(first[2])
+        """);
+
     /// <summary>
     /// KEYS: the epoch hash. ARGV: an id for a new epoch, the rebuild grace ms. Returns the epoch's id and the ms until it is ready. A Redis that lost its data has no epoch,
     /// and one that restarted from a dump has another run id: the first node to see either starts a new

@@ -141,6 +141,13 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
         }
     }
 
+    public async Task<DateTimeOffset?> OldestHoldAsync(string customerId)
+    {
+        var expiry = (long)(await state.EvaluateAsync(AccountScripts.OldestHold, Keys(customerId, [new SharedAccount("w", null)], AccountScripts.OldestHold), []));
+        // Every hold is taken with the full lease: its expiry less the lease is when its request started.
+        return expiry < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(expiry) - options.Lease;
+    }
+
     public void Release(string customerId, SharedAccount[] accounts, string holdId)
     {
         _holds.TryRemove(holdId, out _);

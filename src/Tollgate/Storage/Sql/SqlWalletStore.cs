@@ -39,7 +39,7 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
         return await ReplayAsync(connection, customerId, now, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<GrantExpiry>> ExpireDueAsync(DateTimeOffset now, Func<string, DateTimeOffset>? settledUntil = null,
+    public async Task<IReadOnlyList<GrantExpiry>> ExpireDueAsync(DateTimeOffset now, Func<string, Task<DateTimeOffset>>? settledUntil = null,
         CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
@@ -58,7 +58,7 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
         var expired = new List<GrantExpiry>();
         foreach (var customerId in customers)
         {
-            var until = settledUntil?.Invoke(customerId) ?? now;
+            var until = settledUntil is null ? now : await settledUntil(customerId);
             if (until > now) until = now;
             // One short transaction per customer: the replay and its expiry entries agree.
             using var transaction = database.BeginWrite(connection);
