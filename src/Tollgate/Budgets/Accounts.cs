@@ -117,7 +117,10 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
             return (null, accounts[index].View(now) with { Available = refusal.Available });
         }
         Interlocked.Increment(ref _open);
-        return (new Reservation(this, accounts, amount, fundedAt, new SharedReservation(shared, customer.Id, ids, primary, holdId)), null);
+        return (new Reservation(this, accounts, amount, fundedAt, new SharedReservation(shared, customer.Id, ids, primary, holdId)
+        {
+            Month = now.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
+        }), null);
     }
 
     /// <summary>

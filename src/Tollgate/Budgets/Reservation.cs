@@ -59,7 +59,16 @@ internal sealed class Reservation
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         try
         {
-            var after = await shared.Counters.SettleAsync(shared.CustomerId, shared.Ids, shared.HoldId, charged, position);
+            var ids = shared.Ids;
+            var month = now.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+            if (shared.Month != month)
+            {
+                // Began before a month ended and finished after: the ledger counts the charge in the month it completed,
+                // so the shared accounts do too, and the hold on last month's is given back apart.
+                shared.Counters.Release(shared.CustomerId, [.. ids.Where(a => a.Name.EndsWith(shared.Month, StringComparison.Ordinal))], shared.HoldId);
+                ids = [.. ids.Select(a => a.Name.EndsWith(shared.Month, StringComparison.Ordinal) ? a with { Name = a.Name[..^shared.Month.Length] + month } : a)];
+            }
+            var after = await shared.Counters.SettleAsync(shared.CustomerId, ids, shared.HoldId, charged, position);
             for (var i = 0; i < _accounts.Length; i++)
             {
                 var account = _accounts[i];
@@ -84,4 +93,8 @@ internal sealed class Reservation
 }
 
 /// <summary>A reservation held in the shared counters: its accounts there, and which of them is each local account's own period.</summary>
-internal sealed record SharedReservation(ISharedAccounts Counters, string CustomerId, SharedAccount[] Ids, int[] Primary, string HoldId);
+internal sealed record SharedReservation(ISharedAccounts Counters, string CustomerId, SharedAccount[] Ids, int[] Primary, string HoldId)
+{
+    /// <summary>The month (<c>yyyy-MM</c>) the monthly accounts in <see cref="Ids"/> are named for: when the hold was taken.</summary>
+    public required string Month { get; init; }
+}
