@@ -172,6 +172,9 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
         shared?.Refresh(customerId);
     }
 
+    /// <summary>The customer's ledger took entries this node's wallet does not track one by one: the cluster's shared copy re-reads it.</summary>
+    public void LedgerChanged(string customerId) => shared?.Refresh(customerId);
+
     /// <summary>A grant was written to the ledger.</summary>
     public void AddGrant(string customerId, Grant grant)
     {

@@ -79,6 +79,8 @@ internal sealed partial class InvoiceRuns(
     public void Finalized(InvoiceRecord invoice)
     {
         if (invoice.RoundingBooked != 0) accounts.AdjustFunds(invoice.CustomerId, invoice.RoundingBooked, invoice.FinalizedAt ?? time.UtcNowStored());
+        // Finalizing may also book contract true-ups: a cluster's shared wallet reads them from the ledger now.
+        accounts.LedgerChanged(invoice.CustomerId);
         Announce(invoice);
     }
 
