@@ -84,8 +84,9 @@ public sealed class SqliteUsageWriterTests : TollgateTestBase
         await sampler;
 
         Assert.Equal(60_000, (await App.UsageAsync()).Count);
-        // The log restarts near 16 MiB; before, a writer that never idled let it reach 512 MiB.
-        Assert.InRange(largest, 1, 64L * 1024 * 1024);
+        // The log restarts near 16 MiB (a little later on a machine so loaded that a restart waits on a reader: 72 MiB
+        // seen under a load of 15 on 2 cores); before, a writer that never idled let it reach 512 MiB.
+        Assert.InRange(largest, 1, 128L * 1024 * 1024);
     }
 
     private UsageEvent Event(string requestId, decimal charged)

@@ -58,9 +58,22 @@ internal sealed class SqliteDatabase : SqlDatabase
         await SqlWrites.Command(connection, null, "PRAGMA secure_delete = ON").ExecuteNonQueryAsync(cancellationToken);
 
     /// <summary>
-    /// A truncating checkpoint overwrites the database file's copy and empties the write-ahead log;
-    /// if readers hold the log, the next pass finishes the job.
+    /// A truncating checkpoint overwrites the database file's copy and empties the write-ahead log. A reader
+    /// holding the log (a request's read, the writer's background checkpoint) makes it return busy: it is tried
+    /// again for up to two seconds, so erased text has left the files when the erasure returns, not at some later pass.
     /// </summary>
-    protected override async Task AfterEraseAsync(DbConnection connection, string table, CancellationToken cancellationToken) =>
-        await SqlWrites.Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)").ExecuteNonQueryAsync(cancellationToken);
+    protected override async Task AfterEraseAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using (var checkpoint = SqlWrites.Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)"))
+            await using (var result = await checkpoint.ExecuteReaderAsync(cancellationToken))
+            {
+                // One row: busy (1 when a reader or writer kept it from finishing), frames in the log, frames checkpointed.
+                if (!await result.ReadAsync(cancellationToken) || result.GetInt64(0) == 0) return;
+            }
+            if (attempt >= 40) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+        }
+    }
 }
