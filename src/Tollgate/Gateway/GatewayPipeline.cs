@@ -27,10 +27,11 @@ internal sealed class GatewayPipeline(
     Hosting.GatewayMetrics metrics,
     TimeProvider time)
 {
-    public async Task RunAsync(HttpContext http, ModelOperation operation)
+    public async Task RunAsync(HttpContext http, ModelOperation operation, Surfaces.WireSurface? surface = null)
     {
-        using var request = new GatewayRequest(http, operation, RequestIds.Current(http), time.GetUtcNow());
+        using var request = new GatewayRequest(http, operation, RequestIds.Current(http), time.GetUtcNow()) { Surface = surface };
         http.Features.Set(request);
+        surface?.WriteHeaders(http.Response, request.RequestId);
         try
         {
             await RunStagesAsync(request, http);
@@ -90,7 +91,7 @@ internal sealed class GatewayPipeline(
         if (outcome.PassThrough is { } clientError)
         {
             metrics.Refused(request.Model.Id, clientError.StatusCode ?? 400, "backend_client_error");
-            await Respond.PassThroughAsync(http, clientError);
+            await Respond.PassThroughAsync(http, clientError, request.Surface);
             return;
         }
         await using var response = request.Response!;

@@ -251,7 +251,7 @@ internal static class Stub
         await http.Response.Body.FlushAsync(stopping);
     }
 
-    private static async Task WriteJsonAsync(HttpContext http, int status, string json)
+    public static async Task WriteJsonAsync(HttpContext http, int status, string json)
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
