@@ -161,6 +161,7 @@ internal static class TollgateHost
         services.AddSingleton<Relay>();
         services.AddSingleton<GatewayPipeline>();
         services.AddSingleton<ModelsEndpoint>();
+        services.AddSingleton<Gateway.Messages.CountTokensEndpoint>();
         services.AddSingleton<AccountEndpoint>();
         services.AddSingleton<AccountBillingEndpoints>();
         services.AddSingleton<GatewayMetrics>();

@@ -128,8 +128,8 @@ internal sealed class ResponsesSurface : WireSurface
         }
         w.WriteNumber("top_p", TopP ?? 1);
         w.WriteString("truncation", "disabled");
+        // Until the end the usage is unknown: left out (the published schema allows no null).
         if (withUsage) WriteUsage(w, request);
-        else w.WriteNull("usage");
         w.WritePropertyName("metadata");
         if (Metadata is { } metadata) metadata.WriteTo(w);
         else
