@@ -41,6 +41,9 @@ public sealed class ResponsesTests : IAsyncLifetime
     /// <summary>1,000 input tokens of which 200 cached, 500 output: 800 × $3 + 200 × $0.30 + 500 × $15, per million.</summary>
     private const decimal FixedCharge = 0.0024m + 0.00006m + 0.0075m;
 
+    /// <summary>Long enough (1,499 bytes) that 1,000 reported input tokens are plausible: a token is at least a byte.</summary>
+    private static readonly string LongPrompt = string.Join(' ', Enumerable.Repeat("hello", 250));
+
     [Fact]
     public async Task CreateResponse_WithOfficialSdk_ReturnsTextAndRecordsExactUsage()
     {
@@ -86,7 +89,7 @@ public sealed class ResponsesTests : IAsyncLifetime
         using var client = _app.ApiClient();
 
         using var response = await client.PostAsync("/v1/responses", JsonBody(
-            """{"model":"up-chat","instructions":"Be brief.","input":"hi","max_output_tokens":600,"temperature":0.5}"""));
+            $$"""{"model":"up-chat","instructions":"Be brief.","input":"{{LongPrompt}}","max_output_tokens":600,"temperature":0.5}"""));
 
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
@@ -106,7 +109,7 @@ public sealed class ResponsesTests : IAsyncLifetime
         // The backend got a chat request: instructions as the system message, the cap as max_completion_tokens.
         var sent = Assert.Single(_stub.Received("main")).Body;
         Assert.Equal("system", sent["messages"]![0]!["role"]!.GetValue<string>());
-        Assert.Equal("hi", sent["messages"]![1]!["content"]!.GetValue<string>());
+        Assert.Equal(LongPrompt, sent["messages"]![1]!["content"]!.GetValue<string>());
         Assert.Equal(600, sent["max_completion_tokens"]!.GetValue<int>());
         Assert.Null(sent["input"]);
     }
@@ -117,7 +120,7 @@ public sealed class ResponsesTests : IAsyncLifetime
         _stub.On("main", Stub.Stream(Stub.Usage(1000, 500, cached: 200)));
         using var client = _app.ApiClient();
 
-        using var response = await client.PostAsync("/v1/responses", JsonBody("""{"model":"up-chat","input":"hi","stream":true}"""));
+        using var response = await client.PostAsync("/v1/responses", JsonBody($$"""{"model":"up-chat","input":"{{LongPrompt}}","stream":true}"""));
 
         var events = Sse.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
