@@ -138,7 +138,7 @@ public sealed class MessagesTests : IAsyncLifetime
         var sent = Assert.Single(_stub.Received("main")).Body;
         Assert.Equal("system", sent["messages"]![0]!["role"]!.GetValue<string>());
         Assert.Equal("END", sent["stop"]![0]!.GetValue<string>());
-        Assert.Equal(600, sent["max_tokens"]!.GetValue<int>());
+        Assert.Equal(600, (sent["max_completion_tokens"] ?? sent["max_tokens"])!.GetValue<int>());
     }
 
     [Fact]
