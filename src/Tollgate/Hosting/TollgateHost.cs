@@ -133,6 +133,7 @@ internal static class TollgateHost
         services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>();
         services.AddSingleton<UpstreamCredentials>();
         services.AddSingleton<IModelBackend, OpenAiBackend>();
+        services.AddSingleton<IModelBackend, Upstreams.Anthropic.AnthropicBackend>();
         services.AddSingleton<IModelBackend, SimulatorBackend>();
         services.AddSingleton<LocalModels.Embeddings.MiniLmEmbedder>();
         services.AddSingleton<LocalModels.Llama.LlamaModelCache>();
