@@ -41,6 +41,7 @@ internal static class AnthropicAnswer
             w.WriteString("role", "assistant");
             if (text.Length == 0 && calls.Count > 0) w.WriteNull("content");
             else w.WriteString("content", text.ToString());
+            w.WriteNull("refusal");
             if (calls.Count > 0)
             {
                 w.WriteStartArray("tool_calls");
@@ -58,6 +59,7 @@ internal static class AnthropicAnswer
                 w.WriteEndArray();
             }
             w.WriteEndObject();
+            w.WriteNull("logprobs");
             w.WriteString("finish_reason", FinishReason(root.TryGetProperty("stop_reason", out var stop) && stop.ValueKind == JsonValueKind.String ? stop.GetString() : null));
             w.WriteEndObject();
             w.WriteEndArray();
@@ -153,6 +155,7 @@ internal static class AnthropicAnswer
         w.WriteStartObject("delta");
         delta(w);
         w.WriteEndObject();
+        w.WriteNull("logprobs");
         if (finish is null) w.WriteNull("finish_reason");
         else w.WriteString("finish_reason", finish);
         w.WriteEndObject();
