@@ -149,6 +149,24 @@ public sealed class AnthropicBackendTests : IAsyncLifetime
         Assert.Equal(FixedCharge, recorded.ChargedAmount);
     }
 
+    [Fact]
+    public async Task PostMessages_Overloaded529ThenSuccess_RetriedOnSameBackendAndBilledOnce()
+    {
+        var calls = 0;
+        var success = Message(Usage(800, 500, cacheRead: 200, cacheWrite: 100));
+        var overloaded = Overloaded(529, retryAfter: 1);
+        _stub.On("first", (http, body, stopping) => Interlocked.Increment(ref calls) == 1 ? overloaded(http, body, stopping) : success(http, body, stopping));
+        using var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Add("x-api-key", _app.DemoApiKey);
+
+        using var response = await client.PostAsync("/v1/messages", JsonBody($$"""{"model":"claude-up","max_tokens":600,"messages":[{"role":"user","content":"{{Prompt}}"}]}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, _stub.Received("first").Count);
+        var recorded = Assert.Single(await _app.UsageAsync());
+        Assert.Equal(FixedCharge, recorded.ChargedAmount);
+    }
+
     [Theory]
     [InlineData("/v1/chat/completions", 503)]
     [InlineData("/v1/messages", 529)]

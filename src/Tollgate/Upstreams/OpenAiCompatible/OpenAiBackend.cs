@@ -47,7 +47,7 @@ internal partial class OpenAiBackend(UpstreamHttp http, UpstreamCredentials cred
         if (status is >= 400 and < 500)
             return new BackendFailure(BackendFailureKind.ClientError, $"backend answered {status}", status, body, contentType);
         if (status >= 500)
-            return new BackendFailure(BackendFailureKind.ServerError, $"backend answered {status}", status);
+            return new BackendFailure(BackendFailureKind.ServerError, $"backend answered {status}", status, retryAfter: retryAfter);
         return new BackendFailure(BackendFailureKind.Malformed, $"backend answered {status} with {contentType ?? "no content type"} instead of an event stream", status);
     }
 

@@ -16,7 +16,9 @@ internal sealed class UpstreamHttp : IDisposable
             ConnectTimeout = ConnectTimeout,
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
-            UseProxy = false,
+            // HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured for upstreams, as for any outbound client.
+            UseProxy = true,
+            Proxy = HttpClient.DefaultProxy,
             AllowAutoRedirect = false,
             MaxConnectionsPerServer = int.MaxValue,
             EnableMultipleHttp2Connections = true,
