@@ -18,7 +18,6 @@ namespace Tollgate.Upstreams;
 internal sealed class BackendResilience(IOptions<UpstreamResilienceOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, ResiliencePipeline<BackendAttempt>> _pipelines = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _states = new(StringComparer.Ordinal);
 
     /// <summary>Runs <paramref name="attempt"/> under the backend's retry and breaker; an open breaker answers a failure without calling.</summary>
     public async Task<BackendAttempt> RunAsync(string backendId, Func<CancellationToken, Task<BackendAttempt>> attempt, CancellationToken cancellationToken)
@@ -34,13 +33,9 @@ internal sealed class BackendResilience(IOptions<UpstreamResilienceOptions> opti
         }
     }
 
-    /// <summary>Whether calls to the backend are currently refused by its open breaker.</summary>
-    public bool IsOpen(string backendId) => _states.TryGetValue(backendId, out var state) && state.CircuitState is CircuitState.Open or CircuitState.Isolated;
-
-    private ResiliencePipeline<BackendAttempt> Build(string backendId)
+    private ResiliencePipeline<BackendAttempt> Build(string _)
     {
         var o = options.Value;
-        var state = new CircuitBreakerStateProvider();
         var breaker = new ResiliencePipelineBuilder<BackendAttempt> { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<BackendAttempt>
             {
@@ -50,10 +45,8 @@ internal sealed class BackendResilience(IOptions<UpstreamResilienceOptions> opti
                 MinimumThroughput = o.BreakerMinimumThroughput,
                 SamplingDuration = TimeSpan.FromSeconds(o.BreakerSamplingSeconds),
                 BreakDuration = TimeSpan.FromSeconds(o.BreakerBreakSeconds),
-                StateProvider = state,
             })
             .Build();
-        _states[backendId] = state;
         // Waits are real waits: the retry runs on the system clock even where tests fake the breaker's.
         var retry = new ResiliencePipelineBuilder<BackendAttempt> { TimeProvider = TimeProvider.System };
         if (o.Retries > 0)
