@@ -10,6 +10,9 @@ namespace Tollgate.Gateway;
 /// authenticate → (storage healthy) → admit → limit (rates, then the subscription allowance) → reserve → route + forward → meter → settle → respond
 /// </code>
 /// Each stage either lets the request through or ends it with one error in OpenAI's shape.
+/// Other wire formats (<c>/v1/responses</c>, <c>/v1/messages</c>) run the same stages: their
+/// <see cref="Surfaces.WireSurface"/> translates the body to chat at admission, the answer back in
+/// respond and relay, and errors into its own shape; it decides nothing about money or access.
 /// Streams meter and settle inside the relay, before the stream's tail is sent. A reservation
 /// still held when the request ends (any error, timeout, disconnect or exception) is released
 /// as the request is disposed.
