@@ -119,13 +119,24 @@ internal sealed class ResponsesSurface : WireSurface
         w.WritePropertyName("tool_choice");
         if (ToolChoice is { } choice) choice.WriteTo(w);
         else w.WriteStringValue("auto");
-        w.WritePropertyName("tools");
-        if (Tools is { } tools) tools.WriteTo(w);
-        else
+        w.WriteStartArray("tools");
+        if (Tools is { } tools)
         {
-            w.WriteStartArray();
-            w.WriteEndArray();
+            // Function tools as OpenAI echoes them: every field present, null where the request left it out.
+            foreach (var tool in tools.EnumerateArray())
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "function");
+                foreach (var name in (string[])["name", "description", "parameters", "strict"])
+                {
+                    w.WritePropertyName(name);
+                    if (tool.TryGetProperty(name, out var value)) value.WriteTo(w);
+                    else w.WriteNullValue();
+                }
+                w.WriteEndObject();
+            }
         }
+        w.WriteEndArray();
         w.WriteNumber("top_p", TopP ?? 1);
         w.WriteString("truncation", "disabled");
         // Until the end the usage is unknown: left out (the published schema allows no null).

@@ -111,6 +111,22 @@ public sealed class MessagesTests : IAsyncLifetime
         Assert.Single(await _app.UsageAsync());
     }
 
+    [Theory]
+    [InlineData(null, """{"model":"tg-mini","messages":[{"role":"user","content":"hi"}]}""", HttpStatusCode.Unauthorized, "authentication_error")]
+    [InlineData("demo", """{"model":"tg-flagship","messages":[{"role":"user","content":"hi"}]}""", HttpStatusCode.Forbidden, "permission_error")]
+    [InlineData("demo", """{"model":"no-such-model","messages":[{"role":"user","content":"hi"}]}""", HttpStatusCode.NotFound, "not_found_error")]
+    [InlineData("demo", """{"model":"tg-mini"}""", HttpStatusCode.BadRequest, "invalid_request_error")]
+    [InlineData("demo", """{"model":"tg-mini","messages":[{"role":"user","content":7}]}""", HttpStatusCode.BadRequest, "invalid_request_error")]
+    public async Task CountTokens_Refused_ErrorInAnthropicShapeAndNothingBilled(string? key, string body, HttpStatusCode status, string type)
+    {
+        using var client = key is null ? _app.CreateClient() : AnthropicHttp();
+
+        using var response = await client.PostAsync("/v1/messages/count_tokens", JsonBody(body));
+
+        await AssertAnthropicErrorAsync(response, status, type);
+        Assert.Empty(await _app.UsageAsync());
+    }
+
     [Fact]
     public async Task PostMessages_FixedBackendUsage_AnswerInAnthropicShapeWithCacheReadsAndExactCost()
     {

@@ -178,6 +178,49 @@ public sealed class ResponsesTests : IAsyncLifetime
         Assert.Equal("get_weather", sent["tools"]![0]!["function"]!["name"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task PostResponses_StreamedToolCall_FunctionCallEventsMatchSchema()
+    {
+        _stub.On("main", Stub.Events(
+            """{"id":"c1","object":"chat.completion.chunk","created":1700000000,"model":"up-model","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_7","type":"function","function":{"name":"get_weather","arguments":""}}]},"finish_reason":null}]}""",
+            """{"id":"c1","object":"chat.completion.chunk","created":1700000000,"model":"up-model","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"city\":"}}]},"finish_reason":null}]}""",
+            """{"id":"c1","object":"chat.completion.chunk","created":1700000000,"model":"up-model","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"Lyon\"}"}}]},"finish_reason":"tool_calls"}]}""",
+            """{"id":"c1","object":"chat.completion.chunk","created":1700000000,"model":"up-model","choices":[],"usage":{"prompt_tokens":30,"completion_tokens":10,"total_tokens":40}}"""));
+        using var client = _app.ApiClient();
+
+        using var response = await client.PostAsync("/v1/responses", JsonBody(
+            """{"model":"up-chat","stream":true,"input":"Weather?","tools":[{"type":"function","name":"get_weather","parameters":{"type":"object"}}]}"""));
+
+        var events = Sse.Parse(await response.Content.ReadAsStringAsync());
+        foreach (var e in events) OpenAiSchemas.AssertValid(EventSchemas[e.Event!], e.Data);
+        Assert.Equal(["response.created", "response.in_progress", "response.output_item.added", "response.function_call_arguments.delta",
+            "response.function_call_arguments.delta", "response.function_call_arguments.done", "response.output_item.done", "response.completed"], events.Select(e => e.Event));
+        using var done = JsonDocument.Parse(events.Single(e => e.Event == "response.function_call_arguments.done").Data);
+        Assert.Equal("""{"city":"Lyon"}""", done.RootElement.GetProperty("arguments").GetString());
+        using var completed = JsonDocument.Parse(events[^1].Data);
+        var item = Assert.Single(completed.RootElement.GetProperty("response").GetProperty("output").EnumerateArray());
+        Assert.Equal("call_7", item.GetProperty("call_id").GetString());
+        Assert.Equal(10, Assert.Single(await _app.UsageAsync()).Tokens.OutputTokens);
+    }
+
+    [Fact]
+    public async Task PostResponses_BackendBreaksMidStream_EndsWithErrorEventAndBillsWhatWasForwarded()
+    {
+        _stub.On("main", Stub.RawStream("data: " + Stub.ChunkJson("Hello") + "\n\n" + "data: " + Stub.ChunkJson(" there") + "\n\n" + "event: error\ndata: {\"error\":{\"message\":\"boom\"}}\n\n"));
+        using var client = _app.ApiClient();
+
+        using var response = await client.PostAsync("/v1/responses", JsonBody("""{"model":"up-chat","stream":true,"input":"hi"}"""));
+
+        var events = Sse.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("error", events[^1].Event);
+        OpenAiSchemas.AssertValid("ResponseErrorEvent", events[^1].Data);
+        Assert.DoesNotContain(events, e => e.Event == "response.completed");
+        var recorded = Assert.Single(await _app.UsageAsync());
+        Assert.Equal(UsageStatus.UpstreamFailed, recorded.Status);
+        Assert.True(recorded.Tokens.OutputTokens > 0);
+    }
+
     [Theory]
     [InlineData("""{"model":"tg-mini","input":"hi","store":true}""", "store")]
     [InlineData("""{"model":"tg-mini","input":"hi","previous_response_id":"resp_1"}""", "previous_response_id")]
