@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Tollgate.Storage;
 using Tollgate.Tests.Infrastructure;
 using static Tollgate.Tests.Infrastructure.TollgateCalls;
@@ -12,11 +11,8 @@ namespace Tollgate.Tests.Gateway;
 /// </summary>
 public sealed class SurfaceBillingTests : IAsyncLifetime
 {
-    /// <summary>1,000 input tokens of which 200 cached, 500 output: 800 × $3 + 200 × $0.30 + 500 × $15, per million.</summary>
-    private const decimal FixedCharge = 0.0024m + 0.00006m + 0.0075m;
-
-    /// <summary>Long enough (1,499 bytes) that 1,000 reported input tokens are plausible.</summary>
-    private static readonly string Prompt = string.Join(' ', Enumerable.Repeat("hello", 250));
+    private const decimal FixedCharge = FixedBilling.Charge;
+    private static readonly string Prompt = FixedBilling.Prompt;
 
     private readonly TollgateFactory _app = new();
     private StubUpstream _stub = null!;
@@ -24,11 +20,7 @@ public sealed class SurfaceBillingTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _stub = await StubUpstream.StartAsync();
-        await _app.PutModelAsync("up-chat", JsonNode.Parse($$$"""
-            {"kind":"chat","max_output_tokens":4096,
-             "backends":[{"id":"up-chat-b1","kind":"open_ai","base_url":"{{{_stub.BaseUrl("main")}}}","upstream_model":"up-model","cost":{"input":"1","output":"2"}}],
-             "price":{"input":"3","cached_input":"0.3","output":"15"}}
-            """)!.AsObject());
+        await FixedBilling.PutModelAsync(_app, _stub.BaseUrl("main"));
     }
 
     public async Task DisposeAsync()

@@ -213,7 +213,7 @@ internal static class MessagesRequest
     private static ApiError? AssistantBlocks(Utf8JsonWriter w, JsonElement blocks, string at)
     {
         var text = new StringBuilder();
-        List<JsonElement> calls = [];
+        List<ChatToolCall> calls = [];
         var index = 0;
         foreach (var block in blocks.EnumerateArray())
         {
@@ -227,7 +227,8 @@ internal static class MessagesRequest
                     if (!block.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String
                         || !block.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
                         return Refused($"{blockAt}: a tool_use block needs a string 'id' and 'name'.", blockAt, "missing_required_parameter").Error;
-                    calls.Add(block);
+                    calls.Add(new ChatToolCall(id.GetString()!, name.GetString()!,
+                        block.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object ? input.GetRawText() : "{}"));
                     break;
                 case "thinking" or "redacted_thinking":
                     break;
@@ -235,27 +236,7 @@ internal static class MessagesRequest
                     return Unsupported(blockAt, other);
             }
         }
-        w.WriteStartObject();
-        w.WriteString("role", "assistant");
-        if (text.Length == 0 && calls.Count > 0) w.WriteNull("content");
-        else w.WriteString("content", text.ToString());
-        if (calls.Count > 0)
-        {
-            w.WriteStartArray("tool_calls");
-            foreach (var call in calls)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", call.GetProperty("id").GetString());
-                w.WriteString("type", "function");
-                w.WriteStartObject("function");
-                w.WriteString("name", call.GetProperty("name").GetString());
-                w.WriteString("arguments", call.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object ? input.GetRawText() : "{}");
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        w.WriteEndObject();
+        ChatAnswer.WriteAssistantMessage(w, text.Length == 0 && calls.Count > 0 ? null : text.ToString(), calls);
         return null;
     }
 

@@ -223,7 +223,7 @@ internal static class ResponsesRequest
             return null;
         }
         string? assistantText = null;
-        List<JsonElement> calls = [];
+        List<ChatToolCall> calls = [];
         var index = 0;
         foreach (var item in input.EnumerateArray())
         {
@@ -238,7 +238,7 @@ internal static class ResponsesRequest
                     return ApiError.InvalidRequest($"'{at}' must have a string 'call_id' and 'name'.", at);
                 if (item.TryGetProperty("arguments", out var args) && args.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
                     return TypeError($"{at}.arguments", "a string");
-                calls.Add(item);
+                calls.Add(new ChatToolCall(callId.GetString()!, name.GetString()!, args.ValueKind == JsonValueKind.String ? args.GetString()! : "{}"));
                 continue;
             }
             if (type == "reasoning") continue;
@@ -276,30 +276,10 @@ internal static class ResponsesRequest
         return null;
     }
 
-    private static void FlushAssistant(Utf8JsonWriter w, ref string? text, List<JsonElement> calls)
+    private static void FlushAssistant(Utf8JsonWriter w, ref string? text, List<ChatToolCall> calls)
     {
         if (text is null && calls.Count == 0) return;
-        w.WriteStartObject();
-        w.WriteString("role", "assistant");
-        if (text is null) w.WriteNull("content");
-        else w.WriteString("content", text);
-        if (calls.Count > 0)
-        {
-            w.WriteStartArray("tool_calls");
-            foreach (var call in calls)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", call.GetProperty("call_id").GetString());
-                w.WriteString("type", "function");
-                w.WriteStartObject("function");
-                w.WriteString("name", call.GetProperty("name").GetString());
-                w.WriteString("arguments", call.TryGetProperty("arguments", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : "{}");
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        w.WriteEndObject();
+        ChatAnswer.WriteAssistantMessage(w, text, calls);
         text = null;
         calls.Clear();
     }

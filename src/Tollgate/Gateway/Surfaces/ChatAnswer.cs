@@ -63,6 +63,32 @@ internal sealed record ChatAnswer(string? Id, long Created, string Text, IReadOn
         return text.ToString();
     }
 
+    /// <summary>A chat assistant message: its text (null content when it only calls tools) and its tool calls.</summary>
+    public static void WriteAssistantMessage(Utf8JsonWriter w, string? text, IReadOnlyList<ChatToolCall> calls)
+    {
+        w.WriteStartObject();
+        w.WriteString("role", "assistant");
+        if (text is null) w.WriteNull("content");
+        else w.WriteString("content", text);
+        if (calls.Count > 0)
+        {
+            w.WriteStartArray("tool_calls");
+            foreach (var call in calls)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", call.Id);
+                w.WriteString("type", "function");
+                w.WriteStartObject("function");
+                w.WriteString("name", call.Name);
+                w.WriteString("arguments", call.Arguments);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
     /// <summary>Writes a JSON document with a fresh writer and returns its bytes.</summary>
     public static byte[] Json(Action<Utf8JsonWriter> write)
     {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Anthropic;
 using Anthropic.Exceptions;
 using Anthropic.Models.Messages;
@@ -17,11 +16,8 @@ namespace Tollgate.Tests.Gateway.Messages;
 /// </summary>
 public sealed class MessagesTests : IAsyncLifetime
 {
-    /// <summary>1,000 input tokens of which 200 cached, 500 output: 800 × $3 + 200 × $0.30 + 500 × $15, per million.</summary>
-    private const decimal FixedCharge = 0.0024m + 0.00006m + 0.0075m;
-
-    /// <summary>Long enough (1,499 bytes) that 1,000 reported input tokens are plausible: a token is at least a byte.</summary>
-    private static readonly string LongPrompt = string.Join(' ', Enumerable.Repeat("hello", 250));
+    private const decimal FixedCharge = FixedBilling.Charge;
+    private static readonly string LongPrompt = FixedBilling.Prompt;
 
     private readonly TollgateFactory _app = new();
     private StubUpstream _stub = null!;
@@ -29,11 +25,7 @@ public sealed class MessagesTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _stub = await StubUpstream.StartAsync();
-        await _app.PutModelAsync("up-chat", JsonNode.Parse($$$"""
-            {"kind":"chat","max_output_tokens":4096,
-             "backends":[{"id":"up-chat-b1","kind":"open_ai","base_url":"{{{_stub.BaseUrl("main")}}}","upstream_model":"up-model"}],
-             "price":{"input":"3","cached_input":"0.3","output":"15"}}
-            """)!.AsObject());
+        await FixedBilling.PutModelAsync(_app, _stub.BaseUrl("main"));
     }
 
     public async Task DisposeAsync()
@@ -191,7 +183,7 @@ public sealed class MessagesTests : IAsyncLifetime
     [Fact]
     public async Task PostMessages_ToolUseAndResult_TranslatedBothWays()
     {
-        _stub.On("main", ToolCallReply());
+        _stub.On("main", Stub.ToolCall("call_9", "get_weather", """{"city":"Lyon"}"""));
         using var client = AnthropicHttp();
 
         using var response = await client.PostAsync("/v1/messages", JsonBody("""
@@ -333,30 +325,4 @@ public sealed class MessagesTests : IAsyncLifetime
         Assert.Equal(type, body.RootElement.GetProperty("error").GetProperty("type").GetString());
         return body.RootElement.GetProperty("error").Clone();
     }
-
-    /// <summary>A chat completion whose answer is one call of <c>get_weather</c>.</summary>
-    private static StubReply ToolCallReply() => (http, _, _) => Stub.WriteJsonAsync(http, 200, new JsonObject
-    {
-        ["id"] = "chatcmpl-tool",
-        ["object"] = "chat.completion",
-        ["created"] = Stub.Created,
-        ["model"] = "up-model",
-        ["choices"] = new JsonArray(new JsonObject
-        {
-            ["index"] = 0,
-            ["message"] = new JsonObject
-            {
-                ["role"] = "assistant",
-                ["content"] = null,
-                ["tool_calls"] = new JsonArray(new JsonObject
-                {
-                    ["id"] = "call_9",
-                    ["type"] = "function",
-                    ["function"] = new JsonObject { ["name"] = "get_weather", ["arguments"] = """{"city":"Lyon"}""" },
-                }),
-            },
-            ["finish_reason"] = "tool_calls",
-        }),
-        ["usage"] = Stub.Usage(40, 10),
-    }.ToJsonString());
 }

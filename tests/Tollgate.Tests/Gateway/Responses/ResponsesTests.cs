@@ -2,7 +2,6 @@ using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using OpenAI.Responses;
 using Tollgate.Storage;
 using Tollgate.Tests.Infrastructure;
@@ -24,12 +23,7 @@ public sealed class ResponsesTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _stub = await StubUpstream.StartAsync();
-        // $3 in, $0.30 cached, $15 out per million tokens.
-        await _app.PutModelAsync("up-chat", JsonNode.Parse($$$"""
-            {"kind":"chat","max_output_tokens":4096,
-             "backends":[{"id":"up-chat-b1","kind":"open_ai","base_url":"{{{_stub.BaseUrl("main")}}}","upstream_model":"up-model"}],
-             "price":{"input":"3","cached_input":"0.3","output":"15"}}
-            """)!.AsObject());
+        await FixedBilling.PutModelAsync(_app, _stub.BaseUrl("main"));
     }
 
     public async Task DisposeAsync()
@@ -38,11 +32,8 @@ public sealed class ResponsesTests : IAsyncLifetime
         await _stub.DisposeAsync();
     }
 
-    /// <summary>1,000 input tokens of which 200 cached, 500 output: 800 × $3 + 200 × $0.30 + 500 × $15, per million.</summary>
-    private const decimal FixedCharge = 0.0024m + 0.00006m + 0.0075m;
-
-    /// <summary>Long enough (1,499 bytes) that 1,000 reported input tokens are plausible: a token is at least a byte.</summary>
-    private static readonly string LongPrompt = string.Join(' ', Enumerable.Repeat("hello", 250));
+    private const decimal FixedCharge = FixedBilling.Charge;
+    private static readonly string LongPrompt = FixedBilling.Prompt;
 
     [Fact]
     public async Task CreateResponse_WithOfficialSdk_ReturnsTextAndRecordsExactUsage()
@@ -153,7 +144,7 @@ public sealed class ResponsesTests : IAsyncLifetime
     [Fact]
     public async Task CreateResponse_ToolCallAndOutput_SdkSeesFunctionCallAndBackendGetsToolMessages()
     {
-        _stub.On("main", ToolCallReply());
+        _stub.On("main", Stub.ToolCall("call_9", "get_weather", """{"city":"Lyon"}"""));
         var client = _app.OpenAi().GetResponsesClient();
         var options = new CreateResponseOptions
         {
@@ -301,30 +292,4 @@ public sealed class ResponsesTests : IAsyncLifetime
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.TryGetProperty("error", out var error) && error.TryGetProperty("code", out var code) ? code.GetString() : null;
     }
-
-    /// <summary>A chat completion whose answer is one call of <c>get_weather</c>.</summary>
-    private static StubReply ToolCallReply() => (http, body, _) => Stub.WriteJsonAsync(http, 200, new JsonObject
-    {
-        ["id"] = "chatcmpl-tool",
-        ["object"] = "chat.completion",
-        ["created"] = Stub.Created,
-        ["model"] = "up-model",
-        ["choices"] = new JsonArray(new JsonObject
-        {
-            ["index"] = 0,
-            ["message"] = new JsonObject
-            {
-                ["role"] = "assistant",
-                ["content"] = null,
-                ["tool_calls"] = new JsonArray(new JsonObject
-                {
-                    ["id"] = "call_9",
-                    ["type"] = "function",
-                    ["function"] = new JsonObject { ["name"] = "get_weather", ["arguments"] = """{"city":"Lyon"}""" },
-                }),
-            },
-            ["finish_reason"] = "tool_calls",
-        }),
-        ["usage"] = Stub.Usage(40, 10),
-    }.ToJsonString());
 }
