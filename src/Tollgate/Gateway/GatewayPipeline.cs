@@ -110,6 +110,8 @@ internal sealed class GatewayPipeline(
 
     private Task FailAsync(GatewayRequest request, ApiError error, TimeSpan? retryAfter = null)
     {
+        // A refusal that names a chat field names the one this surface's client sent.
+        error = request.Surface?.Rename(error) ?? error;
         metrics.Refused(request.Model?.Id ?? "none", error.Status, error.Code ?? error.Type);
         return ApiErrorWriter.WriteAsync(request.Http, error, retryAfter);
     }

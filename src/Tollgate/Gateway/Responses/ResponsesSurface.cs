@@ -40,9 +40,11 @@ internal sealed class ResponsesSurface : WireSurface
         {
             Param = "max_output_tokens",
             Message = error.Message.Replace("'max_completion_tokens'", "'max_output_tokens'", StringComparison.Ordinal)
+                .Replace("'max_tokens'", "'max_output_tokens'", StringComparison.Ordinal)
                 .Replace("completion tokens", "output tokens", StringComparison.Ordinal),
         }
-        : error;
+        // The reservation's refusal suggests an output cap: in this surface's field.
+        : error with { Message = error.Message.Replace("largest max_tokens", "largest max_output_tokens", StringComparison.Ordinal) };
 
     public override void WriteResponse(IBufferWriter<byte> output, JsonElement completion, GatewayRequest request)
     {

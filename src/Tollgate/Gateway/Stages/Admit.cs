@@ -91,8 +91,7 @@ internal sealed class Admit(IOptions<GatewayOptions> options, Gates.Gatekeeper g
                     $"This account is limited to {perMinute} requests a minute on '{modelId}' after a review. Retry in the next minute.");
             }
         }
-        var capError = request.Operation == ModelOperation.ChatCompletions ? CheckOutputCap(request, root, model.MaxOutputTokens) : null;
-        return capError is not null && request.Surface is { } named ? named.Rename(capError) : capError;
+        return request.Operation == ModelOperation.ChatCompletions ? CheckOutputCap(request, root, model.MaxOutputTokens) : null;
     }
 
     private ApiError? CheckChat(GatewayRequest request, JsonElement root)
