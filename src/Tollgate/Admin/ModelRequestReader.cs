@@ -93,8 +93,10 @@ internal static class ModelRequestReader
             error = ApiErrorResult.Invalid($"'kind' must be one of: {string.Join(", ", Enum.GetValues<BackendKind>().Select(k => StoredNames.Of(k)))}.", param + ".kind");
         else if (dto.Id is { } id && !IsValidId(id))
             error = ApiErrorResult.Invalid("Backend ids are 1 to 100 letters, digits, '.', '-', '_' or ':'.", param + ".id");
-        else if (kind == BackendKind.OpenAi && !(Uri.TryCreate(dto.BaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        else if (kind is BackendKind.OpenAi or BackendKind.Anthropic && !(Uri.TryCreate(dto.BaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
             error = ApiErrorResult.Invalid("'base_url' must be an absolute http(s) URL such as https://host/v1.", param + ".base_url");
+        else if (kind == BackendKind.Anthropic && modelKind != ModelKind.Chat)
+            error = ApiErrorResult.Invalid("An 'anthropic' backend serves chat models only.", param + ".kind");
         else if (dto.ApiKeyEnv is { } variable && credentials.Refusal(variable, dto.BaseUrl) is var (message, field))
             error = ApiErrorResult.Invalid(message, $"{param}.{field}");
         else if (dto.CapParameter is not (null or "max_tokens" or "max_completion_tokens"))

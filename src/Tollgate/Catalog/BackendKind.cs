@@ -14,4 +14,7 @@ internal enum BackendKind
 
     /// <summary>A GGUF model file on this machine, run in-process by llama.cpp.</summary>
     Llama,
+
+    /// <summary>Anthropic's Messages API (or a server speaking it): chat requests are translated to it and back.</summary>
+    Anthropic,
 }

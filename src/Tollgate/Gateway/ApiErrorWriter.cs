@@ -10,10 +10,12 @@ internal static class ApiErrorWriter
     {
         var response = context.Response;
         if (response.HasStarted) return Task.CompletedTask;
-        response.StatusCode = error.Status;
+        // On the Responses and Messages surfaces, errors take that surface's status and shape.
+        var surface = context.Features.Get<GatewayRequest>()?.Surface;
+        response.StatusCode = surface?.StatusOf(error) ?? error.Status;
         response.ContentType = "application/json";
         if (retryAfter is { } wait) SetRetryAfter(response, wait);
-        return response.Body.WriteAsync(ToJson(error)).AsTask();
+        return response.Body.WriteAsync(surface?.ErrorJson(error) ?? ToJson(error)).AsTask();
     }
 
     /// <summary><c>retry-after</c> in whole seconds, at least one.</summary>

@@ -11,6 +11,10 @@ internal static class GatewayEndpoints
         // OpenAI's own reference documents these routes; the OpenAPI document is the admin API's.
         var v1 = endpoints.MapGroup("/v1").ExcludeFromDescription();
         v1.MapPost("/chat/completions", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.ChatCompletions));
+        v1.MapPost("/responses", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.ChatCompletions, new Responses.ResponsesSurface()));
+        v1.MapMethods("/responses/{**id}", ["GET", "DELETE", "POST"], (HttpContext http) => ApiErrorWriter.WriteAsync(http, Responses.ResponsesSurface.NotStored()));
+        v1.MapPost("/messages", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.ChatCompletions, new Messages.MessagesSurface()));
+        v1.MapPost("/messages/count_tokens", (HttpContext http, Messages.CountTokensEndpoint endpoint) => endpoint.PostAsync(http));
         v1.MapPost("/embeddings", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.Embeddings));
         v1.MapGet("/account", (HttpContext http, AccountEndpoint account) => account.GetAsync(http));
         v1.MapGet("/account/usage", (HttpContext http, AccountBillingEndpoints billing) => billing.UsageAsync(http));

@@ -10,6 +10,9 @@ namespace Tollgate.Gateway;
 /// authenticate → (storage healthy) → admit → limit (rates, then the subscription allowance) → reserve → route + forward → meter → settle → respond
 /// </code>
 /// Each stage either lets the request through or ends it with one error in OpenAI's shape.
+/// Other wire formats (<c>/v1/responses</c>, <c>/v1/messages</c>) run the same stages: their
+/// <see cref="Surfaces.WireSurface"/> translates the body to chat at admission, the answer back in
+/// respond and relay, and errors into its own shape; it decides nothing about money or access.
 /// Streams meter and settle inside the relay, before the stream's tail is sent. A reservation
 /// still held when the request ends (any error, timeout, disconnect or exception) is released
 /// as the request is disposed.
@@ -27,10 +30,11 @@ internal sealed class GatewayPipeline(
     Hosting.GatewayMetrics metrics,
     TimeProvider time)
 {
-    public async Task RunAsync(HttpContext http, ModelOperation operation)
+    public async Task RunAsync(HttpContext http, ModelOperation operation, Surfaces.WireSurface? surface = null)
     {
-        using var request = new GatewayRequest(http, operation, RequestIds.Current(http), time.GetUtcNow());
+        using var request = new GatewayRequest(http, operation, RequestIds.Current(http), time.GetUtcNow()) { Surface = surface };
         http.Features.Set(request);
+        surface?.WriteHeaders(http.Response, request.RequestId);
         try
         {
             await RunStagesAsync(request, http);
@@ -90,7 +94,7 @@ internal sealed class GatewayPipeline(
         if (outcome.PassThrough is { } clientError)
         {
             metrics.Refused(request.Model.Id, clientError.StatusCode ?? 400, "backend_client_error");
-            await Respond.PassThroughAsync(http, clientError);
+            await Respond.PassThroughAsync(http, clientError, request.Surface);
             return;
         }
         await using var response = request.Response!;
@@ -106,6 +110,8 @@ internal sealed class GatewayPipeline(
 
     private Task FailAsync(GatewayRequest request, ApiError error, TimeSpan? retryAfter = null)
     {
+        // A refusal that names a chat field names the one this surface's client sent.
+        error = request.Surface?.Rename(error) ?? error;
         metrics.Refused(request.Model?.Id ?? "none", error.Status, error.Code ?? error.Type);
         return ApiErrorWriter.WriteAsync(request.Http, error, retryAfter);
     }

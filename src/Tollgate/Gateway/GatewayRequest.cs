@@ -20,6 +20,9 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
     public HttpContext Http { get; } = http;
     public ModelOperation Operation { get; } = operation;
     public string RequestId { get; } = requestId;
+
+    /// <summary>The wire format the client speaks when it is not chat completions; its body is translated to chat at admission.</summary>
+    public Surfaces.WireSurface? Surface { get; init; }
     public DateTimeOffset StartedAt { get; } = startedAt;
 
     /// <summary>The instant the charge is dated in the wallet's history: the start, to the millisecond the usage event stores.</summary>
@@ -100,6 +103,17 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
         BodyBytes = length;
         Body = document;
         MediaParts = CountOccurrences(rented.AsSpan(0, length), "\"image_url\""u8) + CountOccurrences(rented.AsSpan(0, length), "\"input_audio\""u8);
+    }
+
+    /// <summary>Replaces the client's body by its chat-completions translation, which every later stage reads.</summary>
+    public void ReplaceBody(byte[] translated)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(translated.Length);
+        translated.CopyTo(rented, 0);
+        Body?.Dispose();
+        if (_rentedBody is not null) ArrayPool<byte>.Shared.Return(_rentedBody);
+        _rentedBody = null;
+        SetBody(rented, translated.Length, JsonDocument.Parse(rented.AsMemory(0, translated.Length)));
     }
 
     private static int CountOccurrences(ReadOnlySpan<byte> text, ReadOnlySpan<byte> what)

@@ -147,6 +147,7 @@ internal static class TollgateHost
         services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>();
         services.AddSingleton<UpstreamCredentials>();
         services.AddSingleton<IModelBackend, OpenAiBackend>();
+        services.AddSingleton<IModelBackend, Upstreams.Anthropic.AnthropicBackend>();
         services.AddSingleton<IModelBackend, SimulatorBackend>();
         services.AddSingleton<LocalModels.Embeddings.MiniLmEmbedder>();
         services.AddSingleton<LocalModels.Llama.LlamaModelCache>();
@@ -156,6 +157,12 @@ internal static class TollgateHost
         services.AddHostedService<Upstreams.Local.LocalModelWarmup>();
         services.AddSingleton<BackendRegistry>();
         services.AddSingleton<BackendHealth>();
+        services.AddSingleton<BackendResilience>();
+        services.AddOptions<UpstreamResilienceOptions>().BindConfiguration(UpstreamResilienceOptions.Section)
+            .Validate(o => o.Retries is >= 0 and <= 10 && o.RetryDelayMs >= 0 && o.MaxRetryAfterSeconds >= 0 && o.BreakerFailureRatio is > 0 and <= 1
+                           && o.BreakerMinimumThroughput >= 2 && o.BreakerSamplingSeconds >= 0.5 && o.BreakerBreakSeconds >= 0.5,
+                "Upstreams:Resilience: Retries 0-10, delays non-negative, BreakerFailureRatio above 0 up to 1, BreakerMinimumThroughput at least 2, sampling and break at least 0.5 s.")
+            .ValidateOnStart();
         services.AddSingleton<BackendRouter>();
 
         // The request path.
@@ -175,6 +182,7 @@ internal static class TollgateHost
         services.AddSingleton<Relay>();
         services.AddSingleton<GatewayPipeline>();
         services.AddSingleton<ModelsEndpoint>();
+        services.AddSingleton<Gateway.Messages.CountTokensEndpoint>();
         services.AddSingleton<AccountEndpoint>();
         services.AddSingleton<AccountBillingEndpoints>();
         services.AddSingleton<GatewayMetrics>();

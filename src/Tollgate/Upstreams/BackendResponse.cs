@@ -46,7 +46,7 @@ internal sealed class BackendFailure(
 
     public string? ContentType { get; } = contentType;
 
-    /// <summary>For <see cref="BackendFailureKind.Busy"/>: when the backend expects room again.</summary>
+    /// <summary>For <see cref="BackendFailureKind.Busy"/> and a 5xx: when the backend expects room again (its <c>retry-after</c>).</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
     /// <summary>Only a client error (4xx) is final: everything else falls through to the next backend.</summary>

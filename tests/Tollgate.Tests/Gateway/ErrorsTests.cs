@@ -227,7 +227,7 @@ public sealed class ErrorsTests : TollgateTestBase
 
     [Theory]
     [InlineData("POST", "/v1/completions")]
-    [InlineData("POST", "/v1/responses")]
+    [InlineData("POST", "/v1/messages/batches")]
     [InlineData("GET", "/v1/files")]
     [InlineData("GET", "/v1/chat/completions")]
     [InlineData("DELETE", "/v1/models/tg-mini")]

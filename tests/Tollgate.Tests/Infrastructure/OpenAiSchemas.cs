@@ -42,9 +42,18 @@ internal static class OpenAiSchemas
 
     private static JsonObject Load()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Schemas", "openai-schemas.json");
-        var document = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        return (JsonObject)Rewrite(document["schemas"]!.DeepClone());
+        // Chat's schemas, and the Responses API's (Schemas/openai-responses-schemas.json, a copy of
+        // shared/openai/responses-schemas.json): both from one published description, so a name means one schema.
+        var merged = new JsonObject();
+        foreach (var file in (string[])["openai-schemas.json", "openai-responses-schemas.json"])
+        {
+            var document = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Schemas", file)))!.AsObject();
+            foreach (var (name, schema) in document["schemas"]!.AsObject())
+            {
+                if (!merged.ContainsKey(name)) merged[name] = schema!.DeepClone();
+            }
+        }
+        return (JsonObject)Rewrite(merged);
     }
 
     private static JsonNode Rewrite(JsonNode node)

@@ -117,6 +117,32 @@ internal static class Stub
         return WriteJsonAsync(http, 200, completion.ToJsonString());
     };
 
+    /// <summary>A chat completion whose answer is one call of <paramref name="name"/> with <paramref name="arguments"/>, and no text.</summary>
+    public static StubReply ToolCall(string id, string name, string arguments) => (http, _, _) => WriteJsonAsync(http, 200, new JsonObject
+    {
+        ["id"] = "chatcmpl-tool",
+        ["object"] = "chat.completion",
+        ["created"] = Created,
+        ["model"] = "up-model",
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["message"] = new JsonObject
+            {
+                ["role"] = "assistant",
+                ["content"] = null,
+                ["tool_calls"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = id,
+                    ["type"] = "function",
+                    ["function"] = new JsonObject { ["name"] = name, ["arguments"] = arguments },
+                }),
+            },
+            ["finish_reason"] = "tool_calls",
+        }),
+        ["usage"] = Usage(40, 10),
+    }.ToJsonString());
+
     /// <summary>An embeddings answer in the encoding the request asked for.</summary>
     public static StubReply Embeddings(JsonObject? usage) => (http, body, _) =>
     {
@@ -251,7 +277,7 @@ internal static class Stub
         await http.Response.Body.FlushAsync(stopping);
     }
 
-    private static async Task WriteJsonAsync(HttpContext http, int status, string json)
+    public static async Task WriteJsonAsync(HttpContext http, int status, string json)
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";

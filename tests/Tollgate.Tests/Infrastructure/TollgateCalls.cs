@@ -74,6 +74,18 @@ internal static class TollgateCalls
         return new CreatedKey(created["api_key"]!["id"]!.GetValue<string>(), created["key"]!.GetValue<string>());
     }
 
+    /// <summary>A new prepaid customer's key with nothing in its wallet: every priced request is refused insufficient_quota.</summary>
+    public static async Task<string> CreateUnfundedKeyAsync(this TollgateFactory app)
+    {
+        using var admin = app.AdminClient();
+        using var customer = await admin.PostAsync("/admin/v1/customers", JsonBody("""{"name":"Unfunded Customer"}"""));
+        Assert.Equal(HttpStatusCode.Created, customer.StatusCode);
+        var customerId = (await customer.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        using var key = await admin.PostAsync($"/admin/v1/customers/{customerId}/keys", JsonBody("""{"name":"unfunded key"}"""));
+        Assert.True(key.StatusCode == HttpStatusCode.Created, await key.Content.ReadAsStringAsync());
+        return (await key.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
+    }
+
     /// <summary>Every stored usage event (the query's default page would stop at 100).</summary>
     public static async Task<IReadOnlyList<UsageEvent>> UsageAsync(this TollgateFactory app) =>
         await app.Services.GetRequiredService<IUsageQueries>().ListAsync(new UsageFilter(Limit: 100_000));

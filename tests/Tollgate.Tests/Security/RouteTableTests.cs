@@ -20,6 +20,10 @@ public sealed partial class RouteTableTests : TollgateTestBase
     {
         ["/v1/chat/completions"] = "API key, checked by the gateway",
         ["/v1/embeddings"] = "API key, checked by the gateway",
+        ["/v1/responses"] = "API key, checked by the gateway",
+        ["/v1/responses/{**id}"] = "404 for every stored-response path: nothing is stored, so there is nothing to reach",
+        ["/v1/messages"] = "API key (x-api-key or bearer), checked by the gateway; 401 in Anthropic's shape (MessagesTests)",
+        ["/v1/messages/count_tokens"] = "API key (x-api-key or bearer), checked by the count endpoint; 401 in Anthropic's shape (MessagesTests)",
         ["/v1/account"] = "API key, checked by the gateway",
         ["/v1/account/usage"] = "API key, checked by the gateway",
         ["/v1/account/invoices"] = "API key, checked by the gateway",
@@ -44,7 +48,7 @@ public sealed partial class RouteTableTests : TollgateTestBase
     };
 
     private static readonly string[] DataPlaneRoutes =
-        ["/v1/chat/completions", "/v1/embeddings", "/v1/account", "/v1/account/usage", "/v1/account/invoices", "/v1/models", "/v1/models/{id}", "/v1/feedback",
+        ["/v1/chat/completions", "/v1/embeddings", "/v1/responses", "/v1/account", "/v1/account/usage", "/v1/account/invoices", "/v1/models", "/v1/models/{id}", "/v1/feedback",
             "/v1/chat/history", "/v1/chat/history/settings", "/v1/chat/history/{id}"];
 
     // Every wrong token below counts as a failed authentication: let this one client make them all.

@@ -30,6 +30,7 @@ public sealed class StoredNamesTests
             [BackendKind.Simulator] = "simulator",
             [BackendKind.LocalEmbeddings] = "local_embeddings",
             [BackendKind.Llama] = "llama",
+            [BackendKind.Anthropic] = "anthropic",
         });
         AssertFrozen(new Dictionary<ModelTier, string> { [ModelTier.Standard] = "standard", [ModelTier.Premium] = "premium", [ModelTier.Gated] = "gated" });
         AssertFrozen(new Dictionary<ModelKind, string> { [ModelKind.Chat] = "chat", [ModelKind.Embeddings] = "embeddings" });

@@ -11,7 +11,12 @@ public sealed class RoutingPolicyTests : TollgateTestBase
 {
     private StubUpstream _stub = null!;
 
-    public override async Task InitializeAsync() => _stub = await StubUpstream.StartAsync();
+    public override async Task InitializeAsync()
+    {
+        // Each try is counted here: retries of the same backend are ResilienceTests' subject.
+        App.Configuration["Upstreams:Resilience:Retries"] = "0";
+        _stub = await StubUpstream.StartAsync();
+    }
 
     public override async Task DisposeAsync()
     {

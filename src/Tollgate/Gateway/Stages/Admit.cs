@@ -46,6 +46,14 @@ internal sealed class Admit(IOptions<GatewayOptions> options, Gates.Gatekeeper g
             return ApiError.InvalidRequest($"The field '{duplicate}' appears more than once.", duplicate, "duplicate_parameter");
         if (!root.TryGetProperty("model", out var modelField) || modelField.ValueKind != JsonValueKind.String || modelField.GetString() is not { Length: > 0 } modelId)
             return ApiError.InvalidRequest("You must provide a model parameter.", "model", "missing_required_parameter");
+        if (request.Surface is { } surface)
+        {
+            // Another wire format: from here on every stage reads its chat-completions translation.
+            var translated = surface.ToChat(root);
+            if (translated.Error is { } untranslatable) return untranslatable;
+            request.ReplaceBody(translated.Body!);
+            root = request.Body.RootElement;
+        }
 
         var shapeError = request.Operation == ModelOperation.Embeddings ? CheckEmbeddings(root) : CheckChat(request, root);
         if (shapeError is not null) return shapeError;

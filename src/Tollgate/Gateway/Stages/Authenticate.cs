@@ -12,6 +12,9 @@ internal sealed class Authenticate(CatalogState catalog, SecretHasher hasher, Au
         var snapshot = catalog.Current;
         request.Snapshot = snapshot;
         var header = request.Http.Request.Headers.Authorization.ToString();
+        // Anthropic's clients send the key in x-api-key: the same Tollgate keys, on the Messages surface only.
+        if (header.Length == 0 && request.Surface is { AcceptsApiKeyHeader: true } && request.Http.Request.Headers["x-api-key"].ToString() is { Length: > 0 } apiKey)
+            header = "Bearer " + apiKey;
         if (header.Length == 0)
             return ApiError.InvalidApiKey("You didn't provide an API key. Send it in the Authorization header as 'Bearer tg_...'.");
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))

@@ -8,7 +8,7 @@ namespace Tollgate.Gateway.Stages;
 /// 5xx, malformed answer or timeout before anything reached the client falls through to the next
 /// backend; a 4xx is the backend's verdict on the request and goes back to the client as is.
 /// </summary>
-internal sealed partial class Forward(BackendRegistry registry, BackendHealth health, BackendRouter router, TimeProvider time, ILogger<Forward> logger)
+internal sealed partial class Forward(BackendRegistry registry, BackendHealth health, BackendRouter router, BackendResilience resilience, TimeProvider time, ILogger<Forward> logger)
 {
     public async Task<ForwardOutcome> RunAsync(GatewayRequest request)
     {
@@ -20,25 +20,17 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
         {
             var body = UpstreamBody.For(request, backend);
             var sent = time.GetTimestamp();
-            var response = await SendAsync(request, backend, body);
-            if (response is BackendStream stream)
+            // Retried (with backoff, after the backend's retry-after) and circuit-broken per backend; all before the client's first byte.
+            var attempt = await resilience.RunAsync(backend.Id, _ => AttemptAsync(request, backend, body), request.Http.RequestAborted);
+            if (attempt.Stream is { } primed)
             {
-                // Hold the client's 200 until the first event arrives, so a stream that dies at once can still fall through.
-                var primed = await StartAsync(request, backend, stream);
-                if (primed.Failure is { } broke)
-                {
-                    await stream.DisposeAsync();
-                    response = broke;
-                }
-                else
-                {
-                    health.MarkSucceeded(backend.Id);
-                    health.RecordLatency(backend.Id, time.GetElapsedTime(sent));
-                    request.Backend = backend;
-                    request.Response = stream;
-                    return ForwardOutcome.Streaming(primed);
-                }
+                health.MarkSucceeded(backend.Id);
+                health.RecordLatency(backend.Id, time.GetElapsedTime(sent));
+                request.Backend = backend;
+                request.Response = attempt.Response;
+                return ForwardOutcome.Streaming(primed);
             }
+            var response = attempt.Failure ?? attempt.Response!;
             if (response is BackendFailure failure)
             {
                 if (!failure.FallsThrough)
@@ -73,6 +65,20 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
         return ForwardOutcome.Failed(sawTimeout && last?.Kind == BackendFailureKind.Timeout
             ? ApiError.UpstreamTimeout(message)
             : ApiError.UpstreamUnavailable(message));
+    }
+
+    /// <summary>One try: the call, and for a stream its first event (the client's 200 waits for it, so a stream that dies at once can still fall through).</summary>
+    private async Task<BackendAttempt> AttemptAsync(GatewayRequest request, BackendEntry backend, byte[] body)
+    {
+        var response = await SendAsync(request, backend, body);
+        if (response is BackendStream stream)
+        {
+            var primed = await StartAsync(request, backend, stream);
+            if (primed.Failure is not { } broke) return new BackendAttempt(stream, primed, null);
+            await stream.DisposeAsync();
+            return BackendAttempt.Failed(broke);
+        }
+        return response is BackendFailure failure ? BackendAttempt.Failed(failure) : new BackendAttempt(response, null, null);
     }
 
     /// <summary>

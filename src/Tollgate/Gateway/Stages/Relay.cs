@@ -35,6 +35,8 @@ internal sealed partial class Relay(Meter meter, Settle settle, ILogger<Relay> l
         byte[]? usageChunk = null;
         var events = stream.Events;
         var hasEvent = stream.HasCurrent;
+        // Another wire format translates each chunk into its own events; its tail, like chat's, waits for settle.
+        var translator = request.Surface?.OpenStream(request);
         try
         {
             while (hasEvent)
@@ -60,7 +62,8 @@ internal sealed partial class Relay(Meter meter, Settle settle, ILogger<Relay> l
                     }
                     else
                     {
-                        WriteEvent(output, root, request, withUsage: false);
+                        if (translator is not null) translator.Chunk(output, root);
+                        else WriteEvent(output, root, request, withUsage: false);
                         await output.FlushAsync(http.RequestAborted);
                     }
                 }
@@ -98,12 +101,22 @@ internal sealed partial class Relay(Meter meter, Settle settle, ILogger<Relay> l
         {
             if (notRecorded is not null)
             {
-                await output.WriteAsync(ApiErrorWriter.ToSseEvent(notRecorded), http.RequestAborted);
+                await output.WriteAsync(translator?.Error(notRecorded) ?? ApiErrorWriter.ToSseEvent(notRecorded), http.RequestAborted);
             }
             else if (request.Status == UsageStatus.UpstreamFailed)
             {
-                await output.WriteAsync(ApiErrorWriter.ToSseEvent(ApiError.UpstreamUnavailable(
-                    "The backend failed while streaming; the response is incomplete. What was delivered is billed.")), http.RequestAborted);
+                var broken = ApiError.UpstreamUnavailable("The backend failed while streaming; the response is incomplete. What was delivered is billed.");
+                await output.WriteAsync(translator?.Error(broken) ?? ApiErrorWriter.ToSseEvent(broken), http.RequestAborted);
+            }
+            else if (translator is not null)
+            {
+                if (usageChunk is not null)
+                {
+                    // A backend may put the last text in its usage chunk: it is translated before the tail.
+                    using var chunk = JsonDocument.Parse(usageChunk);
+                    translator.Chunk(output, chunk.RootElement);
+                }
+                translator.Complete(output, request);
             }
             else
             {

@@ -21,17 +21,20 @@ internal sealed class Respond(Meter meter, Settle settle)
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
         var buffer = new ArrayBufferWriter<byte>(backend.Body.Length + 64);
-        ResponseJson.Write(buffer, root, request, withUsage: true);
+        if (request.Surface is { } surface) surface.WriteResponse(buffer, root, request);
+        else ResponseJson.Write(buffer, root, request, withUsage: true);
         response.ContentLength = buffer.WrittenCount;
         await response.Body.WriteAsync(buffer.WrittenMemory, request.Http.RequestAborted);
         return null;
     }
 
     /// <summary>A backend's 4xx goes back as the backend wrote it: its verdict on the request, not billed.</summary>
-    public static async Task PassThroughAsync(HttpContext http, Upstreams.BackendFailure failure)
+    public static async Task PassThroughAsync(HttpContext http, Upstreams.BackendFailure failure, Surfaces.WireSurface? surface = null)
     {
-        http.Response.StatusCode = failure.StatusCode ?? StatusCodes.Status400BadRequest;
-        http.Response.ContentType = failure.ContentType ?? "application/json";
-        if (failure.Body is { Length: > 0 } body) await http.Response.Body.WriteAsync(body, http.RequestAborted);
+        var status = failure.StatusCode ?? StatusCodes.Status400BadRequest;
+        http.Response.StatusCode = status;
+        http.Response.ContentType = surface is null ? failure.ContentType ?? "application/json" : "application/json";
+        var body = surface is null ? failure.Body : surface.PassThrough(status, failure.Body ?? []);
+        if (body is { Length: > 0 }) await http.Response.Body.WriteAsync(body, http.RequestAborted);
     }
 }

@@ -12,19 +12,51 @@ namespace Tollgate.Upstreams.OpenAiCompatible;
 /// at call time, so rotating it needs no restart and it is never stored; only a variable declared
 /// as an upstream credential, and only to a host it is bound to (<see cref="UpstreamCredentials"/>).
 /// </summary>
-internal sealed partial class OpenAiBackend(UpstreamHttp http, UpstreamCredentials credentials, ILogger<OpenAiBackend> logger) : IModelBackend
+internal partial class OpenAiBackend(UpstreamHttp http, UpstreamCredentials credentials, ILogger<OpenAiBackend> logger) : IModelBackend
 {
     private const int MaxNonStreamBodyBytes = 64 * 1024 * 1024;
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    public BackendKind Kind => BackendKind.OpenAi;
+    public virtual BackendKind Kind => BackendKind.OpenAi;
 
-    public async Task<BackendResponse> SendAsync(BackendRequest request, CancellationToken cancellationToken)
+    /// <summary>The path under the backend's base URL for this operation.</summary>
+    protected virtual string PathFor(ModelOperation operation) => operation == ModelOperation.Embeddings ? "embeddings" : "chat/completions";
+
+    /// <summary>The body sent upstream: OpenAI's request as rewritten by the gateway.</summary>
+    protected virtual ReadOnlyMemory<byte> UpstreamBody(BackendRequest request) => request.Body;
+
+    /// <summary>Headers of the upstream call: the key as a bearer token.</summary>
+    protected virtual void AddHeaders(HttpRequestMessage message, string? apiKey)
+    {
+        if (apiKey is not null) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+    }
+
+    /// <summary>A 200's whole body as the gateway's answer (OpenAI's chat completion or embeddings list), or why it is not one.</summary>
+    protected virtual BackendResponse Answer(byte[] body, ModelOperation operation) =>
+        // A 200 must hold the answer: some servers send {"error":…} with it, which is nothing to bill for.
+        SafeJson.IsObjectWith(body, operation == ModelOperation.Embeddings ? "data"u8 : "choices"u8)
+            ? new BackendJson(body)
+            : new BackendFailure(BackendFailureKind.Malformed, "response body is not an answer (a JSON object with its choices or data)");
+
+    /// <summary>The upstream's stream events as OpenAI's chat chunks.</summary>
+    protected virtual IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks(IAsyncEnumerable<ReadOnlyMemory<byte>> events) => events;
+
+    /// <summary>A 4xx or 5xx answer: a 4xx is the client's to see (no fallback), anything else falls through.</summary>
+    protected virtual BackendFailure Failure(int status, byte[] body, string? contentType, TimeSpan? retryAfter)
+    {
+        if (status is >= 400 and < 500)
+            return new BackendFailure(BackendFailureKind.ClientError, $"backend answered {status}", status, body, contentType);
+        if (status >= 500)
+            return new BackendFailure(BackendFailureKind.ServerError, $"backend answered {status}", status, retryAfter: retryAfter);
+        return new BackendFailure(BackendFailureKind.Malformed, $"backend answered {status} with {contentType ?? "no content type"} instead of an event stream", status);
+    }
+
+    public virtual async Task<BackendResponse> SendAsync(BackendRequest request, CancellationToken cancellationToken)
     {
         var settings = request.Backend.Settings;
         if (string.IsNullOrEmpty(settings.BaseUrl))
             return new BackendFailure(BackendFailureKind.Unreachable, "backend has no base_url");
-        var path = request.Operation == ModelOperation.Embeddings ? "embeddings" : "chat/completions";
+        var path = PathFor(request.Operation);
         string? apiKey = null;
         if (settings.ApiKeyEnv is { } env)
         {
@@ -38,9 +70,9 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, UpstreamCredentia
         }
         using var message = new HttpRequestMessage(HttpMethod.Post, $"{settings.BaseUrl.TrimEnd('/')}/{path}")
         {
-            Content = new ReadOnlyMemoryContent(request.Body) { Headers = { ContentType = Json } },
+            Content = new ReadOnlyMemoryContent(UpstreamBody(request)) { Headers = { ContentType = Json } },
         };
-        if (apiKey is not null) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        AddHeaders(message, apiKey);
         if (request.Stream) message.Headers.Accept.ParseAdd("text/event-stream");
 
         // One timer for the whole call; until the headers arrive it is the (shorter) first-byte limit.
@@ -89,10 +121,7 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, UpstreamCredentia
             try
             {
                 var body = await ReadBoundedAsync(response, linked.Token).ConfigureAwait(false);
-                // A 200 must hold the answer: some servers send {"error":…} with it, which is nothing to bill for.
-                return SafeJson.IsObjectWith(body, request.Operation == ModelOperation.Embeddings ? "data"u8 : "choices"u8)
-                    ? new BackendJson(body)
-                    : new BackendFailure(BackendFailureKind.Malformed, "response body is not an answer (a JSON object with its choices or data)");
+                return Answer(body, request.Operation);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -105,7 +134,7 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, UpstreamCredentia
             }
         }
         var owner = new StreamOwner(response, linked, timeout);
-        return new BackendStream(ReadEventsAsync(response, timeout, total, linked.Token, cancellationToken), owner);
+        return new BackendStream(Chunks(ReadEventsAsync(response, timeout, total, linked.Token, cancellationToken)), owner);
     }
 
     private async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadEventsAsync(
@@ -152,7 +181,7 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, UpstreamCredentia
         }
     }
 
-    private static async Task<BackendFailure> ReadFailureAsync(HttpResponseMessage response, int status, CancellationToken cancellationToken)
+    private async Task<BackendFailure> ReadFailureAsync(HttpResponseMessage response, int status, CancellationToken cancellationToken)
     {
         byte[] body;
         try
@@ -163,12 +192,16 @@ internal sealed partial class OpenAiBackend(UpstreamHttp http, UpstreamCredentia
         {
             body = [];
         }
-        var contentType = response.Content.Headers.ContentType?.ToString();
-        if (status is >= 400 and < 500)
-            return new BackendFailure(BackendFailureKind.ClientError, $"backend answered {status}", status, body, contentType);
-        if (status >= 500)
-            return new BackendFailure(BackendFailureKind.ServerError, $"backend answered {status}", status);
-        return new BackendFailure(BackendFailureKind.Malformed, $"backend answered {status} with {contentType ?? "no content type"} instead of an event stream", status);
+        return Failure(status, body, response.Content.Headers.ContentType?.ToString(), RetryAfter(response));
+    }
+
+    /// <summary>The upstream's <c>retry-after</c>, in seconds or as a date; null when absent.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta) return delta;
+        if (header?.Date is { } date && response.Headers.Date is { } now) return date - now;
+        return null;
     }
 
     private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -16,7 +16,9 @@ internal sealed class UpstreamHttp : IDisposable
             ConnectTimeout = ConnectTimeout,
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
-            UseProxy = false,
+            // HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured for upstreams; a backend on loopback is always reached directly.
+            UseProxy = true,
+            Proxy = new LoopbackDirect(HttpClient.DefaultProxy),
             AllowAutoRedirect = false,
             MaxConnectionsPerServer = int.MaxValue,
             EnableMultipleHttp2Connections = true,
@@ -29,6 +31,20 @@ internal sealed class UpstreamHttp : IDisposable
     public TimeSpan ConnectTimeout { get; }
 
     public void Dispose() => Client.Dispose();
+}
+
+/// <summary>The environment's proxy, except for loopback addresses, which no proxy could reach.</summary>
+internal sealed class LoopbackDirect(IWebProxy inner) : IWebProxy
+{
+    public ICredentials? Credentials
+    {
+        get => inner.Credentials;
+        set => inner.Credentials = value;
+    }
+
+    public Uri? GetProxy(Uri destination) => destination.IsLoopback ? null : inner.GetProxy(destination);
+
+    public bool IsBypassed(Uri host) => host.IsLoopback || inner.IsBypassed(host);
 }
 
 /// <summary>Settings of the connections to OpenAI-compatible backends (configuration section <c>Upstreams</c>).</summary>
