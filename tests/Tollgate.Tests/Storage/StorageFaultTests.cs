@@ -110,6 +110,24 @@ public sealed class StorageFaultTests : TollgateTestBase
         Assert.Contains(App.Logs.Lines, line => line.Contains("was replaced", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task DatabaseFile_ReplacedByABackupOfItself_ReadinessFails()
+    {
+        using var client = App.ApiClient();
+        using var probe = App.CreateClient();
+        using (var first = await client.PostAsync("/v1/chat/completions", JsonBody(Body))) Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+
+        // A restore of this very database (same identity inside) put in place under a running node: the node still
+        // writes into the file it opened, which no longer has a name, so what it records would be lost.
+        var backup = App.DatabasePath + ".backup";
+        await ExecuteAsync($"VACUUM INTO '{backup}'");
+        File.Move(backup, App.DatabasePath, overwrite: true);
+
+        using (var ready = await probe.GetAsync("/readyz")) Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        using (var refused = await client.PostAsync("/v1/chat/completions", JsonBody(Body)))
+            await AssertErrorAsync(refused, HttpStatusCode.ServiceUnavailable, "storage_unavailable", type: "server_error");
+    }
+
     private async Task ExecuteAsync(string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={App.DatabasePath};Pooling=False");
