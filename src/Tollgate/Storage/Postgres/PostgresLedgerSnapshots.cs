@@ -83,20 +83,8 @@ internal sealed class PostgresLedgerSnapshots(PostgresDatabase database) : ILedg
         var expiring = new Dictionary<string, IReadOnlyList<(DateTimeOffset, decimal)>>(StringComparer.Ordinal);
         foreach (var customer in customers)
         {
-            var grants = await Sql.SqlWalletStore.ReadGrantsAsync(connection, customer, cancellationToken, transaction);
-            var replay = Billing.Wallets.WalletReplay.Run(grants, await Sql.SqlWalletStore.ReadDebitsAsync(connection, customer, cancellationToken, transaction), now);
-            var written = new HashSet<string>(StringComparer.Ordinal);
-            await using (var command = new NpgsqlCommand("SELECT reference FROM ledger_entries WHERE customer_id = @c AND kind = @expiry", connection, transaction))
-            {
-                command.Parameters.AddWithValue("c", customer);
-                command.Parameters.AddWithValue("expiry", (int)Billing.Ledger.LedgerEntryKind.Expiry);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken)) written.Add(reader.GetString(0));
-            }
-            expiring[customer] = [.. grants
-                .Where(g => g.ExpiresAt is not null && !written.Contains(g.Id))
-                .Select(g => (g.ExpiresAt!.Value, replay.Expired.TryGetValue(g.Id, out var lost) ? lost : replay.Remaining.GetValueOrDefault(g.Id)))
-                .Where(e => e.Item2 > 0)];
+            var held = await Sql.SqlWalletStore.HeldGrantsAsync(connection, customer, now, cancellationToken, transaction);
+            expiring[customer] = [.. held.Where(h => h.Grant.ExpiresAt is not null && h.Remaining > 0).Select(h => (h.Grant.ExpiresAt!.Value, h.Remaining))];
         }
         return expiring;
     }

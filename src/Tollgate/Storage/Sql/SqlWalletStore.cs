@@ -145,29 +145,37 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
         foreach (var customerId in customers)
         {
             if (unloadable.ContainsKey(customerId)) continue;
-            var written = await WrittenOffAsync(connection, customerId, cancellationToken);
-            var grants = await ReadGrantsAsync(connection, customerId, cancellationToken);
-            WalletReplay.Result replay;
             try
             {
-                replay = WalletReplay.Run(grants, await ReadDebitsAsync(connection, customerId, cancellationToken), now);
+                held[customerId] = await HeldGrantsAsync(connection, customerId, now, cancellationToken);
             }
             catch (OverflowException)
             {
                 unloadable.TryAdd(customerId, "its grants are beyond the range of a decimal");
-                continue;
             }
-            // A grant past its expiry whose entry is not yet written stays held with its remainder, so
-            // the wallet counts it as unusable rather than spendable.
-            held[customerId] = [.. grants.Where(g => !written.Contains(g.Id))
-                .Select(g => (g, replay.Expired.TryGetValue(g.Id, out var lost) ? lost : replay.Remaining.GetValueOrDefault(g.Id)))];
         }
         return held;
     }
 
-    private static async Task<HashSet<string>> WrittenOffAsync(DbConnection connection, string customerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The customer's grants not yet written off, each with what the wallet replay at <paramref name="now"/> leaves of it.
+    /// A grant past its expiry whose entry is not yet written stays held with its remainder, so a wallet counts it as
+    /// unusable rather than spendable. Throws <see cref="OverflowException"/> when the replay leaves a decimal's range.
+    /// </summary>
+    internal static async Task<List<(Grant Grant, decimal Remaining)>> HeldGrantsAsync(DbConnection connection, string customerId, DateTimeOffset now,
+        CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
-        var select = Command(connection, null, "SELECT reference FROM ledger_entries WHERE customer_id = @customer AND kind = @expiry");
+        var written = await WrittenOffAsync(connection, customerId, cancellationToken, transaction);
+        var grants = await ReadGrantsAsync(connection, customerId, cancellationToken, transaction);
+        var replay = WalletReplay.Run(grants, await ReadDebitsAsync(connection, customerId, cancellationToken, transaction), now);
+        return [.. grants.Where(g => !written.Contains(g.Id))
+            .Select(g => (g, replay.Expired.TryGetValue(g.Id, out var lost) ? lost : replay.Remaining.GetValueOrDefault(g.Id)))];
+    }
+
+    private static async Task<HashSet<string>> WrittenOffAsync(DbConnection connection, string customerId, CancellationToken cancellationToken,
+        DbTransaction? transaction = null)
+    {
+        var select = Command(connection, transaction, "SELECT reference FROM ledger_entries WHERE customer_id = @customer AND kind = @expiry");
         select.Bind("@customer", customerId);
         select.Bind("@expiry", (int)LedgerEntryKind.Expiry);
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -216,7 +224,7 @@ internal sealed class SqlWalletStore(SqlDatabase database) : IWalletStore
         return debits;
     }
 
-    internal static async Task<List<Grant>> ReadGrantsAsync(DbConnection connection, string customerId, CancellationToken cancellationToken,
+    private static async Task<List<Grant>> ReadGrantsAsync(DbConnection connection, string customerId, CancellationToken cancellationToken,
         DbTransaction? transaction = null)
     {
         var select = Command(connection, transaction, "SELECT id, kind, amount, created_at, expires_at FROM grants WHERE customer_id = @customer ORDER BY created_at, id");
