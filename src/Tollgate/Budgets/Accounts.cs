@@ -100,27 +100,31 @@ internal sealed class Accounts(TimeProvider time, IBudgetObserver? observer = nu
 
     /// <summary>
     /// As <see cref="TryReserve"/>, on the shared counters when a cluster has them (one Redis round
-    /// trip: all accounts or none), else in memory. Limits come from this node's snapshot.
+    /// trip: all accounts or none, with the request's rate <paramref name="limits"/> taken in the same
+    /// call), else in memory. Limits come from this node's snapshot.
     /// </summary>
-    public async ValueTask<(Reservation? Held, AccountView? RefusedBy)> TryReserveAsync(CustomerEntry customer, KeyEntry key, decimal amount, string holdId,
-        DateTimeOffset fundedAt)
+    public async ValueTask<ReserveOutcome> TryReserveAsync(CustomerEntry customer, KeyEntry key, decimal amount, string holdId,
+        DateTimeOffset fundedAt, Limits.JoinedLimits? limits = null)
     {
-        if (shared is null) return (TryReserve(customer, key, amount, fundedAt, out var refused), refused);
+        if (shared is null) return new ReserveOutcome(TryReserve(customer, key, amount, fundedAt, out var refused), refused, null);
         var now = time.GetUtcNow();
         var accounts = Applicable(customer, key);
         if (tiers is not null) ApplyCap(customer, now);
         var (ids, primary) = SharedIds(accounts, customer, key, now);
-        if (await shared.ReserveAsync(customer.Id, ids, holdId, amount) is { } refusal)
+        var answer = await shared.ReserveAsync(customer.Id, ids, holdId, amount, limits);
+        if (answer.Limits is { Refused: >= 0 }) return new ReserveOutcome(null, null, answer.Limits);
+        if (answer.Refusal is { } refusal)
         {
             // Only an account's own period has a ceiling, so the refusing one is always some account's primary.
             var index = Math.Max(Array.IndexOf(primary, refusal.Index), 0);
-            return (null, accounts[index].View(now) with { Available = refusal.Available });
+            return new ReserveOutcome(null, accounts[index].View(now) with { Available = refusal.Available }, answer.Limits);
         }
         Interlocked.Increment(ref _open);
-        return (new Reservation(this, accounts, amount, fundedAt, new SharedReservation(shared, customer.Id, ids, primary, holdId)
+        return new ReserveOutcome(new Reservation(this, accounts, amount, fundedAt, new SharedReservation(shared, customer.Id, ids, primary, holdId)
         {
             Month = now.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
-        }), null);
+            Limits = limits,
+        }), null, answer.Limits);
     }
 
     /// <summary>
@@ -324,6 +328,13 @@ internal sealed record AccountTotals(
     public IReadOnlyDictionary<string, IReadOnlyList<(Grant Grant, decimal Remaining)>> Grants { get; init; } =
         new Dictionary<string, IReadOnlyList<(Grant Grant, decimal Remaining)>>();
 }
+
+/// <summary>
+/// A reservation's answer: <see cref="Held"/>, or refused by an account (<see cref="RefusedBy"/>) or by a
+/// rate limit taken in the same call (<see cref="Limits"/> with <c>Refused</c> ≥ 0); <see cref="Limits"/>
+/// also carries the limits' readings when the cluster took them with the reservation.
+/// </summary>
+internal sealed record ReserveOutcome(Reservation? Held, AccountView? RefusedBy, Limits.SharedAdmission? Limits);
 
 /// <summary>A customer's wallet (null when nothing caps spend), a key's account and the customer's own (budgets, tier cap, this month's spend).</summary>
 internal sealed record AccountFigures(AccountView? Wallet, AccountView? Key, AccountView? Customer);

@@ -1,3 +1,5 @@
+using Tollgate.Limits;
+
 namespace Tollgate.Budgets;
 
 /// <summary>
@@ -7,18 +9,23 @@ namespace Tollgate.Budgets;
 /// </summary>
 internal interface ISharedAccounts
 {
-    /// <summary>Holds <paramref name="amount"/> on every account, or on none.</summary>
-    Task<SharedRefusal?> ReserveAsync(string customerId, SharedAccount[] accounts, string holdId, decimal amount);
+    /// <summary>
+    /// Holds <paramref name="amount"/> on every account, or on none, after taking the request's
+    /// <paramref name="limits"/> in the same step (a refusal by a limit takes nothing; by an account,
+    /// only the request counts).
+    /// </summary>
+    Task<SharedReserve> ReserveAsync(string customerId, SharedAccount[] accounts, string holdId, decimal amount, JoinedLimits? limits = null);
 
     /// <summary>
     /// Replaces the hold by the charge committed at <paramref name="position"/> (null: nothing was
-    /// stored, so nothing is charged); each account's balance after (wallet funds, or minus a budget's
-    /// spend), null when unknown. A charge Redis cannot take now reaches it from the ledger later.
+    /// stored, so nothing is charged), ending the limits taken with it; each account's balance after
+    /// (wallet funds, or minus a budget's spend), null when unknown. A charge Redis cannot take now
+    /// reaches it from the ledger later.
     /// </summary>
-    Task<decimal?[]> SettleAsync(string customerId, SharedAccount[] accounts, string holdId, decimal charged, string? position);
+    Task<decimal?[]> SettleAsync(string customerId, SharedAccount[] accounts, string holdId, decimal charged, string? position, JoinedLimits? limits = null);
 
-    /// <summary>Gives a hold back without waiting; its lease ends it anyway if Redis is unreachable.</summary>
-    void Release(string customerId, SharedAccount[] accounts, string holdId);
+    /// <summary>Gives a hold (and the limits taken with it) back without waiting; its lease ends it anyway if Redis is unreachable.</summary>
+    void Release(string customerId, SharedAccount[] accounts, string holdId, JoinedLimits? limits = null);
 
     /// <summary>The customer's ledger changed outside a request (a grant, payment, fee, expiry): bring the shared copy in line.</summary>
     void Refresh(string customerId);
@@ -42,3 +49,12 @@ internal readonly record struct SharedAccount(string Name, decimal? Ceiling);
 
 /// <summary>The account (by index) that could not cover a reservation, and what it had available.</summary>
 internal sealed record SharedRefusal(int Index, decimal Available);
+
+/// <summary>
+/// A reservation's answer: held (no refusal), refused by an account, or refused by a limit
+/// (<see cref="Limits"/> with <c>Refused</c> ≥ 0); the limits' readings when any were taken.
+/// </summary>
+internal sealed record SharedReserve(SharedRefusal? Refusal, SharedAdmission? Limits)
+{
+    public static readonly SharedReserve Held = new(null, null);
+}

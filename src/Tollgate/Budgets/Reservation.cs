@@ -68,7 +68,7 @@ internal sealed class Reservation
                 shared.Counters.Release(shared.CustomerId, [.. ids.Where(a => a.Name.EndsWith(shared.Month, StringComparison.Ordinal))], shared.HoldId);
                 ids = [.. ids.Select(a => a.Name.EndsWith(shared.Month, StringComparison.Ordinal) ? a with { Name = a.Name[..^shared.Month.Length] + month } : a)];
             }
-            var after = await shared.Counters.SettleAsync(shared.CustomerId, ids, shared.HoldId, charged, position);
+            var after = await shared.Counters.SettleAsync(shared.CustomerId, ids, shared.HoldId, charged, position, shared.Limits);
             for (var i = 0; i < _accounts.Length; i++)
             {
                 var account = _accounts[i];
@@ -86,7 +86,7 @@ internal sealed class Reservation
     public void Release()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
-        if (_shared is { } shared) shared.Counters.Release(shared.CustomerId, shared.Ids, shared.HoldId);
+        if (_shared is { } shared) shared.Counters.Release(shared.CustomerId, shared.Ids, shared.HoldId, shared.Limits);
         else foreach (var account in _accounts) account.Release(Amount, FundedAt);
         _owner.Closed();
     }
@@ -97,4 +97,7 @@ internal sealed record SharedReservation(ISharedAccounts Counters, string Custom
 {
     /// <summary>The month (<c>yyyy-MM</c>) the monthly accounts in <see cref="Ids"/> are named for: when the hold was taken.</summary>
     public required string Month { get; init; }
+
+    /// <summary>The request's rate limits, taken with the hold and ended with it; null when it had none there.</summary>
+    public Limits.JoinedLimits? Limits { get; init; }
 }

@@ -68,6 +68,9 @@ internal sealed class GatewayRequest(HttpContext http, ModelOperation operation,
     // limit
     public Limits.LimitHold? Limits { get; set; }
 
+    /// <summary>Across a cluster, the rate limits left for the reservation to take in its own Redis call (one round trip for both).</summary>
+    public Limits.JoinedLimits? PendingLimits { get; set; }
+
     // limit: subscription allowance
     /// <summary>Units taken from the subscription's windows: the request is inside the allowance and charged nothing.</summary>
     public Subscriptions.AllowanceHold? Allowance { get; set; }

@@ -53,22 +53,47 @@ internal sealed class RateLimiter(TimeProvider time, Budgets.Tiers? tiers = null
     public async ValueTask<(LimitHold? Hold, LimitRefusal? Refusal)> TryAdmitAsync(CustomerEntry customer, KeyEntry key, long tokenEstimate, string holdId)
     {
         if (shared is null) return (TryAdmit(customer, key, tokenEstimate, out var refused), refused);
+        var limits = SharedLimits(customer, key);
+        if (limits.Length == 0) return (new LimitHold(this, time.GetTimestamp(), tokenEstimate), null);
+        var admission = await shared.AdmitAsync(customer.Id, limits, holdId, tokenEstimate);
+        if (admission.Refused >= 0) return (null, Refusal(limits, admission));
+        var hold = new LimitHold(this, time.GetTimestamp(), tokenEstimate) { Shared = new SharedLimitHold(shared, customer.Id, limits, holdId) };
+        hold.Headers = admission.Readings;
+        return (hold, null);
+    }
+
+    /// <summary>
+    /// Across a cluster, the request's limits to take in the same Redis call as its spend reservation
+    /// (one round trip for both); null on a single node, or when no limit applies.
+    /// </summary>
+    public JoinedLimits? Join(CustomerEntry customer, KeyEntry key, long tokenEstimate)
+    {
+        if (shared is null) return null;
+        var limits = SharedLimits(customer, key);
+        return limits.Length == 0 ? null : new JoinedLimits(limits, tokenEstimate);
+    }
+
+    /// <summary>The hold of limits taken with a reservation: its true-up and release travel with the reservation's.</summary>
+    public LimitHold Joined(JoinedLimits limits, SharedAdmission admission) =>
+        new(this, time.GetTimestamp(), limits.Estimate) { Joined = limits, Headers = admission.Readings };
+
+    /// <summary>Which limit refused, as the 429 names it.</summary>
+    public static LimitRefusal Refusal(SharedLimit[] limits, SharedAdmission admission)
+    {
+        var limit = limits[admission.Refused];
+        var what = limit.Kind switch { 'c' => "concurrent requests", 'r' => "requests per minute", _ => "tokens per minute" };
+        return new LimitRefusal(limit.Scope, what, limit.Limit, admission.RetryAfter);
+    }
+
+    /// <summary>Every limit that applies, in the order they are checked: places in flight, then requests, then tokens.</summary>
+    private SharedLimit[] SharedLimits(CustomerEntry customer, KeyEntry key)
+    {
         var scopes = Scopes(customer, key, CustomerLimits(customer));
         var limits = new List<SharedLimit>(scopes.Count * 3);
         foreach (var (scope, l) in scopes) if (l.Concurrency is { } cap) limits.Add(new SharedLimit(scope, 'c', cap));
         foreach (var (scope, l) in scopes) if (l.RequestsPerMinute is { } rpm) limits.Add(new SharedLimit(scope, 'r', rpm));
         foreach (var (scope, l) in scopes) if (l.TokensPerMinute is { } tpm) limits.Add(new SharedLimit(scope, 't', tpm));
-        if (limits.Count == 0) return (new LimitHold(this, time.GetTimestamp(), tokenEstimate), null);
-        var admission = await shared.AdmitAsync([.. limits], holdId, tokenEstimate);
-        if (admission.Refused >= 0)
-        {
-            var limit = limits[admission.Refused];
-            var what = limit.Kind switch { 'c' => "concurrent requests", 'r' => "requests per minute", _ => "tokens per minute" };
-            return (null, new LimitRefusal(limit.Scope, what, limit.Limit, admission.RetryAfter));
-        }
-        var hold = new LimitHold(this, time.GetTimestamp(), tokenEstimate) { Shared = new SharedLimitHold(shared, [.. limits], holdId) };
-        hold.Headers = new[] { admission.Requests, admission.Tokens }.OfType<LimitReading>().ToList();
-        return (hold, null);
+        return [.. limits];
     }
 
     /// <summary>The limits of the tightest scope, for OpenAI's <c>x-ratelimit-*</c> headers and <c>/v1/account</c>.</summary>
@@ -82,7 +107,7 @@ internal sealed class RateLimiter(TimeProvider time, Budgets.Tiers? tiers = null
         var limits = new List<SharedLimit>(2);
         if (scopes.FirstOrDefault(s => s.Limits.RequestsPerMinute is not null) is { Scope: not null } rpm) limits.Add(new SharedLimit(rpm.Scope, 'r', rpm.Limits.RequestsPerMinute!.Value));
         if (scopes.FirstOrDefault(s => s.Limits.TokensPerMinute is not null) is { Scope: not null } tpm) limits.Add(new SharedLimit(tpm.Scope, 't', tpm.Limits.TokensPerMinute!.Value));
-        return await shared.ReadAsync([.. limits]);
+        return await shared.ReadAsync(customer.Id, [.. limits]);
     }
 
     /// <summary>
@@ -149,16 +174,25 @@ internal sealed class LimitHold(RateLimiter owner, long admittedAt, long tokenEs
     /// <summary>The limits taken in the cluster's shared counters; null when this node counts in memory.</summary>
     public SharedLimitHold? Shared { get; init; }
 
+    /// <summary>Limits taken with the request's spend reservation, which ends them; null otherwise.</summary>
+    public JoinedLimits? Joined { get; init; }
+
     private int _settled;
 
     /// <summary>Trues the token estimate up to the metered use; in the shared counters it leaves the in-flight sets in the same call.</summary>
     public void Settle(long actualTokens)
     {
+        if (Joined is { } joined)
+        {
+            // The reservation's settlement carries the true-up: no call of its own.
+            joined.Metered(actualTokens);
+            return;
+        }
         if (Shared is { } shared)
         {
             // One Redis call ends the request's part in the limits: the release that follows has nothing left to do.
             if (Interlocked.Exchange(ref _settled, 1) == 0 && Interlocked.Exchange(ref _closed, 1) == 0)
-                shared.Counters.Adjust(shared.Limits, shared.HoldId, tokenEstimate - actualTokens, leave: true);
+                shared.Counters.Adjust(shared.CustomerId, shared.Limits, shared.HoldId, tokenEstimate - actualTokens, leave: true);
             return;
         }
         var now = owner.Time.GetTimestamp();
@@ -170,9 +204,11 @@ internal sealed class LimitHold(RateLimiter owner, long admittedAt, long tokenEs
     public void Release()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        // Joined limits end with their reservation's settlement or release.
+        if (Joined is not null) return;
         if (Shared is { } shared)
         {
-            shared.Counters.Adjust(shared.Limits, shared.HoldId, Volatile.Read(ref _settled) == 0 ? tokenEstimate : 0, leave: true);
+            shared.Counters.Adjust(shared.CustomerId, shared.Limits, shared.HoldId, Volatile.Read(ref _settled) == 0 ? tokenEstimate : 0, leave: true);
             return;
         }
         foreach (var gate in Gates) gate.Exit();
@@ -189,7 +225,7 @@ internal sealed class LimitHold(RateLimiter owner, long admittedAt, long tokenEs
 }
 
 /// <summary>What one request holds in the shared limits.</summary>
-internal sealed record SharedLimitHold(ISharedLimits Counters, SharedLimit[] Limits, string HoldId);
+internal sealed record SharedLimitHold(ISharedLimits Counters, string CustomerId, SharedLimit[] Limits, string HoldId);
 
 internal sealed record LimitReading(string Name, long Limit, long Remaining, TimeSpan ResetsIn);
 

@@ -1,4 +1,5 @@
 using Tollgate.Budgets;
+using Tollgate.Limits;
 
 namespace Tollgate.Tests.Budgets;
 
@@ -41,15 +42,16 @@ public sealed class SharedReservationTests
 
         public List<string> Settled { get; } = [];
 
-        public Task<decimal?[]> SettleAsync(string customerId, SharedAccount[] accounts, string holdId, decimal charged, string? position)
+        public Task<decimal?[]> SettleAsync(string customerId, SharedAccount[] accounts, string holdId, decimal charged, string? position, JoinedLimits? limits)
         {
             Settled.AddRange(accounts.Select(a => a.Name));
             return Task.FromResult(new decimal?[accounts.Length]);
         }
 
-        public void Release(string customerId, SharedAccount[] accounts, string holdId) => Released.AddRange(accounts.Select(a => a.Name));
+        public void Release(string customerId, SharedAccount[] accounts, string holdId, JoinedLimits? limits) => Released.AddRange(accounts.Select(a => a.Name));
 
-        public Task<SharedRefusal?> ReserveAsync(string customerId, SharedAccount[] accounts, string holdId, decimal amount) => throw new NotSupportedException();
+        public Task<SharedReserve> ReserveAsync(string customerId, SharedAccount[] accounts, string holdId, decimal amount, JoinedLimits? limits) =>
+            throw new NotSupportedException();
 
         public void Refresh(string customerId) => throw new NotSupportedException();
 

@@ -41,7 +41,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         _ledger.Balances["cus_1"] = 10m;
         SharedAccount[] wallet = [new("w", 0m)];
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() => _accounts.ReserveAsync("cus_1", wallet, $"h{i}", 0.033333m))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() => Refusal(_accounts.ReserveAsync("cus_1", wallet, $"h{i}", 0.033333m)))));
         var held = results.Count(r => r is null);
         await Task.WhenAll(Enumerable.Range(0, 400).Where(i => results[i] is null).Select(i => _accounts.SettleAsync("cus_1", wallet, $"h{i}", 0.033333m, "500")));
 
@@ -58,8 +58,8 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         var month = RedisAccounts.Month(DateTimeOffset.UtcNow);
         SharedAccount[] accounts = [new($"km:key_2:{month}", 1m), new("kl:key_2", null), new("w", 0m)];
 
-        var refused = await _accounts.ReserveAsync("cus_2", accounts, "a", 0.6m);
-        var held = await _accounts.ReserveAsync("cus_2", accounts, "b", 0.5m);
+        var refused = await Refusal(_accounts.ReserveAsync("cus_2", accounts, "a", 0.6m));
+        var held = await Refusal(_accounts.ReserveAsync("cus_2", accounts, "b", 0.5m));
 
         Assert.Equal(new SharedRefusal(0, 0.5m), refused);
         Assert.Null(held);
@@ -76,11 +76,11 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         _ledger.Balances["cus_3"] = 1m;
         SharedAccount[] wallet = [new("w", 0m)];
 
-        Assert.Null(await shortLease.ReserveAsync("cus_3", wallet, "dead", 1m));
-        Assert.NotNull(await shortLease.ReserveAsync("cus_3", wallet, "other", 0.5m));
+        Assert.Null(await Refusal(shortLease.ReserveAsync("cus_3", wallet, "dead", 1m)));
+        Assert.NotNull(await Refusal(shortLease.ReserveAsync("cus_3", wallet, "other", 0.5m)));
         await Task.Delay(400);
 
-        Assert.Null(await shortLease.ReserveAsync("cus_3", wallet, "after", 1m));
+        Assert.Null(await Refusal(shortLease.ReserveAsync("cus_3", wallet, "after", 1m)));
         Assert.Equal(1m, await HeldAsync("cus_3", "w"));
     }
 
@@ -90,11 +90,11 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         // Redis restarted while the request ran: its commit (xid 150) landed before the reseed read the ledger.
         SharedAccount[] wallet = [new("w", 0m)];
         _ledger.Balances["cus_4"] = 1m;
-        Assert.Null(await _accounts.ReserveAsync("cus_4", wallet, "r1", 0.3m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_4", wallet, "r1", 0.3m)));
         await FlushAsync();
         _ledger.Balances["cus_4"] = 0.7m;
         _ledger.Snapshot = "200:200:";
-        Assert.Null(await _accounts.ReserveAsync("cus_4", wallet, "r2", 0.1m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_4", wallet, "r2", 0.1m)));
 
         await _accounts.SettleAsync("cus_4", wallet, "r1", 0.3m, "150");
 
@@ -110,7 +110,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         _ledger.Balances["cus_5"] = 1m;
         _ledger.Snapshot = "250:250:";
 
-        Assert.Null(await _accounts.ReserveAsync("cus_5", wallet, "next", 0.1m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_5", wallet, "next", 0.1m)));
 
         Assert.Equal(0.75m, await BalanceAsync("cus_5", "w"));
         // A later snapshot that has the commit drops it from the pending charges without counting it twice.
@@ -127,7 +127,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         SharedAccount[] wallet = [new("w", 0m)];
         _ledger.Balances["cus_6"] = 2m;
         _ledger.Snapshot = "100:130:120";
-        Assert.Null(await _accounts.ReserveAsync("cus_6", wallet, "r", 0.5m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_6", wallet, "r", 0.5m)));
 
         await _accounts.SettleAsync("cus_6", wallet, "r", 0.5m, "120");
         await _accounts.SettleAsync("cus_6", wallet, "other", 0.5m, "110");
@@ -144,12 +144,12 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         SharedAccount[] second = [new($"km:k1:{month}", null), new("w", 0m)];
         _ledger.Balances["cus_11"] = 1m;
         _ledger.Snapshot = "100:100:";
-        Assert.Null(await _accounts.ReserveAsync("cus_11", first, "x", 0.3m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_11", first, "x", 0.3m)));
         // X (xid 150) committed; before its settle lands, key k1's first request seeds its accounts at a snapshot that has X.
         _ledger.Balances["cus_11"] = 0.7m;
         _ledger.KeyMonthSpend["k2"] = 0.3m;
         _ledger.Snapshot = "200:200:";
-        Assert.Null(await _accounts.ReserveAsync("cus_11", second, "y", 0.1m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_11", second, "y", 0.1m)));
 
         await _accounts.SettleAsync("cus_11", first, "x", 0.3m, "150");
 
@@ -162,7 +162,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     {
         SharedAccount[] wallet = [new("w", 0m)];
         _ledger.Balances["cus_12"] = 1m;
-        Assert.Null(await _accounts.ReserveAsync("cus_12", wallet, "x", 0.8m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_12", wallet, "x", 0.8m)));
         await _accounts.SettleAsync("cus_12", wallet, "x", 0.8m, "50");
         _ledger.Balances["cus_12"] = 0.2m;
         _ledger.Snapshot = "60:60:";
@@ -172,7 +172,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
 
         await _accounts.CheckEpochAsync();
 
-        Assert.NotNull(await _accounts.ReserveAsync("cus_12", wallet, "y", 0.5m));
+        Assert.NotNull(await Refusal(_accounts.ReserveAsync("cus_12", wallet, "y", 0.5m)));
         Assert.Equal(0.2m, await BalanceAsync("cus_12", "w"));
     }
 
@@ -184,8 +184,8 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         _ledger.Balances["cus_13"] = 15m;
         _ledger.Expiring["cus_13"] = [(DateTimeOffset.UtcNow.AddSeconds(-1), 10m), (DateTimeOffset.UtcNow.AddHours(1), 2m)];
 
-        Assert.NotNull(await _accounts.ReserveAsync("cus_13", wallet, "too-much", 5.01m));
-        Assert.Null(await _accounts.ReserveAsync("cus_13", wallet, "fits", 5m));
+        Assert.NotNull(await Refusal(_accounts.ReserveAsync("cus_13", wallet, "too-much", 5.01m)));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_13", wallet, "fits", 5m)));
         Assert.Equal(new SharedBalance(5m, 5m), (await _accounts.ReadAsync("cus_13", wallet))[0]);
     }
 
@@ -196,10 +196,10 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         _ledger.Balances["cus_14"] = 5m;
         Assert.Null(await _accounts.OldestHoldAsync("cus_14"));
         var before = DateTimeOffset.UtcNow;
-        Assert.Null(await _accounts.ReserveAsync("cus_14", wallet, "first", 1m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_14", wallet, "first", 1m)));
         var between = DateTimeOffset.UtcNow;
         await Task.Delay(50);
-        Assert.Null(await _accounts.ReserveAsync("cus_14", wallet, "second", 1m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_14", wallet, "second", 1m)));
 
         // The expiry job may write off a grant only up to here: the first request may still be funded by it.
         var oldest = await _accounts.OldestHoldAsync("cus_14");
@@ -216,7 +216,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         SharedAccount[] wallet = [new("w", 0m)];
         _ledger.Balances["cus_7"] = 2m;
         _ledger.Snapshot = "500:500:";
-        Assert.Null(await _accounts.ReserveAsync("cus_7", wallet, "r", 0.5m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_7", wallet, "r", 0.5m)));
 
         _ledger.Balances["cus_7"] = 9m;
         _ledger.Snapshot = "400:420:";
@@ -232,7 +232,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         SharedAccount[] wallet = [new("w", 0m)];
         _ledger.Balances["cus_8"] = 1m;
         _ledger.Snapshot = "100:100:";
-        Assert.Null(await shortLease.ReserveAsync("cus_8", wallet, "lost", 1m));
+        Assert.Null(await Refusal(shortLease.ReserveAsync("cus_8", wallet, "lost", 1m)));
         // The node committed the charge and died before its settle; the lease ends the hold.
         _ledger.Balances["cus_8"] = 0m;
         _ledger.Snapshot = "150:150:";
@@ -242,7 +242,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
 
         Assert.Equal(1, corrected);
         Assert.Equal(0m, await BalanceAsync("cus_8", "w"));
-        Assert.NotNull(await shortLease.ReserveAsync("cus_8", wallet, "after", 0.01m));
+        Assert.NotNull(await Refusal(shortLease.ReserveAsync("cus_8", wallet, "after", 0.01m)));
     }
 
     [ServiceFact]
@@ -250,14 +250,14 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     {
         _ledger.Balances["cus_9"] = 1m;
         SharedAccount[] wallet = [new("w", 0m)];
-        Assert.NotNull(await _accounts.ReserveAsync("cus_9", wallet, "big", 3m));
+        Assert.NotNull(await Refusal(_accounts.ReserveAsync("cus_9", wallet, "big", 3m)));
 
         _ledger.Balances["cus_9"] = 3.5m;
         _ledger.Snapshot = "2000:2000:";
         _accounts.Refresh("cus_9");
         for (var i = 0; i < 100 && await BalanceAsync("cus_9", "w") != 3.5m; i++) await Task.Delay(20);
 
-        Assert.Null(await _accounts.ReserveAsync("cus_9", wallet, "big2", 3m));
+        Assert.Null(await Refusal(_accounts.ReserveAsync("cus_9", wallet, "big2", 3m)));
     }
 
     [ServiceFact]
@@ -274,13 +274,13 @@ public sealed class RedisAccountsTests : IAsyncLifetime
         await node1.CheckEpochAsync();
         await node2.CheckEpochAsync();
         // 19 streams of $0.05 hold $0.95 on node 1.
-        for (var i = 0; i < 19; i++) Assert.Null(await node1.ReserveAsync("cus_10", wallet, $"s{i}", 0.05m));
+        for (var i = 0; i < 19; i++) Assert.Null(await Refusal(node1.ReserveAsync("cus_10", wallet, $"s{i}", 0.05m)));
 
         await redis.StopAsync();
         await redis.StartAsync();
         while (!await state1.PingAsync() || !await state2.PingAsync()) await Task.Delay(50);
-        var second = Task.Run(async () => await node2.ReserveAsync("cus_10", wallet, "n2a", 0.05m));
-        var third = Task.Run(async () => await node2.ReserveAsync("cus_10", wallet, "n2b", 0.05m));
+        var second = Task.Run(async () => await Refusal(node2.ReserveAsync("cus_10", wallet, "n2a", 0.05m)));
+        var third = Task.Run(async () => await Refusal(node2.ReserveAsync("cus_10", wallet, "n2b", 0.05m)));
         // Node 1's periodic check, within the grace.
         await Task.Delay(200);
         await node1.CheckEpochAsync();
@@ -306,6 +306,9 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     }
 
     /// <summary>Every key of this test's prefix gone, the epoch too: Redis as it restarts empty.</summary>
+    /// <summary>A reservation's refusal by an account; null when held.</summary>
+    private static async Task<SharedRefusal?> Refusal(Task<SharedReserve> reserve) => (await reserve).Refusal;
+
     private async Task FlushAsync()
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration);

@@ -18,11 +18,15 @@ internal sealed class Allowance(IAllowanceWindows allowances, TokenCounter count
 {
     public const string DowngradedFromHeader = "x-tollgate-downgraded-from";
 
+    /// <summary>Whether the request is for a model its customer's subscription includes now: only then does this stage decide anything.</summary>
+    public static bool Applies(GatewayRequest request) =>
+        request.Snapshot.Subscriptions.TryGetValue(request.Customer.Id, out var subscription) && subscription.IncludesUsage && subscription.Plan.Includes(request.Model.Id);
+
     public async ValueTask<(ApiError? Error, TimeSpan RetryAfter)> RunAsync(GatewayRequest request)
     {
-        if (!request.Snapshot.Subscriptions.TryGetValue(request.Customer.Id, out var subscription)) return (null, TimeSpan.Zero);
+        if (!Applies(request)) return (null, TimeSpan.Zero);
+        var subscription = request.Snapshot.Subscriptions[request.Customer.Id];
         var plan = subscription.Plan;
-        if (!subscription.IncludesUsage || !plan.Includes(request.Model.Id)) return (null, TimeSpan.Zero);
         var root = request.Body.RootElement;
         var input = request.Operation == ModelOperation.Embeddings
             ? ChatTokenEstimator.CountEmbeddingInput(counter, request.Model.Tokenizer, root.GetProperty("input"))

@@ -16,20 +16,31 @@ internal sealed class Limit(RateLimiter limiter)
         if (request.Key.Limits is null && limiter.CustomerLimits(request.Customer) is null) return (null, TimeSpan.Zero);
         var cap = request.Operation == ModelOperation.ChatCompletions ? (long)request.OutputCap * request.Choices : 0;
         var estimate = (request.BodyBytes + 3) / 4 + cap;
+        // Across a cluster, a request outside a subscription's allowance goes straight on to its reservation, which
+        // takes the limits in its own Redis call; checked there first, so a request refused by both is refused here as before.
+        if (!Allowance.Applies(request) && limiter.Join(request.Customer, request.Key, estimate) is { } joined)
+        {
+            request.PendingLimits = joined;
+            return (null, TimeSpan.Zero);
+        }
         var (hold, refusal) = await limiter.TryAdmitAsync(request.Customer, request.Key, estimate, request.RequestId);
         if (hold is null)
         {
             WriteHeaders(request.Http, limiter.Read(request.Customer, request.Key));
-            return (new ApiError(StatusCodes.Status429TooManyRequests, "requests", "rate_limit_exceeded",
-                $"Rate limit reached for {refusal!.What} on {refusal.Scope}: limit {refusal.Limit.ToString(CultureInfo.InvariantCulture)}. " +
-                $"Please try again in {Duration(refusal.RetryAfter)}."), refusal.RetryAfter);
+            return (Refused(refusal!), refusal!.RetryAfter);
         }
         request.Limits = hold;
         WriteHeaders(request.Http, hold.Headers);
         return (null, TimeSpan.Zero);
     }
 
-    private static void WriteHeaders(HttpContext http, IReadOnlyList<LimitReading> readings)
+    /// <summary>The 429 for a limit reached, with its <c>retry-after</c> set.</summary>
+    public static ApiError Refused(LimitRefusal refusal) =>
+        new(StatusCodes.Status429TooManyRequests, "requests", "rate_limit_exceeded",
+            $"Rate limit reached for {refusal.What} on {refusal.Scope}: limit {refusal.Limit.ToString(CultureInfo.InvariantCulture)}. " +
+            $"Please try again in {Duration(refusal.RetryAfter)}.");
+
+    public static void WriteHeaders(HttpContext http, IReadOnlyList<LimitReading> readings)
     {
         foreach (var reading in readings)
         {

@@ -12,9 +12,11 @@ namespace Tollgate.Gateway.Stages;
 /// key budget, customer monthly budget, the tier's monthly spend cap) before anything is served;
 /// refused ⇒ 429 now: <c>insufficient_quota</c>, or <c>spend_cap_reached</c> when the tier's cap is what is short.
 /// The input is first bounded cheaply by the body's size (a byte-level BPE token is at least
-/// one byte); it is counted exactly only when that bound does not fit.
+/// one byte); it is counted exactly only when that bound does not fit, and tried again only if the
+/// exact amount fits what the refusing account had. Across a cluster the request's rate limits are
+/// taken in the same Redis call (see <see cref="Limit"/>), so admission is one round trip.
 /// </summary>
-internal sealed class Reserve(Accounts accounts, TokenCounter counter)
+internal sealed class Reserve(Accounts accounts, TokenCounter counter, Limits.RateLimiter limiter)
 {
     /// <summary>Room for what a non-text part (an image, audio) may cost, which its bytes do not bound.</summary>
     private const long MediaPartTokens = 2_000;
@@ -28,20 +30,43 @@ internal sealed class Reserve(Accounts accounts, TokenCounter counter)
         var media = MediaPartTokens * request.MediaParts;
         var bound = request.BodyBytes + media;
         var amount = WorstCase.Amount(rates, bound, cap, request.Choices);
-        if ((await accounts.TryReserveAsync(request.Customer, request.Key, amount, request.RequestId, request.FundedAt)).Held is { } cheap)
-        {
-            request.Reservation = cheap;
-            return null;
-        }
+        var limits = request.PendingLimits;
+        var first = await accounts.TryReserveAsync(request.Customer, request.Key, amount, request.RequestId, request.FundedAt, limits);
+        if (Taken(request, first, limits) is { } limited) return limited;
+        if (first.Held is not null) return null;
+        var refusedBy = first.RefusedBy!;
         var exact = ExactInput(request) + media;
         amount = WorstCase.Amount(rates, exact, cap, request.Choices);
-        var (counted, refusedBy) = await accounts.TryReserveAsync(request.Customer, request.Key, amount, request.RequestId, request.FundedAt);
-        if (counted is not null)
+        // What the refusing account had a moment ago cannot cover the exact amount either: refused in one call.
+        if (amount > refusedBy.Available) return Refusal(request, refusedBy, rates, exact, amount);
+        // The first call counted the request against its per-minute limits already.
+        var again = limits?.WithoutRequestCounts();
+        var second = await accounts.TryReserveAsync(request.Customer, request.Key, amount, request.RequestId, request.FundedAt, again);
+        if (Taken(request, second, again, first.Limits) is { } limitedNow) return limitedNow;
+        return second.Held is null ? Refusal(request, second.RefusedBy!, rates, exact, amount) : null;
+    }
+
+    /// <summary>
+    /// Keeps what a reservation call took: the hold, and the limits taken with it (with their headers).
+    /// Returns the 429 when one of those limits refused.
+    /// </summary>
+    private ApiError? Taken(GatewayRequest request, ReserveOutcome outcome, Limits.JoinedLimits? limits, Limits.SharedAdmission? earlier = null)
+    {
+        if (outcome.Limits is { } admission && limits is not null)
         {
-            request.Reservation = counted;
-            return null;
+            if (admission.Refused >= 0)
+            {
+                var refusal = Limits.RateLimiter.Refusal(limits.Limits, admission);
+                ApiErrorWriter.SetRetryAfter(request.Http.Response, refusal.RetryAfter);
+                return Limit.Refused(refusal);
+            }
+            // A second attempt leaves out the request counts: their readings are the first attempt's.
+            var readings = admission.Requests is null && earlier?.Requests is { } requests ? admission with { Requests = requests } : admission;
+            Limit.WriteHeaders(request.Http, readings.Readings);
+            if (outcome.Held is not null) request.Limits = limiter.Joined(limits, readings);
         }
-        return Refusal(request, refusedBy!, rates, exact, amount);
+        request.Reservation = outcome.Held;
+        return null;
     }
 
     /// <summary>The tokenizer's count with a small margin for framing the backend may add.</summary>

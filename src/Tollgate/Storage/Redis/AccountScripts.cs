@@ -20,7 +20,10 @@ namespace Tollgate.Storage.Redis;
 /// </summary>
 internal static class AccountScripts
 {
-    /// <summary>Gives one hold back on one account: an expired lease, a settlement and a release all end a hold alike.</summary>
+    /// <summary>
+    /// Gives one hold back on one account: an expired lease, a settlement and a release all end a hold
+    /// alike. Returns whether the hold was there, so what ends with it (its limits) ends only once.
+    /// </summary>
     private const string Drop = """
         local function drop(k, id)
           local held = redis.call('HGET', k .. ':h', id)
@@ -30,15 +33,14 @@ internal static class AccountScripts
             redis.call('HDEL', k .. ':h', id)
           end
           redis.call('ZREM', k .. ':e', id)
+          return held ~= false
         end
 
         """;
 
-    private const string Clock = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    private const string Clock = LimitScripts.Clock;
 
-        """;
+    private const string Limits = LimitScripts.Functions;
 
     private const string Prune = Drop + Clock + """
         local function prune(k)
@@ -85,31 +87,44 @@ internal static class AccountScripts
         """;
 
     /// <summary>
-    /// KEYS: accounts. ARGV: hold id, lease ms, amount, the epoch, then each account's ceiling ('' = only
-    /// counts). Returns {0} when held on all, {1, i} when account i is not seeded in this epoch (nothing
-    /// taken), {2, i, available} when account i cannot cover the amount (nothing taken). A hold id
-    /// already registered is never counted twice.
+    /// The request's admission in one call: its rate limits (see <see cref="LimitScripts.Functions"/>),
+    /// then its hold on every account. KEYS: n accounts, then the limits. ARGV: hold id, lease ms,
+    /// amount, the epoch, n, the token estimate, each account's ceiling ('' = only counts), then each
+    /// limit's kind and size. Returns {0, limit readings…} when held on all, {1, i} when account i is not
+    /// seeded in this epoch (nothing taken), {3, i, retry ms} when limit i refuses (nothing taken),
+    /// {2, i, available, readings…} when account i cannot cover the amount: only the request counts are
+    /// taken, as for any request refused after its limits. A hold id already registered is never counted twice.
     /// </summary>
-    public static readonly SharedScript Reserve = new("reserve", Prune + """
-        for i, k in ipairs(KEYS) do
-          if redis.call('HGET', k, 'e') ~= ARGV[4] then return {1, i} end
+    public static readonly SharedScript Reserve = new("reserve", Prune + Limits + """
+        local n = tonumber(ARGV[5])
+        local ln, la = #KEYS - n, 6 + n
+        local lease = tonumber(ARGV[2])
+        for i = 1, n do
+          if redis.call('HGET', KEYS[i], 'e') ~= ARGV[4] then return {1, i} end
         end
+        local refused, levels = limits_check(n, ln, la, tonumber(ARGV[6]))
+        if refused then return {3, refused[1], refused[2]} end
         local amount = tonumber(ARGV[3])
-        for i, k in ipairs(KEYS) do
+        for i = 1, n do
+          local k = KEYS[i]
           prune(k)
-          local ceiling = ARGV[4 + i]
+          local ceiling = ARGV[6 + i]
           if ceiling ~= '' then
             local v = redis.call('HMGET', k, 'b', 'r')
             local available = tonumber(v[1]) + tonumber(ceiling) - tonumber(v[2] or '0') - unusable(k)
-            if amount > available then return {2, i, available} end
+            if amount > available then
+              local read = limits_take(n, ln, la, levels, ARGV[1], lease, true)
+              return {2, i, available, read[1], read[2], read[3], read[4]}
+            end
           end
         end
-        local expiry = now + tonumber(ARGV[2])
-        for _, k in ipairs(KEYS) do
+        for i = 1, n do
+          local k = KEYS[i]
           if redis.call('HSETNX', k .. ':h', ARGV[1], ARGV[3]) == 1 and ARGV[3] ~= '0' then redis.call('HINCRBY', k, 'r', ARGV[3]) end
-          redis.call('ZADD', k .. ':e', expiry, ARGV[1])
+          redis.call('ZADD', k .. ':e', now + lease, ARGV[1])
         end
-        return {0}
+        local read = limits_take(n, ln, la, levels, ARGV[1], lease, false)
+        return {0, read[1], read[2], read[3], read[4]}
         """);
 
     /// <summary>
@@ -127,14 +142,16 @@ internal static class AccountScripts
         """);
 
     /// <summary>
-    /// KEYS: the customer's applied hash, then accounts. ARGV: hold id, charged amount, the commit's
-    /// transaction id ('' when nothing was stored), then each account's name. Releases the hold;
-    /// charges every existing account whose snapshot does not already have the commit, and remembers
-    /// the charge for the syncs to come unless every account had it. Runs once per hold, however often
-    /// it is retried. Returns each account's b after (or 'absent').
+    /// The request's settlement in one call. KEYS: the customer's applied hash, n accounts, then the
+    /// limits taken with the hold. ARGV: hold id, charged amount, the commit's transaction id ('' when
+    /// nothing was stored), n, the tokens to give back (negative takes more), each account's name, then
+    /// each limit's kind and size. Releases the hold and, if it was still there, leaves the in-flight
+    /// sets and trues the token buckets up; charges every existing account whose snapshot does not
+    /// already have the commit, and remembers the charge for the syncs to come unless every account had
+    /// it. Runs once per hold, however often it is retried. Returns each account's b after (or 'absent').
     /// </summary>
-    public static readonly SharedScript Settle = new("settle", Drop + Snapshots + """
-        local n = #KEYS - 1
+    public static readonly SharedScript Settle = new("settle", Drop + Clock + Limits + Snapshots + """
+        local n = tonumber(ARGV[4])
         local after = {}
         local function balances()
           for i = 1, n do
@@ -143,7 +160,9 @@ internal static class AccountScripts
           end
           return after
         end
-        for i = 1, n do drop(KEYS[1 + i], ARGV[1]) end
+        local held = false
+        for i = 1, n do if drop(KEYS[1 + i], ARGV[1]) then held = true end end
+        if held then limits_adjust(1 + n, #KEYS - 1 - n, 5 + n, ARGV[1], tonumber(ARGV[5])) end
         if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return balances() end
         if ARGV[3] == '' or ARGV[2] == '0' then return balances() end
         local remember = false
@@ -159,15 +178,21 @@ internal static class AccountScripts
         end
         if remember then
           local names = {}
-          for i = 1, n do names[i] = ARGV[3 + i] end
+          for i = 1, n do names[i] = ARGV[5 + i] end
           redis.call('HSET', KEYS[1], ARGV[1], ARGV[3] .. ' ' .. ARGV[2] .. ' ' .. table.concat(names, ' '))
         end
         return balances()
         """);
 
-    /// <summary>KEYS: accounts. ARGV: hold id. Gives the hold back.</summary>
-    public static readonly SharedScript Release = new("release", Drop + """
-        for _, k in ipairs(KEYS) do drop(k, ARGV[1]) end
+    /// <summary>
+    /// KEYS: n accounts, then the limits taken with the hold. ARGV: hold id, n, the tokens to give back,
+    /// then each limit's kind and size. Gives the hold back and, if it was still there, its limits.
+    /// </summary>
+    public static readonly SharedScript Release = new("release", Drop + Clock + Limits + """
+        local n = tonumber(ARGV[2])
+        local held = false
+        for i = 1, n do if drop(KEYS[i], ARGV[1]) then held = true end end
+        if held then limits_adjust(n, #KEYS - n, 3, ARGV[1], tonumber(ARGV[3])) end
         return 1
         """);
 

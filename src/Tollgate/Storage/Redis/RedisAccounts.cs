@@ -3,6 +3,7 @@ using System.Globalization;
 using StackExchange.Redis;
 using Tollgate.Budgets;
 using Tollgate.Hosting;
+using Tollgate.Limits;
 
 namespace Tollgate.Storage.Redis;
 
@@ -28,15 +29,20 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
 
     private sealed record OwnedHold(RedisKey[] Accounts, long Nanos, long Deadline);
 
-    public async Task<SharedRefusal?> ReserveAsync(string customerId, SharedAccount[] accounts, string holdId, decimal amount)
+    public async Task<SharedReserve> ReserveAsync(string customerId, SharedAccount[] accounts, string holdId, decimal amount, JoinedLimits? limits = null)
     {
-        var keys = Keys(customerId, accounts, AccountScripts.Reserve);
-        var values = new RedisValue[4 + accounts.Length];
+        var accountKeys = Keys(customerId, accounts, AccountScripts.Reserve);
+        var limited = limits?.Limits ?? [];
+        RedisKey[] keys = limited.Length == 0 ? accountKeys : [.. accountKeys, .. RedisLimits.Keys(state, customerId, limited)];
+        var values = new RedisValue[6 + accounts.Length + 2 * limited.Length];
         var nanos = Nanos.Up(amount);
         values[0] = holdId;
         values[1] = (long)options.Lease.TotalMilliseconds;
         values[2] = Nanos.Text(nanos);
-        for (var i = 0; i < accounts.Length; i++) values[4 + i] = Nanos.Ceiling(accounts[i].Ceiling);
+        values[4] = accounts.Length;
+        values[5] = limits?.Estimate ?? 0;
+        for (var i = 0; i < accounts.Length; i++) values[6 + i] = Nanos.Ceiling(accounts[i].Ceiling);
+        RedisLimits.Arguments(limited, values, 6 + accounts.Length);
         var deadline = time.GetTimestamp() + (long)(options.Lease.TotalSeconds * time.TimestampFrequency);
         for (var attempt = 0; ; attempt++)
         {
@@ -49,20 +55,23 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
             }
             catch (SharedStateUnavailableException)
             {
-                // The script may have run with only its answer lost: make sure no hold of this request lingers.
-                _ = RetryAsync(AccountScripts.Release, keys, [holdId]);
+                // The script may have run with only its answer lost: make sure no hold of this request (nor its limits) lingers.
+                _ = RetryAsync(AccountScripts.Release, keys, ReleaseValues(holdId, accounts.Length, limits));
                 throw;
             }
             switch ((int)result[0])
             {
                 case 0:
-                    var hold = new OwnedHold(keys, nanos, deadline);
+                    var hold = new OwnedHold(accountKeys, nanos, deadline);
                     _holds[holdId] = hold;
                     // A new epoch seen while the answer was on its way may have missed this hold: put it back (never counted twice).
                     if (Interlocked.Read(ref _epochChanges) != changes) await ReholdOrReleaseAsync(holdId, hold);
-                    return null;
+                    return limited.Length == 0 ? SharedReserve.Held : new SharedReserve(null, RedisLimits.Admitted(limited, result, 1));
                 case 2:
-                    return new SharedRefusal((int)result[1] - 1, Nanos.ToDollars((long)result[2]));
+                    return new SharedReserve(new SharedRefusal((int)result[1] - 1, Nanos.ToDollars((long)result[2])),
+                        limited.Length == 0 ? null : RedisLimits.Admitted(limited, result, 3));
+                case 3:
+                    return new SharedReserve(null, RedisLimits.Refused((int)result[1] - 1, result[2]));
                 default:
                     if (attempt >= 2) throw new SharedStateUnavailableException("The shared spend accounts could not be seeded from the ledger.");
                     await SeedAsync(customerId, accounts);
@@ -81,51 +90,69 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
         catch (SharedStateUnavailableException)
         {
             _holds.TryRemove(holdId, out _);
-            _ = RetryAsync(AccountScripts.Release, hold.Accounts, [holdId]);
+            _ = RetryAsync(AccountScripts.Release, hold.Accounts, ReleaseValues(holdId, hold.Accounts.Length, null));
             throw;
         }
     }
 
-    public async Task<decimal?[]> SettleAsync(string customerId, SharedAccount[] accounts, string holdId, decimal charged, string? position)
+    public async Task<decimal?[]> SettleAsync(string customerId, SharedAccount[] accounts, string holdId, decimal charged, string? position,
+        JoinedLimits? limits = null)
     {
+        var limited = limits?.Limits ?? [];
         var keys = Keys(customerId, accounts, AccountScripts.Settle);
-        var values = new RedisValue[3 + accounts.Length];
+        if (limited.Length > 0) keys = [.. keys, .. RedisLimits.Keys(state, customerId, limited)];
+        var values = new RedisValue[5 + accounts.Length + 2 * limited.Length];
         values[0] = holdId;
         values[1] = Nanos.Text(Nanos.Up(charged));
         values[2] = position ?? "";
-        for (var i = 0; i < accounts.Length; i++) values[3 + i] = accounts[i].Name;
+        values[3] = accounts.Length;
+        values[4] = limits?.GiveBack ?? 0;
+        for (var i = 0; i < accounts.Length; i++) values[5 + i] = accounts[i].Name;
+        RedisLimits.Arguments(limited, values, 5 + accounts.Length);
         var changes = Interlocked.Read(ref _epochChanges);
         try
         {
             var balances = Balances(await state.EvaluateAsync(AccountScripts.Settle, keys, values), accounts.Length);
-            Ended(holdId, keys, changes);
+            Ended(holdId, keys[1..(1 + accounts.Length)], changes);
             return balances;
         }
         catch (SharedStateUnavailableException)
         {
             // The usage is durable already. Retried while the hold's lease runs (a retry of a settle that did land
             // changes nothing); if the node dies first, the ledger sync applies the charge and the lease ends the hold.
-            _ = SettleLaterAsync(holdId, keys, values);
+            _ = SettleLaterAsync(holdId, keys, values, accounts.Length);
             return new decimal?[accounts.Length];
         }
     }
 
-    private async Task SettleLaterAsync(string holdId, RedisKey[] keys, RedisValue[] values)
+    private async Task SettleLaterAsync(string holdId, RedisKey[] keys, RedisValue[] values, int accounts)
     {
         var changes = Interlocked.Read(ref _epochChanges);
         await RetryAsync(AccountScripts.Settle, keys, values);
-        Ended(holdId, keys, changes);
+        Ended(holdId, keys[1..(1 + accounts)], changes);
     }
 
     /// <summary>
     /// The hold is settled: no longer this node's to put back. A new epoch seen meanwhile may have put it back
-    /// just after the settle dropped it, so it is dropped once more (a no-op otherwise).
+    /// just after the settle dropped it, so it is dropped once more (a no-op otherwise; its limits ended with the settle).
     /// </summary>
-    private void Ended(string holdId, RedisKey[] settleKeys, long changes)
+    private void Ended(string holdId, RedisKey[] accountKeys, long changes)
     {
         _holds.TryRemove(holdId, out _);
         if (Interlocked.Read(ref _epochChanges) != changes)
-            _ = ObserveAsync(state.EvaluateAsync(AccountScripts.Release, settleKeys[1..], [holdId]));
+            _ = ObserveAsync(state.EvaluateAsync(AccountScripts.Release, accountKeys, ReleaseValues(holdId, accountKeys.Length, null)));
+    }
+
+    /// <summary>The release script's arguments: the hold, how many of its keys are accounts, then the limits taken with it and the tokens they get back.</summary>
+    private static RedisValue[] ReleaseValues(string holdId, int accounts, JoinedLimits? limits)
+    {
+        var limited = limits?.Limits ?? [];
+        var values = new RedisValue[3 + 2 * limited.Length];
+        values[0] = holdId;
+        values[1] = accounts;
+        values[2] = limits?.GiveBack ?? 0;
+        RedisLimits.Arguments(limited, values, 3);
+        return values;
     }
 
     public async Task<SharedBalance[]> ReadAsync(string customerId, SharedAccount[] accounts)
@@ -148,10 +175,12 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
         return expiry < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(expiry) - options.Lease;
     }
 
-    public void Release(string customerId, SharedAccount[] accounts, string holdId)
+    public void Release(string customerId, SharedAccount[] accounts, string holdId, JoinedLimits? limits = null)
     {
         _holds.TryRemove(holdId, out _);
-        _ = ObserveAsync(state.EvaluateAsync(AccountScripts.Release, Keys(customerId, accounts, AccountScripts.Release), [holdId]));
+        var keys = Keys(customerId, accounts, AccountScripts.Release);
+        if (limits is { Limits.Length: > 0 }) keys = [.. keys, .. RedisLimits.Keys(state, customerId, limits.Limits)];
+        _ = ObserveAsync(state.EvaluateAsync(AccountScripts.Release, keys, ReleaseValues(holdId, accounts.Length, limits)));
     }
 
     public void Refresh(string customerId) => _ = RefreshAsync(customerId);

@@ -6,24 +6,27 @@ namespace Tollgate.Storage.Redis;
 /// <summary>Rate limits in Redis: one script call to admit a request against all its limits.</summary>
 internal sealed class RedisLimits(SharedState state, SharedOptions options) : ISharedLimits
 {
-    public async Task<SharedAdmission> AdmitAsync(SharedLimit[] limits, string holdId, long tokenEstimate)
+    public async Task<SharedAdmission> AdmitAsync(string customerId, SharedLimit[] limits, string holdId, long tokenEstimate)
     {
         var values = new RedisValue[3 + limits.Length * 2];
         values[0] = holdId;
         values[1] = (long)options.Lease.TotalMilliseconds;
         values[2] = tokenEstimate;
-        for (var i = 0; i < limits.Length; i++)
-        {
-            values[3 + 2 * i] = limits[i].Kind.ToString();
-            values[4 + 2 * i] = limits[i].Limit;
-        }
-        var result = (RedisResult[])(await state.EvaluateAsync(LimitScripts.Admit, Keys(limits), values))!;
+        Arguments(limits, values, 3);
+        var result = (RedisResult[])(await state.EvaluateAsync(LimitScripts.Admit, Keys(state, customerId, limits), values))!;
         var refused = (int)result[0];
-        if (refused > 0) return new SharedAdmission(refused - 1, TimeSpan.FromMilliseconds((long)result[1]), null, null);
-        return new SharedAdmission(-1, TimeSpan.Zero, Reading("requests", limits, 'r', result[1], result[2]), Reading("tokens", limits, 't', result[3], result[4]));
+        if (refused > 0) return Refused(refused - 1, result[1]);
+        return Admitted(limits, result, 1);
     }
 
-    public void Adjust(SharedLimit[] limits, string holdId, long tokenDelta, bool leave)
+    /// <summary>Limit <paramref name="index"/> refused, with the script's retry ms.</summary>
+    internal static SharedAdmission Refused(int index, RedisResult retryMs) => new(index, TimeSpan.FromMilliseconds((long)retryMs), null, null);
+
+    /// <summary>Admitted, with the readings the script returned from <paramref name="at"/> on: requests' remaining and reset, then tokens'.</summary>
+    internal static SharedAdmission Admitted(SharedLimit[] limits, RedisResult[] result, int at) =>
+        new(-1, TimeSpan.Zero, Reading("requests", limits, 'r', result[at], result[at + 1]), Reading("tokens", limits, 't', result[at + 2], result[at + 3]));
+
+    public void Adjust(string customerId, SharedLimit[] limits, string holdId, long tokenDelta, bool leave)
     {
         // Only in-flight places are left and only token buckets trued up: a request-count bucket has nothing to give back.
         var chosen = limits.Where(l => (leave && l.Kind == 'c') || (tokenDelta != 0 && l.Kind == 't')).ToArray();
@@ -31,22 +34,30 @@ internal sealed class RedisLimits(SharedState state, SharedOptions options) : IS
         var values = new RedisValue[2 + chosen.Length * 2];
         values[0] = holdId;
         values[1] = tokenDelta;
-        for (var i = 0; i < chosen.Length; i++)
-        {
-            values[2 + 2 * i] = chosen[i].Kind.ToString();
-            values[3 + 2 * i] = chosen[i].Limit;
-        }
-        _ = ObserveAsync(state.EvaluateAsync(LimitScripts.Adjust, Keys(chosen), values));
+        Arguments(chosen, values, 2);
+        _ = ObserveAsync(state.EvaluateAsync(LimitScripts.Adjust, Keys(state, customerId, chosen), values));
     }
 
-    public async Task<IReadOnlyList<LimitReading>> ReadAsync(SharedLimit[] limits)
+    public async Task<IReadOnlyList<LimitReading>> ReadAsync(string customerId, SharedLimit[] limits)
     {
         if (limits.Length == 0) return [];
-        var result = (RedisResult[])(await state.EvaluateAsync(LimitScripts.Read, Keys(limits), [.. limits.Select(l => (RedisValue)l.Limit)]))!;
+        var result = (RedisResult[])(await state.EvaluateAsync(LimitScripts.Read, Keys(state, customerId, limits), [.. limits.Select(l => (RedisValue)l.Limit)]))!;
         return [.. limits.Select((l, i) => new LimitReading(l.Kind == 'r' ? "requests" : "tokens", l.Limit, (long)result[i * 2], TimeSpan.FromMilliseconds((long)result[i * 2 + 1])))];
     }
 
-    private RedisKey[] Keys(SharedLimit[] limits) => [.. limits.Select(l => state.Key($"limit:{l.Kind}:{l.Scope}"))];
+    /// <summary>The limits' keys, under the customer's hash tag like its spend accounts, so one script can take both.</summary>
+    internal static RedisKey[] Keys(SharedState state, string customerId, SharedLimit[] limits) =>
+        [.. limits.Select(l => state.Key("{" + customerId + "}:limit:" + l.Kind + ":" + l.Scope))];
+
+    /// <summary>Each limit's kind and size, as the scripts take them after their other arguments.</summary>
+    internal static void Arguments(SharedLimit[] limits, RedisValue[] values, int at)
+    {
+        for (var i = 0; i < limits.Length; i++)
+        {
+            values[at + 2 * i] = limits[i].Kind.ToString();
+            values[at + 1 + 2 * i] = limits[i].Limit;
+        }
+    }
 
     private static LimitReading? Reading(string name, SharedLimit[] limits, char kind, RedisResult remaining, RedisResult resetMs)
     {
