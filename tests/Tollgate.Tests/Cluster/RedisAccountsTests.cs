@@ -16,6 +16,12 @@ namespace Tollgate.Tests.Cluster;
 [RequiresService(TestRedis.Variable)]
 public sealed class RedisAccountsTests : IAsyncLifetime
 {
+    /// <summary>
+    /// The accounts' clock, which names the month: mid-month, running at real speed, so no test sees the month
+    /// turn between naming an account and seeding it. Leases and holds are on Redis's own clock.
+    /// </summary>
+    private static readonly TimeProvider Clock = new TestClock.StartedAt(new DateTimeOffset(2026, 11, 15, 12, 0, 0, TimeSpan.Zero));
+
     private readonly FakeLedger _ledger = new();
     private TestRedis _redis = null!;
     private SharedState _state = null!;
@@ -51,11 +57,25 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     }
 
     [ServiceFact]
+    public async Task Reserve_CeilingBeyondTheExactRange_HeldToTheRangeNeverUnlimited()
+    {
+        // A postpaid customer with a $5M credit limit who already owes $1M: $4M is all Redis may count exactly.
+        _ledger.Balances["cus_20"] = -1_000_000m;
+        SharedAccount[] wallet = [new("w", 5_000_000m)];
+
+        var beyond = await Refusal(_accounts.ReserveAsync("cus_20", wallet, "big", 3_500_000m));
+        var within = await Refusal(_accounts.ReserveAsync("cus_20", wallet, "fits", 2_000_000m));
+
+        Assert.Equal(new SharedRefusal(0, Tollgate.Storage.Redis.Nanos.MaxExact - 1_000_000m), beyond);
+        Assert.Null(within);
+    }
+
+    [ServiceFact]
     public async Task Reserve_OneAccountShort_TakesNothingFromTheOthers()
     {
         _ledger.Balances["cus_2"] = 5m;
         _ledger.KeyMonthSpend["key_2"] = 0.5m;
-        var month = RedisAccounts.Month(DateTimeOffset.UtcNow);
+        var month = RedisAccounts.Month(Clock.GetUtcNow());
         SharedAccount[] accounts = [new($"km:key_2:{month}", 1m), new("kl:key_2", null), new("w", 0m)];
 
         var refused = await Refusal(_accounts.ReserveAsync("cus_2", accounts, "a", 0.6m));
@@ -139,7 +159,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     [ServiceFact]
     public async Task Settle_AnotherKeysSeedReadANewerSnapshot_StillChargesThisKeysAccounts()
     {
-        var month = RedisAccounts.Month(DateTimeOffset.UtcNow);
+        var month = RedisAccounts.Month(Clock.GetUtcNow());
         SharedAccount[] first = [new($"km:k2:{month}", null), new("w", 0m)];
         SharedAccount[] second = [new($"km:k1:{month}", null), new("w", 0m)];
         _ledger.Balances["cus_11"] = 1m;
@@ -291,7 +311,7 @@ public sealed class RedisAccountsTests : IAsyncLifetime
     }
 
     private RedisAccounts Accounts(SharedState state, TimeSpan lease, TimeSpan? grace = null) =>
-        new(state, _ledger, TimeProvider.System, new SharedOptions { Lease = lease, EpochGrace = grace ?? TimeSpan.Zero }, NullLogger<RedisAccounts>.Instance);
+        new(state, _ledger, Clock, new SharedOptions { Lease = lease, EpochGrace = grace ?? TimeSpan.Zero }, NullLogger<RedisAccounts>.Instance);
 
     private async Task<decimal> BalanceAsync(string customer, string name) =>
         Nanos((long)await Database().HashGetAsync($"{_redis.Prefix}{{{customer}}}:a:{name}", "b"));

@@ -11,8 +11,11 @@ internal static class Nanos
 {
     private const decimal PerDollar = 1_000_000_000m;
 
-    /// <summary>Beyond this a ceiling is treated as none: no account of that size needs checking to the nanodollar.</summary>
-    private const decimal MaxExact = 4_000_000m;
+    /// <summary>
+    /// The largest ceiling the scripts check exactly (below 2^53 nanodollars with room for the balance beside it).
+    /// A larger credit limit or budget is held to this one: refused early, never treated as no ceiling at all.
+    /// </summary>
+    public const decimal MaxExact = 4_000_000m;
 
     public static long Up(decimal amount) => (long)decimal.Ceiling(amount * PerDollar);
 
@@ -22,6 +25,6 @@ internal static class Nanos
 
     public static string Text(long nanos) => nanos.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A ceiling as the scripts take it: whole nanodollars rounded down, or empty for none.</summary>
-    public static string Ceiling(decimal? ceiling) => ceiling is { } c && c < MaxExact ? Text(Down(c)) : "";
+    /// <summary>A ceiling as the scripts take it: whole nanodollars rounded down (at most <see cref="MaxExact"/>), or empty for none.</summary>
+    public static string Ceiling(decimal? ceiling) => ceiling is { } c ? Text(Down(Math.Min(c, MaxExact))) : "";
 }
