@@ -334,7 +334,7 @@ internal sealed record AccountTotals(
 /// rate limit taken in the same call (<see cref="Limits"/> with <c>Refused</c> ≥ 0); <see cref="Limits"/>
 /// also carries the limits' readings when the cluster took them with the reservation.
 /// </summary>
-internal sealed record ReserveOutcome(Reservation? Held, AccountView? RefusedBy, Limits.SharedAdmission? Limits);
+internal sealed record ReserveOutcome(Reservation? Held, AccountView? RefusedBy, Limits.LimitAdmission? Limits);
 
 /// <summary>A customer's wallet (null when nothing caps spend), a key's account and the customer's own (budgets, tier cap, this month's spend).</summary>
 internal sealed record AccountFigures(AccountView? Wallet, AccountView? Key, AccountView? Customer);

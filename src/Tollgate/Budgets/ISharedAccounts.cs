@@ -54,7 +54,7 @@ internal sealed record SharedRefusal(int Index, decimal Available);
 /// A reservation's answer: held (no refusal), refused by an account, or refused by a limit
 /// (<see cref="Limits"/> with <c>Refused</c> ≥ 0); the limits' readings when any were taken.
 /// </summary>
-internal sealed record SharedReserve(SharedRefusal? Refusal, SharedAdmission? Limits)
+internal sealed record SharedReserve(SharedRefusal? Refusal, LimitAdmission? Limits)
 {
     public static readonly SharedReserve Held = new(null, null);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
@@ -94,7 +95,7 @@ internal static class TollgateHost
             services.AddSingleton<ISharedAccounts>(sp => sp.GetRequiredService<Storage.Redis.RedisAccounts>());
             services.AddHostedService<Storage.Redis.SharedEpochWatch>();
             services.AddHostedService<Storage.Redis.SharedLedgerSync>();
-            services.AddSingleton<Limits.ISharedLimits, Storage.Redis.RedisLimits>();
+            services.AddSingleton<Limits.ILimitCounters, Storage.Redis.RedisLimits>();
             services.AddSingleton<Storage.Redis.RedisCatalogChannel>();
             services.AddSingleton<ICatalogAnnouncer>(sp => sp.GetRequiredService<Storage.Redis.RedisCatalogChannel>());
             services.AddHostedService(sp => sp.GetRequiredService<Storage.Redis.RedisCatalogChannel>());
@@ -174,6 +175,7 @@ internal static class TollgateHost
         services.AddSingleton<Reserve>();
         services.AddSingleton<Limit>();
         services.AddSingleton<Allowance>();
+        services.TryAddSingleton<Limits.ILimitCounters, Limits.MemoryLimits>();
         services.AddSingleton<Limits.RateLimiter>();
         services.AddSingleton<Forward>();
         services.AddSingleton<Meter>();

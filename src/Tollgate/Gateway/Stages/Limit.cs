@@ -26,8 +26,8 @@ internal sealed class Limit(RateLimiter limiter)
         var (hold, refusal) = await limiter.TryAdmitAsync(request.Customer, request.Key, estimate, request.RequestId);
         if (hold is null)
         {
-            WriteHeaders(request.Http, limiter.Read(request.Customer, request.Key));
-            return (Refused(refusal!), refusal!.RetryAfter);
+            WriteHeaders(request.Http, refusal!.Readings);
+            return (Refused(refusal), refusal.RetryAfter);
         }
         request.Limits = hold;
         WriteHeaders(request.Http, hold.Headers);

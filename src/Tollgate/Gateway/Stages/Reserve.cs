@@ -50,20 +50,21 @@ internal sealed class Reserve(Accounts accounts, TokenCounter counter, Limits.Ra
     /// Keeps what a reservation call took: the hold, and the limits taken with it (with their headers).
     /// Returns the 429 when one of those limits refused.
     /// </summary>
-    private ApiError? Taken(GatewayRequest request, ReserveOutcome outcome, Limits.JoinedLimits? limits, Limits.SharedAdmission? earlier = null)
+    private ApiError? Taken(GatewayRequest request, ReserveOutcome outcome, Limits.JoinedLimits? limits, Limits.LimitAdmission? earlier = null)
     {
         if (outcome.Limits is { } admission && limits is not null)
         {
             if (admission.Refused >= 0)
             {
                 var refusal = Limits.RateLimiter.Refusal(limits.Limits, admission);
+                Limit.WriteHeaders(request.Http, refusal.Readings);
                 ApiErrorWriter.SetRetryAfter(request.Http.Response, refusal.RetryAfter);
                 return Limit.Refused(refusal);
             }
             // A second attempt leaves out the request counts: their readings are the first attempt's.
             var readings = admission.Requests is null && earlier?.Requests is { } requests ? admission with { Requests = requests } : admission;
             Limit.WriteHeaders(request.Http, readings.Readings);
-            if (outcome.Held is not null) request.Limits = limiter.Joined(limits, readings);
+            if (outcome.Held is not null) request.Limits = limiter.Joined(request.Customer.Id, request.RequestId, limits, readings);
         }
         request.Reservation = outcome.Held;
         return null;

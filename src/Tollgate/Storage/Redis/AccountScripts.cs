@@ -91,7 +91,7 @@ internal static class AccountScripts
     /// then its hold on every account. KEYS: n accounts, then the limits. ARGV: hold id, lease ms,
     /// amount, the epoch, n, the token estimate, each account's ceiling ('' = only counts), then each
     /// limit's kind and size. Returns {0, limit readings…} when held on all, {1, i} when account i is not
-    /// seeded in this epoch (nothing taken), {3, i, retry ms} when limit i refuses (nothing taken),
+    /// seeded in this epoch (nothing taken), {3, i, retry ms, readings…} when limit i refuses (nothing taken),
     /// {2, i, available, readings…} when account i cannot cover the amount: only the request counts are
     /// taken, as for any request refused after its limits. A hold id already registered is never counted twice.
     /// </summary>
@@ -103,7 +103,10 @@ internal static class AccountScripts
           if redis.call('HGET', KEYS[i], 'e') ~= ARGV[4] then return {1, i} end
         end
         local refused, levels = limits_check(n, ln, la, tonumber(ARGV[6]))
-        if refused then return {3, refused[1], refused[2]} end
+        if refused then
+          local read = limits_read(n, ln, la)
+          return {3, refused[1], refused[2], read[1], read[2], read[3], read[4]}
+        end
         local amount = tonumber(ARGV[3])
         for i = 1, n do
           local k = KEYS[i]

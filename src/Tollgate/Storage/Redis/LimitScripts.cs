@@ -21,7 +21,8 @@ internal static class LimitScripts
     /// flight, 'r' requests, 't' tokens) and size at ARGV[la + 2i − 1], ARGV[la + 2i].
     /// <c>limits_check</c> returns {i, retry ms} for the first limit that refuses (taking nothing), else
     /// nil and each bucket's level after the take; <c>limits_take</c> takes (only the request counts when
-    /// <c>only_r</c>) and returns {r remaining, r reset ms, t remaining, t reset ms} (-1 when absent);
+    /// <c>only_r</c>) and returns {r remaining, r reset ms, t remaining, t reset ms} (-1 when absent), which
+    /// <c>limits_read</c> returns without taking;
     /// <c>limits_adjust</c> leaves the in-flight sets and gives <c>delta</c> tokens back (negative takes more).
     /// </summary>
     public const string Functions = """
@@ -76,6 +77,21 @@ internal static class LimitScripts
           end
           return out
         end
+        local function limits_read(lk, ln, la)
+          local out = {-1, -1, -1, -1}
+          for i = 1, ln do
+            local kind = ARGV[la + 2 * i - 1]
+            local at = 1
+            if kind == 't' then at = 3 end
+            if kind ~= 'c' and out[at] == -1 then
+              local limit = tonumber(ARGV[la + 2 * i])
+              local l = level(KEYS[lk + i], limit)
+              out[at] = math.floor(math.max(l, 0))
+              out[at + 1] = math.ceil((limit - l) * 60000 / limit)
+            end
+          end
+          return out
+        end
         local function limits_adjust(lk, ln, la, hold, delta)
           for i = 1, ln do
             local k = KEYS[lk + i]
@@ -96,11 +112,14 @@ internal static class LimitScripts
     /// <summary>
     /// KEYS: one per limit. ARGV: hold id, lease ms, token estimate, then per key its kind and size.
     /// Takes from every limit or none. Returns {0, r remaining, r reset ms, t remaining, t reset ms}
-    /// (-1 when that kind is absent), or {i, retry ms} when limit i refused.
+    /// (-1 when that kind is absent), or {i, retry ms, readings…} when limit i refused.
     /// </summary>
     public static readonly SharedScript Admit = new("admit", Clock + Functions + """
         local refused, levels = limits_check(0, #KEYS, 3, tonumber(ARGV[3]))
-        if refused then return refused end
+        if refused then
+          local read = limits_read(0, #KEYS, 3)
+          return {refused[1], refused[2], read[1], read[2], read[3], read[4]}
+        end
         local out = limits_take(0, #KEYS, 3, levels, ARGV[1], tonumber(ARGV[2]), false)
         return {0, out[1], out[2], out[3], out[4]}
         """);

@@ -71,7 +71,7 @@ internal sealed partial class RedisAccounts(SharedState state, ILedgerSnapshots 
                     return new SharedReserve(new SharedRefusal((int)result[1] - 1, Nanos.ToDollars((long)result[2])),
                         limited.Length == 0 ? null : RedisLimits.Admitted(limited, result, 3));
                 case 3:
-                    return new SharedReserve(null, RedisLimits.Refused((int)result[1] - 1, result[2]));
+                    return new SharedReserve(null, RedisLimits.Refused(limited, (int)result[1] - 1, result, 2));
                 default:
                     if (attempt >= 2) throw new SharedStateUnavailableException("The shared spend accounts could not be seeded from the ledger.");
                     await SeedAsync(customerId, accounts);
