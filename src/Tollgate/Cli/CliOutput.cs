@@ -103,6 +103,8 @@ internal sealed class CliOutput(IAnsiConsole console, bool json)
                 {
                     task.MaxValue = Math.Max(total, 1);
                     task.Value = done;
+                    // Drawn now, not at the next refresh tick: every step the server reported is shown, however fast they come.
+                    context.Refresh();
                 });
                 // An empty run (no customers) has nothing to count: the bar still ends full.
                 task.Value = task.MaxValue;
