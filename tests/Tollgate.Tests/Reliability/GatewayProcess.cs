@@ -46,7 +46,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        for (var attempt = 0; attempt < 300; attempt++)
+        // A deadline, not a number of attempts: on a loaded machine a cold start can take well over 30 s.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException("tollgate exited at start:\n" + Output);
             try
