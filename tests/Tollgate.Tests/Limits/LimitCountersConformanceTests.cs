@@ -115,11 +115,11 @@ public abstract class LimitCountersConformanceTests : IAsyncLifetime
     /// <summary>Adjustments never wait, so in Redis they land a moment later: ask until the condition holds (or 5 s pass).</summary>
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
-        var until = DateTime.UtcNow.AddSeconds(5);
+        var until = TimeProvider.System.GetUtcNow().AddSeconds(5);
         while (true)
         {
             var value = await read();
-            if (done(value) || DateTime.UtcNow > until) return value;
+            if (done(value) || TimeProvider.System.GetUtcNow() > until) return value;
             await Task.Delay(20);
         }
     }

@@ -47,8 +47,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         // A deadline, not a number of attempts: on a loaded machine a cold start can take well over 30 s.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (DateTime.UtcNow < deadline)
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(120);
+        while (TimeProvider.System.GetUtcNow() < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException("tollgate exited at start:\n" + Output);
             try
