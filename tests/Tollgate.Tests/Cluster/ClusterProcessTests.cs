@@ -182,6 +182,36 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [ServiceFact]
+    public async Task ColdNodes_BurstOf600AtOnce_NoSpuriousUnavailableAndTheWalletHoldsExactly()
+    {
+        await using var cluster = new GatewayCluster(_database.ConnectionString, _redis.Configuration, _redis.Prefix);
+        // Redis's default 2 s bound, not the lenient one other cluster tests use: time a script waits inside a
+        // busy node must not count against it, so a healthy Redis never yields a 503.
+        cluster.Variables["TOLLGATE_REDIS"] = _redis.Configuration;
+        await cluster.StartAsync(2);
+        await cluster.PutModelAsync(_stub.BaseUrl("quick"));
+        // $6 at $0.03 a request: 200 of the 600 fit. The limits are generous but taken on every request.
+        var wallet = await cluster.CustomerAsync("6", customerOptions: Unlimited);
+        await cluster.WaitForKeyAsync(wallet.Key);
+
+        var clients = cluster.Nodes.Select(n => n.Client(wallet.Key)).ToList();
+        var burst = await Task.WhenAll(Enumerable.Range(0, 600).Select(i => GatewayCluster.ChatAsync(clients[i % clients.Count])));
+        foreach (var client in clients) client.Dispose();
+        // Each request holds its worst case while in flight, so the burst leaves some of the wallet: spend the rest.
+        var calls = burst.Concat(await DrainAsync(cluster, wallet.Key)).ToList();
+
+        var served = calls.Where(c => c.Complete).ToList();
+        var (events, _) = await cluster.BooksAsync(wallet.CustomerId);
+        output.WriteLine($"600 at once on 2 cold nodes, wallet $6: {burst.Count(c => c.Complete)} served, " +
+            string.Join(", ", burst.Where(c => !c.Complete).GroupBy(c => $"{(int)c.Status} {c.Code}").Select(g => $"{g.Count()} {g.Key}")) +
+            $"; then {served.Count} served in all, spent ${events.Values.Sum()}");
+        Assert.DoesNotContain(calls, c => c.Code == "shared_state_unavailable");
+        Assert.All(calls, c => Assert.True(c.Complete || c.Code == "insufficient_quota", $"{c.Status} {c.Code}"));
+        Assert.InRange(events.Values.Sum(), 6m - 2 * GatewayCluster.PerRequest, 6m);
+        Assert.Equal(served.Count * GatewayCluster.PerRequest, events.Values.Sum());
+    }
+
+    [ServiceFact]
     public async Task RedisRestartedEmptyMidLoad_FailsClosedThenResumes_NoDoubleChargeNoLostUsage()
     {
         await using var redis = new OwnRedis();
