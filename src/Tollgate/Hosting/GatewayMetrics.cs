@@ -21,6 +21,15 @@ internal sealed class GatewayMetrics : IDisposable
     private readonly UpDownCounter<long> _storageTripped;
     private readonly Counter<long> _sharedCorrections;
 
+    /// <summary>
+    /// Bucket bounds in seconds that fit model latencies, from a cached answer in milliseconds to a long
+    /// generation in minutes (the default bounds start at 5, which would put every ordinary request in one bucket).
+    /// </summary>
+    internal static readonly InstrumentAdvice<double> LatencyBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600],
+    };
+
     public GatewayMetrics(IMeterFactory meters)
     {
         _meter = meters.Create(MeterName);
@@ -28,8 +37,8 @@ internal sealed class GatewayMetrics : IDisposable
         _tokens = _meter.CreateCounter<long>("tollgate.tokens", "{token}", "Metered tokens by model and direction");
         // Metrics are for dashboards; the ledger holds the exact decimal amounts.
         _charged = _meter.CreateCounter<double>("tollgate.charged", "USD", "Amount charged to customers");
-        _duration = _meter.CreateHistogram<double>("tollgate.request.duration", "s", "Time from request to last byte");
-        _timeToFirstToken = _meter.CreateHistogram<double>("tollgate.time_to_first_token", "s", "Time from request to the first streamed token");
+        _duration = _meter.CreateHistogram("tollgate.request.duration", "s", "Time from request to last byte", advice: LatencyBuckets);
+        _timeToFirstToken = _meter.CreateHistogram("tollgate.time_to_first_token", "s", "Time from request to the first streamed token", advice: LatencyBuckets);
         _storageTrips = _meter.CreateCounter<long>("tollgate.storage.trips", "{trip}", "Times a storage fault stopped the gateway from taking new requests");
         _storageTripped = _meter.CreateUpDownCounter<long>("tollgate.storage.tripped", "{state}", "1 while a storage fault refuses new requests, else 0");
         _sharedCorrections = _meter.CreateCounter<long>("tollgate.shared.corrections", "{account}",
