@@ -20,7 +20,12 @@ internal static class SecurityHeaders
             headers["Referrer-Policy"] = "no-referrer";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
-            if (!context.Request.Path.StartsWithSegments(WebRoutes.Assets)) headers.CacheControl = "no-store";
+            if (!context.Request.Path.StartsWithSegments(WebRoutes.Assets))
+            {
+                // Exactly what the form protection sets on a page with a token, so it has nothing to override (and warn about).
+                headers.CacheControl = "no-cache, no-store";
+                headers.Pragma = "no-cache";
+            }
             return next(context);
         }));
 }

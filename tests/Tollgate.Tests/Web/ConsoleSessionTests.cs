@@ -1,14 +1,12 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
 using Tollgate.Tests.Admin;
 using Tollgate.Tests.Infrastructure;
-using Tollgate.Web;
 
 namespace Tollgate.Tests.Web;
 
 /// <summary>A console session is bound to the admin token that started it and has an absolute lifetime.</summary>
-public sealed partial class ConsoleSessionTests
+public sealed class ConsoleSessionTests
 {
     [Fact]
     public async Task Console_AfterRestartWithAnotherAdminToken_SessionIsRejected()
@@ -67,13 +65,7 @@ public sealed partial class ConsoleSessionTests
     private static async Task<string> SignInAsync(TollgateFactory app, string token, HttpClient? client = null)
     {
         using var own = client is null ? app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true }) : null;
-        var http = client ?? own!;
-        using var page = await http.GetAsync(ConsoleSession.SignInPath);
-        var csrf = CsrfField().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
-        using var signedIn = await http.PostAsync(ConsoleSession.SignInPath,
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["__csrf"] = csrf }));
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        return signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(ConsoleSession.CookieName + "=", StringComparison.Ordinal)).Split(';')[0];
+        return await ConsoleSignIn.SignInAsync(client ?? own!, token);
     }
 
     private static async Task<HttpStatusCode> OpenConsoleAsync(TollgateFactory app, string cookie)
@@ -84,7 +76,4 @@ public sealed partial class ConsoleSessionTests
         using var response = await client.SendAsync(request);
         return response.StatusCode;
     }
-
-    [GeneratedRegex("name=\"__csrf\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex CsrfField();
 }
