@@ -48,6 +48,8 @@ internal static class SubscriptionEndpoints
         {
             if (!models.ContainsKey(model)) return ApiErrorResult.Invalid($"Model '{model}' does not exist.", model == plan.DowngradeModel ? "downgrade_model" : "models");
         }
+        if (plan.DowngradeModel is { } downgrade && DowngradeRefusal(plan.Models, models, downgrade, time.GetUtcNow()) is { } notCheaper)
+            return ApiErrorResult.Invalid(notCheaper, "downgrade_model");
         // A gated model in a plan is a preview: it must be capped by some window, or the plan would open it without limit.
         foreach (var model in plan.Models.Where(m => models[m].Tier == Billing.Catalog.ModelTier.Gated))
         {
@@ -59,6 +61,27 @@ internal static class SubscriptionEndpoints
         await store.PutPlanAsync(plan, user.Audit("plan.put", "plan", planId, before, after, SubscriptionJson.Default.PlanDocument, time.UtcNowStored()), cancellationToken);
         await refresher.ReloadAsync(cancellationToken);
         return TypedResults.Ok(after);
+    }
+
+    /// <summary>
+    /// Why <paramref name="downgrade"/> cannot stand in for the plan's other models of its kind past their allowance:
+    /// it must cost no more for input and output than each of them, and less for one. Requests for the downgrade
+    /// model itself are never downgraded (past the allowance they are refused as under <c>block</c>).
+    /// </summary>
+    private static string? DowngradeRefusal(IReadOnlyList<string> planModels, IReadOnlyDictionary<string, ModelEntry> models, string downgrade, DateTimeOffset now)
+    {
+        var cheaper = models[downgrade];
+        if (cheaper.PriceCardAt(now) is not { } price) return $"Downgrade model '{downgrade}' has no price in force.";
+        foreach (var id in planModels.Where(m => m != downgrade && models[m].Kind == cheaper.Kind))
+        {
+            if (models[id].PriceCardAt(now) is not { } replaced) continue;
+            var (a, b) = (price.Rates, replaced.Rates);
+            var noDearer = a.InputPerMillion <= b.InputPerMillion && a.OutputPerMillion <= b.OutputPerMillion;
+            if (!noDearer || (a.InputPerMillion == b.InputPerMillion && a.OutputPerMillion == b.OutputPerMillion))
+                return $"Downgrade model '{downgrade}' must be cheaper than '{id}', which it would replace past the allowance " +
+                    $"(input ${Money.Format(a.InputPerMillion)} vs ${Money.Format(b.InputPerMillion)}, output ${Money.Format(a.OutputPerMillion)} vs ${Money.Format(b.OutputPerMillion)} per 1M tokens).";
+        }
+        return null;
     }
 
     private static async Task<Results<Ok<SubscriptionDto>, ApiErrorResult>> GetSubscriptionAsync(string customerId, CatalogState catalog, IAllowanceWindows allowances)

@@ -89,6 +89,47 @@ public sealed class AllowanceTests
     }
 
     [Fact]
+    public async Task Downgrade_RequestForTheDowngradeModelItself_RefusedNotDowngradedToItself()
+    {
+        await using var scene = await StartAsync(Start);
+        await scene.PlanAsync("down", "20", """[{"name":"week","kind":"rolling","duration_minutes":10080,"size":1}]""",
+            overage: "downgrade", downgrade: "small", weights: "{}");
+        var (_, key) = await scene.SubscriberAsync("down");
+
+        using var inside = await scene.ChatAsync(key, model: "small");
+        scene.Time.Advance(TimeSpan.FromSeconds(1));
+        using var past = await scene.ChatAsync(key, model: "small");
+
+        Assert.Equal(HttpStatusCode.OK, inside.StatusCode);
+        await TollgateCalls.AssertErrorAsync(past, HttpStatusCode.TooManyRequests, "allowance_exhausted", type: "requests");
+        Assert.False(past.Headers.Contains("x-tollgate-downgraded-from"));
+    }
+
+    [Theory]
+    [InlineData("big", "10", "30")]
+    [InlineData("pricey", "20", "60")]
+    [InlineData("same", "10", "30")]
+    [InlineData("mixed", "5", "40")]
+    public async Task PutPlan_DowngradeModelNotCheaperThanOneItReplaces_400NamingTheField(string id, string input, string output)
+    {
+        await using var scene = await StartAsync(Start);
+        if (id != "big")
+        {
+            await scene.Admin.SendAsync(HttpMethod.Put, $"/admin/v1/models/{id}", $$"""
+                {"kind":"chat","max_output_tokens":200,"backends":[{"id":"{{id}}-sim","kind":"simulator"}],"price":{"input":"{{input}}","output":"{{output}}"} }
+                """);
+        }
+
+        using var response = await scene.Admin.RawAsync(HttpMethod.Put, "/admin/v1/plans/down", $$"""
+            {"name":"Down","monthly_price":"20","models":["big","small"],"windows":[{"name":"5h","kind":"session","duration_minutes":300,"size":3}],
+             "overage":"downgrade","downgrade_model":"{{id}}"}
+            """);
+
+        var error = await TollgateCalls.AssertErrorAsync(response, HttpStatusCode.BadRequest, null, param: "downgrade_model");
+        Assert.Contains("must be cheaper than", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task Block_ManyConcurrentRequests_ServeAtMostTheUnitsLeft()
     {
         await using var scene = await StartAsync(Start);

@@ -40,7 +40,10 @@ internal sealed class Allowance(IAllowanceWindows allowances, TokenCounter count
         }
         var now = time.GetUtcNow();
         // A gated model open to this customer only as the plan's preview is served within the allowance, never beyond it.
-        var policy = request.GateVia == Billing.Contracts.GatePath.Preview ? OveragePolicy.Block : plan.Overage;
+        // Nor is a request for the downgrade model itself "downgraded" to it: past the allowance it is refused.
+        var policy = request.GateVia == Billing.Contracts.GatePath.Preview || (plan.Overage == OveragePolicy.Downgrade && plan.DowngradeModel == request.Model.Id)
+            ? OveragePolicy.Block
+            : plan.Overage;
         switch (policy)
         {
             case OveragePolicy.Downgrade when request.Snapshot.Models.TryGetValue(plan.DowngradeModel!, out var cheaper)
