@@ -17,7 +17,7 @@ public class DistillationBenchmarks
         "damaged; the blender inside works but the lid is cracked. Can I get a replacement lid or a partial refund? Order 48213, placed on the 3rd.";
 
     private DayStats _day = null!;
-    private PromptSketch[] _distinct = [];
+    private string[] _distinct = [];
     private int _next;
     private DateTimeOffset _at;
 
@@ -25,15 +25,17 @@ public class DistillationBenchmarks
     public void Setup()
     {
         var options = new DistillationOptions();
-        _day = new DayStats(options.SketchesKept, options.NearDuplicateSimilarity);
+        // No meaning sample here: embedding happens off the request path, in the review pass.
+        options.MeaningSamples = 0;
+        _day = new DayStats(options, new Random(1));
         _at = new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
         // A full window of unrelated sketches, the worst case for the near-duplicate search.
-        for (var i = 0; i < options.SketchesKept; i++) _day.Admitted(PromptSketch.Of($"unrelated prompt number {i} about topic {i * 7919}"), 1, false, _at);
+        for (var i = 0; i < options.SketchesKept; i++) _day.Admitted($"unrelated prompt number {i} about topic {i * 7919}", 1, false, _at);
         _prompt = Prompt;
         // Distinct prompts in turn, so each is compared with a whole window of non-duplicates (no early match).
         var random = new Random(42);
         _distinct = [.. Enumerable.Range(0, 4096).Select(_ =>
-            PromptSketch.Of(string.Join(' ', Enumerable.Range(0, 60).Select(_ => random.Next(100_000).ToString(System.Globalization.CultureInfo.InvariantCulture)))))];
+            string.Join(' ', Enumerable.Range(0, 60).Select(_ => random.Next(100_000).ToString(System.Globalization.CultureInfo.InvariantCulture))))];
     }
 
     [Benchmark]

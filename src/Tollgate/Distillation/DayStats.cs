@@ -1,40 +1,50 @@
 namespace Tollgate.Distillation;
 
 /// <summary>
-/// The running measures of one customer's day on one gated model. Keeps sketches (bounded), prefix
-/// hashes and counts — never text. Observed under its own lock; gated traffic only.
+/// The running measures of one customer's day on one gated model: MinHash sketches of its user
+/// turns (bounded), prefix and preamble hashes, counts, and meaning sketches of a sample of its
+/// user turns. A sampled turn's text waits in memory only until the next review pass embeds it
+/// (at most <see cref="DistillationOptions.MeaningSamplesPending"/> at a time) — never on disk.
+/// Observed under its own lock; gated traffic only.
 /// </summary>
-internal sealed class DayStats(int sketchesKept, double nearDuplicateSimilarity)
+internal sealed class DayStats(DistillationOptions options, Random sampling)
 {
     private readonly Lock _lock = new();
     private readonly Queue<PromptSketch> _recent = new();
     private readonly Dictionary<ulong, int> _prefixes = [];
     private readonly Dictionary<long, int> _perMinute = [];
-    private long _requests, _input, _output, _nearDuplicates, _manyCompletions, _logprobs;
+    private readonly RepeatedPreamble _preamble = new();
+    private readonly List<string> _pending = [];
+    private readonly List<MeaningSketch> _meanings = [];
+    private long _requests, _input, _output, _nearDuplicates, _manyCompletions, _logprobs, _sampled;
     private int _inFlight, _peakConcurrency, _topPrefix;
+    private bool _sealed;
 
-    /// <summary>A request admitted: its prompt's sketch, its sampling settings, its minute.</summary>
-    public void Admitted(PromptSketch sketch, int choices, bool logprobs, DateTimeOffset at)
+    /// <summary>A request admitted: its user turn, its sampling settings, its minute. The text is sketched here and dropped, or held until the next pass when sampled.</summary>
+    public void Admitted(string userTurn, int choices, bool logprobs, DateTimeOffset at)
     {
         lock (_lock)
         {
             _requests++;
             if (choices > 1) _manyCompletions++;
             if (logprobs) _logprobs++;
-            foreach (var earlier in _recent)
-            {
-                if (sketch.Similarity(earlier) >= nearDuplicateSimilarity)
-                {
-                    _nearDuplicates++;
-                    break;
-                }
-            }
+            var turn = _preamble.Strip(userTurn);
+            var sketch = PromptSketch.Of(turn);
+            if (_recent.Any(earlier => sketch.Similarity(earlier) >= options.NearDuplicateSimilarity)) _nearDuplicates++;
             _recent.Enqueue(sketch);
-            if (_recent.Count > sketchesKept) _recent.Dequeue();
+            if (_recent.Count > options.SketchesKept) _recent.Dequeue();
             if (sketch.HasPrefix)
             {
                 var count = _prefixes[sketch.Prefix] = _prefixes.GetValueOrDefault(sketch.Prefix) + 1;
                 _topPrefix = Math.Max(_topPrefix, count);
+            }
+            // Reservoir-style sample: the first turns, then each with a chance that shrinks as the day grows; at most
+            // twice the sketches kept are ever embedded in a day, whatever its volume.
+            if (options.MeaningSamples > 0 && _pending.Count < options.MeaningSamplesPending && !string.IsNullOrWhiteSpace(turn)
+                && _sampled + _pending.Count < 2L * options.MeaningSamples
+                && (_requests <= options.MeaningSamples || sampling.NextInt64(_requests) < options.MeaningSamples))
+            {
+                _pending.Add(turn);
             }
             var minute = at.ToUnixTimeSeconds() / 60;
             _perMinute[minute] = _perMinute.GetValueOrDefault(minute) + 1;
@@ -60,22 +70,52 @@ internal sealed class DayStats(int sketchesKept, double nearDuplicateSimilarity)
         lock (_lock) return _perMinute.GetValueOrDefault(at.ToUnixTimeSeconds() / 60);
     }
 
-    public DistillationSignals Signals()
+    /// <summary>The sampled turns waiting to be embedded; the day forgets them.</summary>
+    public List<string> TakePending()
     {
         lock (_lock)
         {
-            var requests = Math.Max(_requests, 1);
-            var activeMinutes = Math.Max(_perMinute.Count, 1);
-            var peakMinute = _perMinute.Count == 0 ? 0 : _perMinute.Values.Max();
-            return new DistillationSignals(_requests, _input, _output,
-                _input == 0 ? 0 : Math.Round((double)_output / _input, 3),
-                Math.Round((double)_nearDuplicates / requests, 3),
-                Math.Round((double)_topPrefix / requests, 3),
-                Math.Round((double)_manyCompletions / requests, 3),
-                Math.Round((double)_logprobs / requests, 3),
-                _peakConcurrency,
-                // Peak minute over the mean of active minutes: 1 is steady, large is bursty.
-                Math.Round(peakMinute / ((double)_requests / activeMinutes), 2));
+            var taken = new List<string>(_pending);
+            _pending.Clear();
+            return taken;
         }
     }
+
+    /// <summary>Meaning sketches of embedded turns: kept up to <see cref="DistillationOptions.MeaningSamples"/>, a later one replacing a random earlier one.</summary>
+    public void AddMeanings(IEnumerable<MeaningSketch> sketches)
+    {
+        lock (_lock)
+        {
+            foreach (var sketch in sketches)
+            {
+                _sampled++;
+                if (_meanings.Count < options.MeaningSamples) _meanings.Add(sketch);
+                else _meanings[sampling.Next(_meanings.Count)] = sketch;
+            }
+        }
+    }
+
+    /// <summary>The day is over: its text-derived working sets go (pending turns, MinHash window, hashes); counts and meaning sketches stay for the week.</summary>
+    public void Seal()
+    {
+        lock (_lock)
+        {
+            if (_sealed) return;
+            _sealed = true;
+            _pending.Clear();
+            _recent.Clear();
+            _prefixes.Clear();
+        }
+    }
+
+    public DayCounts Counts()
+    {
+        lock (_lock)
+        {
+            return new DayCounts(_requests, _input, _output, _nearDuplicates, _topPrefix, _manyCompletions, _logprobs, _peakConcurrency,
+                _perMinute.Count == 0 ? 0 : _perMinute.Values.Max(), _perMinute.Count, _perMinute.Keys.Select(m => m / 60).Distinct().Count(), [.. _meanings]);
+        }
+    }
+
+    public DistillationSignals Signals(double semanticSimilarity) => Counts().Signals(semanticSimilarity);
 }

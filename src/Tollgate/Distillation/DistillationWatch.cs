@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Tollgate.Gateway;
@@ -8,12 +8,14 @@ namespace Tollgate.Distillation;
 
 /// <summary>
 /// Watches traffic on gated models, per customer, model and UTC day, from the request stream:
-/// each admitted prompt is sketched (<see cref="PromptSketch"/>) and dropped; only sketches,
-/// hashes and counts stay, in memory, for today and yesterday.
+/// each admitted user turn is sketched (<see cref="PromptSketch"/>) and dropped, or — for a
+/// sample — held until the next review pass turns it into a <see cref="MeaningSketch"/>. Only
+/// sketches, hashes and counts stay, in memory, for the trailing week.
 /// </summary>
-internal sealed class DistillationWatch(IOptions<DistillationOptions> options, TimeProvider time)
+internal sealed class DistillationWatch(IOptions<DistillationOptions> options, TimeProvider time, int? samplingSeed = null)
 {
     private readonly ConcurrentDictionary<DayKey, DayStats> _days = new();
+    private readonly int _seed = samplingSeed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
 
     public bool Enabled => options.Value.Enabled;
 
@@ -21,48 +23,60 @@ internal sealed class DistillationWatch(IOptions<DistillationOptions> options, T
     public void Admitted(GatewayRequest request)
     {
         if (!Enabled) return;
-        var now = time.GetUtcNow();
-        var key = new DayKey(request.Customer.Id, request.Model.Id, DateOnly.FromDateTime(now.UtcDateTime));
-        var o = options.Value;
-        var stats = _days.GetOrAdd(key, static (_, o) => new DayStats(o.SketchesKept, o.NearDuplicateSimilarity), o);
         var root = request.Body.RootElement;
         var logprobs = root.TryGetProperty("logprobs", out var lp) && lp.ValueKind == JsonValueKind.True
                        || root.TryGetProperty("top_logprobs", out var top) && top.ValueKind == JsonValueKind.Number;
-        stats.Admitted(PromptSketch.Of(PromptText(root)), request.Choices, logprobs, now);
-        request.Watched = stats;
+        request.Watched = Observe(request.Customer.Id, request.Model.Id, UserTurn.Of(root), request.Choices, logprobs);
     }
 
-    /// <summary>Every day watched, with its signals now.</summary>
-    public IEnumerable<(DayKey Key, DistillationSignals Signals)> Days() => _days.Select(d => (d.Key, d.Value.Signals()));
-
-    /// <summary>Drops days before <paramref name="oldestKept"/>: their flags, if any, are in storage.</summary>
-    public void Forget(DateOnly oldestKept)
+    /// <summary>One request's measures into its customer's day; the day, to record its end on.</summary>
+    public DayStats Observe(string customerId, string modelId, string userTurn, int choices, bool logprobs)
     {
-        foreach (var key in _days.Keys)
+        var now = time.GetUtcNow();
+        var key = new DayKey(customerId, modelId, DateOnly.FromDateTime(now.UtcDateTime));
+        var stats = _days.GetOrAdd(key, static (k, state) => new DayStats(state.Options, new Random(state.Seed ^ StableHash(k))), (Options: options.Value, Seed: _seed));
+        stats.Admitted(userTurn, choices, logprobs, now);
+        return stats;
+    }
+
+    /// <summary>
+    /// Embeds the turns sampled since the last pass, in one batch, and keeps only their meaning
+    /// sketches. Off the request path; the cost is bounded by the per-day sample.
+    /// </summary>
+    public int EmbedPending(IPromptEmbedder embedder, CancellationToken cancellationToken)
+    {
+        var work = _days.Values.Select(d => (Day: d, Texts: d.TakePending())).Where(w => w.Texts.Count > 0).ToList();
+        var texts = work.SelectMany(w => w.Texts).ToList();
+        if (texts.Count == 0) return 0;
+        var vectors = embedder.Embed(texts, cancellationToken);
+        var next = 0;
+        foreach (var (day, dayTexts) in work)
+        {
+            day.AddMeanings(vectors.Skip(next).Take(dayTexts.Count).Select(v => MeaningSketch.Of(v)));
+            next += dayTexts.Count;
+        }
+        return texts.Count;
+    }
+
+    /// <summary>The day's own sampling sequence: string hash codes differ between processes, this does not.</summary>
+    private static int StableHash(DayKey key)
+    {
+        var h = 0x811c9dc5u;
+        foreach (var c in $"{key.CustomerId}|{key.ModelId}|{key.Day.DayNumber}") h = (h ^ c) * 0x01000193u;
+        return (int)(h & int.MaxValue);
+    }
+
+    /// <summary>Every day watched, with its counts now.</summary>
+    public IEnumerable<(DayKey Key, DayCounts Counts)> Days() => _days.Select(d => (d.Key, d.Value.Counts()));
+
+    /// <summary>Seals days before <paramref name="today"/> (their text-derived working sets go) and drops days before <paramref name="oldestKept"/>.</summary>
+    public void Age(DateOnly today, DateOnly oldestKept)
+    {
+        foreach (var (key, stats) in _days)
         {
             if (key.Day < oldestKept) _days.TryRemove(key, out _);
+            else if (key.Day < today) stats.Seal();
         }
-    }
-
-    /// <summary>The text of every message (string contents and text parts), for sketching only.</summary>
-    private static string PromptText(JsonElement root)
-    {
-        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array) return "";
-        var text = new StringBuilder();
-        foreach (var message in messages.EnumerateArray())
-        {
-            if (!message.TryGetProperty("content", out var content)) continue;
-            if (content.ValueKind == JsonValueKind.String) text.Append(content.GetString()).Append('\n');
-            else if (content.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var part in content.EnumerateArray())
-                {
-                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
-                        text.Append(t.GetString()).Append('\n');
-                }
-            }
-        }
-        return text.ToString();
     }
 }
 

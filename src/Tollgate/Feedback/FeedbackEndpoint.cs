@@ -42,7 +42,7 @@ internal sealed class FeedbackEndpoint(Authenticate authenticate, IFeedbackStore
         var model = await store.ModelOfRequestAsync(request.Customer.Id, body!.RequestId!, http.RequestAborted);
         if (model is null)
         {
-            await ApiErrorWriter.WriteAsync(http, ApiError.NotFound($"No request '{body.RequestId}' of this account has been recorded."));
+            await ApiErrorWriter.WriteAsync(http, ApiError.ResourceMissing($"No request '{body.RequestId}' of this account has been recorded.", "request_id"));
             return;
         }
         var now = time.GetUtcNow();

@@ -20,6 +20,7 @@ internal static class GateServices
         // Distillation watch: sketches and counts in memory, flags reviewed once a minute.
         services.AddOptions<Distillation.DistillationOptions>().BindConfiguration(Distillation.DistillationOptions.Section);
         services.AddSingleton<Distillation.DistillationWatch>();
+        services.AddSingleton<Distillation.IPromptEmbedder, Distillation.MiniLmPromptEmbedder>();
         services.AddSingleton<Distillation.DistillationReviewer>();
         services.AddSingleton<Distillation.FlagService>();
         services.AddHostedService(sp => sp.GetRequiredService<Distillation.DistillationReviewer>());

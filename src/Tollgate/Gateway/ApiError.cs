@@ -20,6 +20,10 @@ internal sealed record ApiError(int Status, string Type, string? Code, string Me
         new(StatusCodes.Status403Forbidden, "invalid_request_error", "model_gated",
             $"The model '{model}' is available by arrangement only. {howToQualify}", "model");
 
+    /// <summary>A resource named in the request (a recorded request, a conversation) that this account has none of.</summary>
+    public static ApiError ResourceMissing(string message, string param) =>
+        new(StatusCodes.Status404NotFound, "invalid_request_error", "resource_missing", message, param);
+
     public static ApiError NotFound(string message) =>
         new(StatusCodes.Status404NotFound, "invalid_request_error", "unknown_url", message);
 

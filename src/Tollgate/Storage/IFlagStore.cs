@@ -15,6 +15,6 @@ internal interface IFlagStore
     /// <summary>Writes the flag's new status, and puts (or, with null, keeps) a restriction, audited, bumping the catalog version.</summary>
     Task ReviewAsync(DistillationFlag flag, GateRestriction? restriction, AuditEntry audit, CancellationToken cancellationToken = default);
 
-    /// <summary>Lifts a customer's restriction on a gated model; false when there was none.</summary>
+    /// <summary>Lifts a customer's restriction on a gated model, with its audit entry; false (and nothing audited) when there was none.</summary>
     Task<bool> LiftAsync(string customerId, string modelId, AuditEntry audit, CancellationToken cancellationToken = default);
 }

@@ -10,7 +10,7 @@ namespace Tollgate.Tests.Distillation;
 /// <summary>Harvesting traffic through the gateway raises a flag with its evidence; the operator's review throttles or suspends.</summary>
 public sealed class DistillationReviewTests
 {
-    private static readonly Dictionary<string, string?> SmallDay = new() { ["Distillation:MinRequests"] = "30", ["Distillation:RequestsHigh"] = "30" };
+    private static readonly Dictionary<string, string?> SmallDay = new() { ["Distillation:MinRequests"] = "30" };
 
     [Fact]
     public async Task Review_HarvestingThroughTheGateway_FlagWithEvidenceWebhookThenSuspendThrottleLift()
@@ -26,7 +26,7 @@ public sealed class DistillationReviewTests
         Assert.Equal(1, raised);
         var flag = (await scene.Admin.GetJsonAsync($"/admin/v1/flags?status=open&customer={customer}")).Data().Single()!.AsObject();
         Assert.Equal(GateScene.Gated, flag["model"]!.GetValue<string>());
-        Assert.True(flag["score"]!.GetValue<double>() >= 60);
+        Assert.True(flag["score"]!.GetValue<double>() >= new DistillationOptions().FlagScore);
         Assert.Equal(40, flag["evidence"]!["requests"]!.GetValue<long>());
         Assert.Equal(1.0, flag["evidence"]!["many_completions_share"]!.GetValue<double>());
         Assert.DoesNotContain("world-class", flag.ToJsonString(), StringComparison.Ordinal);
@@ -51,6 +51,71 @@ public sealed class DistillationReviewTests
         Assert.Null(await scene.CallAsync(key));
         var audit = (await scene.Admin.GetJsonAsync($"/admin/v1/audit?target_type=flag&target_id={flag.Id()}")).Data();
         Assert.Equal(3, audit.Count);
+    }
+
+    [Fact]
+    public async Task Review_ParaphrasedTemplateOverFourKeys_FlaggedAndNoPromptTextAtRest()
+    {
+        await using var scene = await GateScene.StartAsync(settings: SmallDay);
+        var (customer, key) = await scene.CustomerAsync();
+        await scene.ContractAsync(customer);
+        var keys = new List<string> { key };
+        for (var k = 1; k < 4; k++) keys.Add((await scene.Admin.PostJsonAsync($"/admin/v1/customers/{customer}/keys", "{}"))["key"]!.GetValue<string>());
+        var random = new Random(11);
+        var prompts = new List<string>();
+        for (var i = 0; i < 48; i++)
+        {
+            using var client = scene.App.ApiClient(keys[i % 4]);
+            prompts.Add(LabelledWorkloads.Paraphrase(random));
+            using var response = await client.PostAsync("/v1/chat/completions", TollgateCalls.JsonBody(
+                $$"""{"model":"flag","n":4,"max_tokens":50,"logprobs":true,"messages":[{"role":"user","content":"{{prompts[^1]}}"}]}"""));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var raised = await scene.App.Services.GetRequiredService<DistillationReviewer>().ReviewAsync();
+
+        var days = scene.App.Services.GetRequiredService<DistillationWatch>().Days().Select(d => d.Counts.Signals(0.8));
+        Assert.True(raised == 1, string.Join("; ", days));
+        var flag = (await scene.Admin.GetJsonAsync($"/admin/v1/flags?customer={customer}")).Data().Single()!.AsObject();
+        Assert.True(flag["evidence"]!["semantic_duplicate_share"]!.GetValue<double>() >= 0.5, flag.ToJsonString());
+        Assert.Equal(48, flag["evidence"]!["meaning_samples"]!.GetValue<int>());
+        var files = Security.DataFiles.Read(scene.App.DataDir);
+        Assert.DoesNotContain(prompts, p => files.Any(f => Security.DataFiles.Contains(f.Bytes, p)));
+    }
+
+    [Fact]
+    public async Task Review_ClassifierAppWithFixedSystemPromptAndLogprobs_NoFlag()
+    {
+        await using var scene = await GateScene.StartAsync(settings: SmallDay);
+        var (customer, key) = await scene.CustomerAsync();
+        await scene.ContractAsync(customer);
+        using var client = scene.App.ApiClient(key);
+        var random = new Random(12);
+        for (var i = 0; i < 48; i++)
+        {
+            using var response = await client.PostAsync("/v1/chat/completions", TollgateCalls.JsonBody(
+                $$"""{"model":"flag","max_tokens":1,"logprobs":true,"messages":[{"role":"system","content":"{{LabelledWorkloads.ClassifierSystemPrompt}}"},""" +
+                $$"""{"role":"user","content":"{{SyntheticTraffic.Ordinary(random)}}"}]}"""));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(0, await scene.App.Services.GetRequiredService<DistillationReviewer>().ReviewAsync());
+    }
+
+    [Fact]
+    public async Task Lift_NothingToLiftOrNoSuchCustomer_NotFoundAndNotAudited()
+    {
+        await using var scene = await GateScene.StartAsync(settings: SmallDay);
+        var (customer, _) = await scene.CustomerAsync();
+
+        using var unrestricted = await scene.Admin.RawAsync(HttpMethod.Delete, $"/admin/v1/customers/{customer}/gate-restrictions/{GateScene.Gated}");
+        using var nobody = await scene.Admin.RawAsync(HttpMethod.Delete, $"/admin/v1/customers/cus_nobody/gate-restrictions/{GateScene.Gated}");
+
+        Assert.Equal(HttpStatusCode.NotFound, unrestricted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, nobody.StatusCode);
+        var lifts = (await scene.Admin.GetJsonAsync("/admin/v1/audit?target_type=customer")).Data()
+            .Where(e => e!["action"]!.GetValue<string>() == "gate_restriction.lift");
+        Assert.Empty(lifts);
     }
 
     [Fact]

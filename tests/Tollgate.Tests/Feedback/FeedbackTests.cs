@@ -40,6 +40,29 @@ public sealed class FeedbackTests
     }
 
     [Fact]
+    public async Task Post_RetainedCommentReRatedWithoutRetention_CommentLeavesTheFilesAtOnce()
+    {
+        await using var scene = await GateScene.StartAsync();
+        var (_, key) = await scene.CustomerAsync();
+        using var client = scene.App.ApiClient(key);
+        var kept = "canary-rerated-" + Guid.NewGuid().ToString("N");
+        var replaced = "canary-replaced-" + Guid.NewGuid().ToString("N");
+        var first = await ServedAsync(client);
+        var second = await ServedAsync(client);
+        await PostAsync(client, $$"""{"request_id":"{{first}}","rating":"down","comment":"{{kept}}","retain_comment":true}""");
+        await PostAsync(client, $$"""{"request_id":"{{second}}","rating":"down","comment":"{{replaced}}","retain_comment":true}""");
+        Assert.True(DatabaseHolds(scene, kept));
+
+        var rerated = await PostAsync(client, $$"""{"request_id":"{{first}}","rating":"up"}""");
+        await PostAsync(client, $$"""{"request_id":"{{second}}","rating":"up","comment":"a new opinion","retain_comment":true}""");
+
+        Assert.False(rerated["comment_retained"]!.GetValue<bool>());
+        Assert.False(DatabaseHolds(scene, kept));
+        Assert.False(DatabaseHolds(scene, replaced));
+        Assert.True(DatabaseHolds(scene, "a new opinion"));
+    }
+
+    [Fact]
     public async Task Post_AnotherCustomersRequestOrBadRating_RefusedInTheErrorShape()
     {
         await using var scene = await GateScene.StartAsync();
@@ -54,6 +77,9 @@ public sealed class FeedbackTests
         using var missing = await client.PostAsync("/v1/feedback", TollgateCalls.JsonBody("""{"rating":"up"}"""));
 
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        var notFound = (await foreign.ReadJsonAsync())!["error"]!;
+        Assert.Equal("resource_missing", notFound["code"]!.GetValue<string>());
+        Assert.Equal("request_id", notFound["param"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.BadRequest, badRating.StatusCode);
         Assert.Equal("rating", (await badRating.ReadJsonAsync())!["error"]!["param"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);

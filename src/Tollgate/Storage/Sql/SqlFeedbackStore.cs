@@ -14,8 +14,18 @@ internal sealed class SqlFeedbackStore(SqlDatabase database) : IFeedbackStore
         return await select.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    public Task SaveAsync(FeedbackRecord f, CancellationToken cancellationToken = default) =>
-        RunAsync(database, audit: null, async (connection, transaction) =>
+    public async Task SaveAsync(FeedbackRecord f, CancellationToken cancellationToken = default)
+    {
+        // A comment kept earlier and now replaced or dropped is erased for real first: an upsert alone leaves it in the log and free pages.
+        await database.EraseAsync("feedback", """
+            UPDATE feedback SET comment = NULL, comment_expires_at = NULL
+            WHERE request_id = @request AND comment IS NOT NULL AND (CAST(@comment AS TEXT) IS NULL OR comment <> @comment)
+            """, erase =>
+        {
+            erase.Bind("@request", f.RequestId);
+            erase.Bind("@comment", f.Comment);
+        }, cancellationToken);
+        await RunAsync(database, audit: null, async (connection, transaction) =>
         {
             var upsert = Command(connection, transaction, """
                 INSERT INTO feedback (request_id, customer_id, model_id, rating, comment, comment_expires_at, created_at)
@@ -32,6 +42,7 @@ internal sealed class SqlFeedbackStore(SqlDatabase database) : IFeedbackStore
             upsert.Bind("@at", UnixTime.ToStored(f.CreatedAt));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
+    }
 
     public async Task<IReadOnlyList<FeedbackDay>> SummaryAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {

@@ -87,12 +87,14 @@ internal sealed class SqlFlagStore(SqlDatabase database) : IFlagStore
     public async Task<bool> LiftAsync(string customerId, string modelId, AuditEntry audit, CancellationToken cancellationToken = default)
     {
         var lifted = false;
-        await RunAsync(database, audit, async (connection, transaction) =>
+        // Audited only when a restriction was there to lift: a 404 leaves no trace of a lift that did not happen.
+        await RunAsync(database, audit: null, async (connection, transaction) =>
         {
             var delete = Command(connection, transaction, "DELETE FROM gate_restrictions WHERE customer_id = @customer AND model_id = @model");
             delete.Bind("@customer", customerId);
             delete.Bind("@model", modelId);
             lifted = await delete.ExecuteNonQueryAsync(cancellationToken) == 1;
+            if (lifted) await AuditCatalogChangeAsync(connection, transaction, audit, cancellationToken);
         }, cancellationToken);
         return lifted;
     }

@@ -13,15 +13,18 @@ internal static class SqlWrites
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         using var transaction = database.BeginWrite(connection);
         await write(connection, transaction);
-        if (audit is not null)
-        {
-            await InsertAuditAsync(connection, transaction, audit, cancellationToken);
-            await Command(connection, transaction, """
-                INSERT INTO settings (key, value) VALUES ('catalog_version', '1')
-                ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT)
-                """).ExecuteNonQueryAsync(cancellationToken);
-        }
+        if (audit is not null) await AuditCatalogChangeAsync(connection, transaction, audit, cancellationToken);
         transaction.Commit();
+    }
+
+    /// <summary>The audit entry of a catalog change and the version bump that rebuilds every node's snapshot; for writes that know only inside their transaction whether they changed anything.</summary>
+    public static async Task AuditCatalogChangeAsync(DbConnection connection, DbTransaction transaction, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        await InsertAuditAsync(connection, transaction, audit, cancellationToken);
+        await Command(connection, transaction, """
+            INSERT INTO settings (key, value) VALUES ('catalog_version', '1')
+            ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT)
+            """).ExecuteNonQueryAsync(cancellationToken);
     }
 
     public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
