@@ -1,6 +1,8 @@
 using System.Net;
 using Tollgate.Tests.Admin;
 using Tollgate.Tests.Infrastructure;
+using Tollgate.Tests.Webhooks;
+using Tollgate.Webhooks;
 using static Tollgate.Tests.Infrastructure.TollgateCalls;
 
 namespace Tollgate.Tests.Storage;
@@ -21,12 +23,13 @@ public sealed class StorageWriteFaultTests : StorageFaultTestBase
         CREATE TRIGGER test_full_grants BEFORE INSERT ON grants BEGIN INSERT INTO test_full (id) VALUES (NULL); END;
         CREATE TRIGGER test_full_customers BEFORE INSERT ON customers BEGIN INSERT INTO test_full (id) VALUES (NULL); END;
         CREATE TRIGGER test_full_invoices BEFORE INSERT ON invoices BEGIN INSERT INTO test_full (id) VALUES (NULL); END;
+        CREATE TRIGGER test_full_webhook_attempts BEFORE INSERT ON webhook_attempts BEGIN INSERT INTO test_full (id) VALUES (NULL); END;
         CREATE TRIGGER test_full_settings_insert BEFORE INSERT ON settings BEGIN INSERT INTO test_full (id) VALUES (NULL); END;
         CREATE TRIGGER test_full_settings_update BEFORE UPDATE ON settings BEGIN INSERT INTO test_full (id) VALUES (NULL); END;
         """;
 
     private const string FreeDisk = """
-        DROP TRIGGER test_full_grants; DROP TRIGGER test_full_customers; DROP TRIGGER test_full_invoices;
+        DROP TRIGGER test_full_grants; DROP TRIGGER test_full_customers; DROP TRIGGER test_full_invoices; DROP TRIGGER test_full_webhook_attempts;
         DROP TRIGGER test_full_settings_insert; DROP TRIGGER test_full_settings_update; DROP TABLE test_full;
         """;
 
@@ -97,6 +100,29 @@ public sealed class StorageWriteFaultTests : StorageFaultTestBase
         using (var ready = await probe.GetAsync("/readyz")) Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         using (var served = await client.PostAsync("/v1/chat/completions", JsonBody(Body))) Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         Assert.DoesNotContain(App.Logs.Lines, line => line.Contains("Storage fault", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WebhookDelivery_DiskFillsAsItIsSent_TripsAndTheEventIsSentAgainAfterRecovery()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var admin = App.AdminClient();
+        using var probe = App.CreateClient();
+        var (endpointId, _) = await admin.CreateEndpointAsync(receiver.Url(), WebhookEventTypes.BudgetThreshold);
+        await admin.PostJsonAsync($"/admin/v1/webhook-endpoints/{endpointId}/test", "{}");
+        await App.ExecuteSqlAsync(FillDisk);
+
+        // Sent, but its attempt cannot be recorded: the node trips rather than keep sending unrecorded deliveries.
+        await Record.ExceptionAsync(() => App.DeliverDueAsync());
+        var sent = Assert.Single(receiver.Received);
+        using (var ready = await probe.GetAsync("/readyz")) Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+
+        await App.ExecuteSqlAsync(FreeDisk);
+        await StorageFaultSteps.ReadyEventuallyAsync(probe);
+        await App.DeliverDueAsync();
+        // At least once: the receiver gets the same event again and deduplicates it by its id.
+        Assert.Equal(2, receiver.Received.Count);
+        Assert.Equal(sent.EventId, receiver.Received[1].EventId);
     }
 
     [Fact]
