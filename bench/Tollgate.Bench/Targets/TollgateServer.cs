@@ -138,7 +138,7 @@ internal sealed class TollgateServer : IDisposable
     private async Task<string> CreateCustomerAsync(string name, string? monthlyBudget, CancellationToken cancellationToken)
     {
         using var response = await _admin.PostAsJsonAsync("/admin/v1/customers",
-            new CreateCustomer(name, "postpaid", monthlyBudget, new BenchRateLimits(1_000_000_000, 2_000_000_000)), BenchJson.Default.CreateCustomer, cancellationToken);
+            new CreateCustomer(name, "postpaid", monthlyBudget, new BenchRateLimits(1_000_000_000, 1_000_000_000)), BenchJson.Default.CreateCustomer, cancellationToken);
         await EnsureAsync(response, $"creating customer {name}", cancellationToken);
         return (await response.Content.ReadFromJsonAsync(BenchJson.Default.CreatedId, cancellationToken))?.Id ?? throw new InvalidOperationException("no customer id");
     }

@@ -23,7 +23,7 @@ internal static class Bootstrap
             throw new StartupException("--redis (TOLLGATE_REDIS) holds counters shared by the nodes of one PostgreSQL database: give --database (TOLLGATE_DATABASE) too. " +
                 "A single node on the embedded database keeps its counters in memory and needs no Redis.");
         DataDirectory.Ensure(settings.DataDir);
-        StorageBackend storage = settings.Database is { } connectionString ? new PostgresStorage(connectionString) : new SqliteStorage(settings);
+        StorageBackend storage = settings.Database is not null ? new PostgresStorage(settings) : new SqliteStorage(settings);
         try
         {
             return await RunAsync(settings, storage, time, announce, cancellationToken);

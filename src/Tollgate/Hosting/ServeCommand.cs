@@ -24,7 +24,7 @@ internal static class ServeCommand
         };
         var durability = new Option<string>("--durability")
         {
-            Description = "normal: usage survives a killed process (default); full: also survives power loss, at a cost (TOLLGATE_DURABILITY).",
+            Description = "full: usage survives power loss and a filesystem error, an fsync per group commit (default); normal: only a killed process (TOLLGATE_DURABILITY).",
         };
         durability.AcceptOnlyFromAmong("normal", "full");
         var database = new Option<string>("--database")
@@ -47,7 +47,7 @@ internal static class ServeCommand
                 Demo = !result.GetValue(noDemo),
                 SimulatedEmbeddings = result.GetValue(simulatedEmbeddings),
                 NewDatabase = result.GetValue(newDatabase),
-                FullDurability = (result.GetValue(durability) ?? env("TOLLGATE_DURABILITY")) == "full",
+                FullDurability = (result.GetValue(durability) ?? env("TOLLGATE_DURABILITY")) != "normal",
                 AdminToken = env("TOLLGATE_ADMIN_TOKEN") is { Length: > 0 } token ? token : null,
                 KeyPepper = env("TOLLGATE_KEY_PEPPER") is { Length: > 0 } pepper ? pepper : null,
                 Database = result.GetValue(database) ?? (env("TOLLGATE_DATABASE") is { Length: > 0 } db ? db : null),

@@ -17,8 +17,11 @@ internal sealed record ServeSettings
     /// </summary>
     public bool SimulatedEmbeddings { get; init; }
 
-    /// <summary><c>full</c> also survives power loss, at a cost; <c>normal</c> survives a killed process.</summary>
-    public bool FullDurability { get; init; }
+    /// <summary>
+    /// <c>full</c> (the default) also survives power loss and a filesystem error: an fsync per group commit, which
+    /// the benchmark could not tell from noise (docs/benchmarks.md); <c>normal</c> survives a killed process only.
+    /// </summary>
+    public bool FullDurability { get; init; } = true;
 
     /// <summary>Operator-chosen bootstrap admin token (never stored); null means one is generated on first start.</summary>
     public string? AdminToken { get; init; }

@@ -231,6 +231,9 @@ internal static class TollgateHost
         services.AddOptions<KeyManagementOptions>().Configure<ILoggerFactory>((options, logs) =>
             options.XmlRepository = new KeyRingFiles(protectionKeys, logs.CreateLogger<KeyRingFiles>()));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        // Last, so every store registered above is behind it: a call that fails on a broken storage trips the gateway.
+        StorageFaultWatch.WatchStores(services);
     }
 
     public static void ConfigurePipeline(IApplicationBuilder app)
@@ -244,6 +247,7 @@ internal static class TollgateHost
         app.UseClientFaults();
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
         app.UseSharedStateOutage();
+        app.UseStorageFaultAnswer();
         app.UseBrowserSecurityHeaders();
         app.UseRouting();
         app.UseAdminIdempotency();

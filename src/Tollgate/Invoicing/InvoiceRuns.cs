@@ -15,8 +15,8 @@ namespace Tollgate.Invoicing;
 /// customer's invoice is written in one transaction and a finalized invoice is never rebuilt.
 /// </summary>
 internal sealed partial class InvoiceRuns(
-    IInvoiceStore store, CatalogState catalog, WebhookOutbox outbox, Budgets.Accounts accounts, TimeProvider time, IHostApplicationLifetime lifetime,
-    ILogger<InvoiceRuns> logger)
+    IInvoiceStore store, CatalogState catalog, WebhookOutbox outbox, Budgets.Accounts accounts, StorageGuard storage, TimeProvider time,
+    IHostApplicationLifetime lifetime, ILogger<InvoiceRuns> logger)
 {
     private const int RememberedRuns = 100;
     private readonly ConcurrentDictionary<string, InvoiceRun> _runs = new(StringComparer.Ordinal);
@@ -52,6 +52,12 @@ internal sealed partial class InvoiceRuns(
             foreach (var customer in customers)
             {
                 lifetime.ApplicationStopping.ThrowIfCancellationRequested();
+                // A broken storage would fail every customer left (each with its own error line): the run stops instead.
+                if (storage.Tripped)
+                {
+                    error = "Stopped by a storage fault (see /readyz); run it again once the database takes writes (customers already done are not billed twice).";
+                    break;
+                }
                 try
                 {
                     var (outcome, invoice) = await store.RunAsync(customer.Id, customer.BillingMode, run.Period, run.Finalize, actor, time.GetUtcNow(),

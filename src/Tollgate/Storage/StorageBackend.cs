@@ -11,6 +11,9 @@ internal sealed record CoreStores(ICatalogStore Catalog, IModelStore Models, ICu
 /// </summary>
 internal abstract class StorageBackend : IAsyncDisposable
 {
+    /// <summary>The settings row holding a random id written into a new database, so a database put in its place is told apart from it.</summary>
+    public const string DatabaseIdSetting = "database_id";
+
     /// <summary>For messages and logs: never a password.</summary>
     public abstract string Description { get; }
 
@@ -33,4 +36,14 @@ internal abstract class StorageBackend : IAsyncDisposable
     public virtual Task<string?> CheckIdentityAsync(CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>
+    /// The data directory shows this node kept books before (<paramref name="evidence"/>), yet the
+    /// database is missing or empty: it was lost, not never made, so a new empty one is created only
+    /// when the operator says so (<c>--new-database</c>).
+    /// </summary>
+    protected static Hosting.StartupException EmptyBooksRefused(string dataDir, string evidence, string missing, string restore) => new(
+        $"The data directory {Path.GetFullPath(dataDir)} has {evidence} but {missing}: " +
+        $"the database was deleted, moved or recreated, and starting would silently begin empty books. Restore the database ({restore}), " +
+        "or start with --new-database to create a new, empty one on purpose.");
 }

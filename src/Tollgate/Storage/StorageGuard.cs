@@ -1,10 +1,12 @@
 namespace Tollgate.Storage;
 
 /// <summary>
-/// The gateway's trip switch for storage faults. A usage commit that fails, or a database file that
-/// is gone or replaced, trips it: readiness fails and new requests are refused before anything is
-/// forwarded, so at most the requests already in flight go unrecorded. Every usage writer reports
-/// here; <see cref="StorageProbe"/> clears it once a write succeeds (and the file is the right one).
+/// The gateway's trip switch for storage faults. A usage commit that fails, any other database call
+/// that fails because the storage itself is broken (<see cref="StorageFaults"/>, reported through
+/// <see cref="StorageFaultWatch"/>), or a database that is gone or replaced trips it: readiness fails
+/// and new requests are refused before anything is forwarded, so at most the requests already in
+/// flight go unrecorded. A usage commit or <see cref="StorageProbe"/>'s write check clears a write
+/// fault once a write succeeds; an identity fault clears only when the database is the right one again.
 /// </summary>
 internal sealed partial class StorageGuard(Hosting.GatewayMetrics metrics, ILogger<StorageGuard> logger)
 {
@@ -12,33 +14,37 @@ internal sealed partial class StorageGuard(Hosting.GatewayMetrics metrics, ILogg
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
     private readonly Lock _gate = new();
-    private string? _commitFault;
+    private string? _writeFault;
     private string? _identityFault;
 
-    public bool Tripped => Volatile.Read(ref _commitFault) is not null || Volatile.Read(ref _identityFault) is not null;
+    public bool Tripped => Volatile.Read(ref _writeFault) is not null || Volatile.Read(ref _identityFault) is not null;
 
     /// <summary>Why the gateway is tripped, for readiness and logs; null when it is not.</summary>
-    public string? Fault => Volatile.Read(ref _identityFault) ?? Volatile.Read(ref _commitFault);
+    public string? Fault => Volatile.Read(ref _identityFault) ?? Volatile.Read(ref _writeFault);
 
-    /// <summary>A usage commit (or a write check) failed: nothing new is served until one succeeds.</summary>
-    public void CommitFailed(Exception exception)
+    /// <summary>A usage commit failed, whatever the cause: usage is not being recorded, so nothing new is served until a write succeeds.</summary>
+    public void CommitFailed(Exception exception) =>
+        WriteFailed($"usage could not be committed: {StorageFaults.Describe(exception) ?? "the commit failed"} ({exception.GetType().Name}: {exception.Message})", exception);
+
+    /// <summary>
+    /// Any other database call failed. Only a broken storage trips the gateway: a constraint, a lock
+    /// another writer held or a bad value is the caller's to answer, and trips nothing.
+    /// </summary>
+    public void CallFailed(Exception exception)
     {
+        if (StorageFaults.Describe(exception) is { } fault)
+            WriteFailed($"a database call failed: {fault} ({exception.GetType().Name}: {exception.Message})", exception);
+    }
+
+    /// <summary>A usage commit or the write check succeeded: the storage takes writes again.</summary>
+    public void CommitSucceeded()
+    {
+        if (Volatile.Read(ref _writeFault) is null) return;
         lock (_gate)
         {
             var wasTripped = Tripped;
-            _commitFault ??= $"usage could not be committed ({exception.GetType().Name}: {exception.Message})";
-            if (!wasTripped) Trip(_commitFault, exception);
-        }
-    }
-
-    /// <summary>A usage commit (or a write check) succeeded.</summary>
-    public void CommitSucceeded()
-    {
-        if (Volatile.Read(ref _commitFault) is null) return;
-        lock (_gate)
-        {
-            _commitFault = null;
-            if (!Tripped) Recover();
+            _writeFault = null;
+            if (wasTripped && !Tripped) Recover();
         }
     }
 
@@ -52,6 +58,16 @@ internal sealed partial class StorageGuard(Hosting.GatewayMetrics metrics, ILogg
             _identityFault = problem;
             if (problem is not null && !wasTripped) Trip(problem, null);
             else if (problem is null && wasTripped && !Tripped) Recover();
+        }
+    }
+
+    private void WriteFailed(string reason, Exception exception)
+    {
+        lock (_gate)
+        {
+            var wasTripped = Tripped;
+            _writeFault ??= reason;
+            if (!wasTripped) Trip(_writeFault, exception);
         }
     }
 

@@ -45,6 +45,8 @@ internal sealed class TollgateFactory : WebApplicationFactory<Program>
             SimulatedEmbeddings = simulatedEmbeddings,
             AdminToken = adminToken,
             KeyPepper = "test-pepper-not-secret",
+            // Tests do not lose power: an fsync per commit would only slow them on a shared machine.
+            FullDurability = false,
             Urls = "http://localhost",
             Database = database,
             Redis = redis?.Configuration,

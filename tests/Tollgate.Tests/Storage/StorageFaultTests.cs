@@ -9,11 +9,8 @@ namespace Tollgate.Tests.Storage;
 /// A storage fault stops the line: the first failed usage commit (or a database file deleted under
 /// the node) fails readiness and refuses new requests before they reach a backend, until a write succeeds again.
 /// </summary>
-public sealed class StorageFaultTests : TollgateTestBase
+public sealed class StorageFaultTests : StorageFaultTestBase
 {
-    private const string Model = "stored";
-    private const string Body = """{"model":"stored","max_tokens":50,"messages":[{"role":"user","content":"Say something short"}]}""";
-
     // Every write to the tables usage and the write check touch is refused, as on a full disk.
     private const string FailWrites = """
         CREATE TRIGGER test_full_usage BEFORE INSERT ON usage_events BEGIN SELECT RAISE(ABORT, 'database or disk is full (test)'); END;
@@ -25,35 +22,18 @@ public sealed class StorageFaultTests : TollgateTestBase
         DROP TRIGGER test_full_usage; DROP TRIGGER test_full_settings_insert; DROP TRIGGER test_full_settings_update;
         """;
 
-    private StubUpstream _stub = null!;
-
-    public StorageFaultTests() => App.Configuration["Storage:CheckInterval"] = "00:00:00.2";
-
-    public override async Task InitializeAsync()
-    {
-        _stub = await StubUpstream.StartAsync();
-        _stub.On("up", Stub.Completion(Stub.Usage(12, 9)));
-        await App.PutUpstreamModelAsync(Model, [_stub.BaseUrl("up")]);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _stub.DisposeAsync();
-    }
-
     [Fact]
     public async Task UsageCommit_Fails_RefusesNewRequestsBeforeForwardingUntilAWriteSucceeds()
     {
         using var client = App.ApiClient();
         using var probe = App.CreateClient();
         using (var first = await client.PostAsync("/v1/chat/completions", JsonBody(Body))) Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        await ExecuteAsync(FailWrites);
+        await App.ExecuteSqlAsync(FailWrites);
 
         // The request in flight when the disk fills: served, but its usage is not recorded, so it is withheld.
         using (var inFlight = await client.PostAsync("/v1/chat/completions", JsonBody(Body)))
             await AssertErrorAsync(inFlight, HttpStatusCode.ServiceUnavailable, "usage_not_recorded", type: "server_error");
-        Assert.Equal(2, _stub.Received("up").Count);
+        Assert.Equal(2, Upstream.Received("up").Count);
 
         using (var ready = await probe.GetAsync("/readyz")) Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         using (var refused = await client.PostAsync("/v1/chat/completions", JsonBody(Body)))
@@ -61,11 +41,11 @@ public sealed class StorageFaultTests : TollgateTestBase
             await AssertErrorAsync(refused, HttpStatusCode.ServiceUnavailable, "storage_unavailable", type: "server_error");
             Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         }
-        Assert.Equal(2, _stub.Received("up").Count);
+        Assert.Equal(2, Upstream.Received("up").Count);
         Assert.Contains(App.Logs.Lines, line => line.StartsWith("Error ", StringComparison.Ordinal) && line.Contains("Storage fault", StringComparison.Ordinal));
 
-        await ExecuteAsync(AllowWrites);
-        await ReadyEventuallyAsync(probe);
+        await App.ExecuteSqlAsync(AllowWrites);
+        await StorageFaultSteps.ReadyEventuallyAsync(probe);
         using (var served = await client.PostAsync("/v1/chat/completions", JsonBody(Body))) Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         Assert.Equal(2, (await App.UsageAsync()).Count);
         Assert.Contains(App.Logs.Lines, line => line.Contains("Storage recovered", StringComparison.Ordinal));
@@ -84,7 +64,7 @@ public sealed class StorageFaultTests : TollgateTestBase
         using (var ready = await probe.GetAsync("/readyz")) Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         using (var refused = await client.PostAsync("/v1/chat/completions", JsonBody(Body)))
             await AssertErrorAsync(refused, HttpStatusCode.ServiceUnavailable, "storage_unavailable", type: "server_error");
-        Assert.Single(_stub.Received("up"));
+        Assert.Single(Upstream.Received("up"));
         Assert.Contains(App.Logs.Lines, line => line.Contains("is gone", StringComparison.Ordinal));
     }
 
@@ -120,31 +100,11 @@ public sealed class StorageFaultTests : TollgateTestBase
         // A restore of this very database (same identity inside) put in place under a running node: the node still
         // writes into the file it opened, which no longer has a name, so what it records would be lost.
         var backup = App.DatabasePath + ".backup";
-        await ExecuteAsync($"VACUUM INTO '{backup}'");
+        await App.ExecuteSqlAsync($"VACUUM INTO '{backup}'");
         File.Move(backup, App.DatabasePath, overwrite: true);
 
         using (var ready = await probe.GetAsync("/readyz")) Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         using (var refused = await client.PostAsync("/v1/chat/completions", JsonBody(Body)))
             await AssertErrorAsync(refused, HttpStatusCode.ServiceUnavailable, "storage_unavailable", type: "server_error");
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={App.DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout = 30000; " + sql;
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task ReadyEventuallyAsync(HttpClient probe)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            using var ready = await probe.GetAsync("/readyz");
-            if (ready.StatusCode == HttpStatusCode.OK) return;
-            await Task.Delay(100);
-        }
-        Assert.Fail("/readyz did not recover within 10 s of writes succeeding again");
     }
 }

@@ -12,9 +12,6 @@ internal sealed class SqliteStorage(ServeSettings settings) : StorageBackend
 {
     public const string LockFile = "tollgate.lock";
 
-    /// <summary>A random id written into a new database, so a file put in its place is told apart from it.</summary>
-    public const string DatabaseIdSetting = "database_id";
-
     private FileStream? _lock;
     private SqliteDatabase? _database;
     private string? _databaseId;
@@ -109,10 +106,8 @@ internal sealed class SqliteStorage(ServeSettings settings) : StorageBackend
     {
         var pepper = Path.Combine(settings.DataDir, DataDirectory.PepperFile);
         if (settings.NewDatabase || File.Exists(settings.DatabasePath) || !File.Exists(pepper)) return;
-        throw new StartupException(
-            $"The data directory {Path.GetFullPath(settings.DataDir)} has a key pepper ({DataDirectory.PepperFile}) but no database ({Path.GetFileName(settings.DatabasePath)}): " +
-            "the database was deleted or moved, and starting would silently begin empty books. Restore the database (see `tollgate backup`), " +
-            "or start with --new-database to create a new, empty one on purpose.");
+        throw EmptyBooksRefused(settings.DataDir, $"a key pepper ({DataDirectory.PepperFile})", $"no database ({Path.GetFileName(settings.DatabasePath)})",
+            "see `tollgate backup`");
     }
 
     private static async Task<string> EnsureDatabaseIdAsync(SqliteConnection connection, CancellationToken cancellationToken)
