@@ -24,6 +24,7 @@ internal static class AdminEndpoints
         admin.MapEconomics();
         admin.MapFlags();
         admin.MapFeedback();
+        admin.MapPortalUsers();
     }
 
     /// <summary>Admin request bodies are checked once, after authorization and before any endpoint binds them.</summary>

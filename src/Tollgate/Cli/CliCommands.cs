@@ -19,6 +19,7 @@ internal static class CliCommands
         root.Subcommands.Add(WebhookCommands.Create(cli));
         root.Subcommands.Add(AlertCommands.Create(cli));
         root.Subcommands.Add(TokenCommands.Create(cli));
+        root.Subcommands.Add(PortalCommands.Create(cli));
         root.Subcommands.Add(AuditCommands.Create(cli));
         foreach (var group in SubscriptionCommands.Create(cli)) root.Subcommands.Add(group);
         foreach (var group in ContractCommands.Create(cli)) root.Subcommands.Add(group);

@@ -27,4 +27,6 @@ internal sealed record ApiList<T>(IReadOnlyList<T> Data, bool HasMore);
 [JsonSerializable(typeof(ApiList<Contracts.ContractDto>))]
 [JsonSerializable(typeof(ApiList<Contracts.GateDto>))]
 [JsonSerializable(typeof(ApiList<Contracts.InvitationDto>))]
+[JsonSerializable(typeof(ApiList<Portal.PortalInvitationDto>))]
+[JsonSerializable(typeof(ApiList<Portal.CustomerUserDto>))]
 internal sealed partial class CliJson : JsonSerializerContext;

@@ -13,6 +13,9 @@ internal sealed class VerbCall(ParseResult parse, ApiClient api, CliOutput outpu
     /// <summary>Cancelled by Ctrl+C: for a verb that waits between requests.</summary>
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
+    /// <summary>The server's base address, for links the server answers with as paths.</summary>
+    public Uri Server => api.Server;
+
     public T? Get<T>(Option<T> option) => parse.GetValue(option);
 
     /// <summary>An option marked <c>Required</c>: the parser has already refused the command without it.</summary>

@@ -195,9 +195,11 @@ internal static class TollgateHost
         services.AddSingleton<Admin.Services.KeyService>();
         services.AddSingleton<Admin.Services.WalletService>();
         services.AddSingleton<Admin.Services.InvoiceService>();
-        services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthentication>(AdminTokenAuthentication.SchemeName, null)
-            .AddConsoleSession();
+        Portal.PortalServices.AddPortal(services);
+        var authentication = services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthentication>(AdminTokenAuthentication.SchemeName, null);
+        authentication.AddConsoleSession();
+        authentication.AddPortalSession();
         services.AddAuthorization(options => options.AddAdminPolicies());
         // The operator console and the chat page.
         services.AddTollgateWeb();
@@ -208,6 +210,7 @@ internal static class TollgateHost
             options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
             options.SerializerOptions.Encoder = JsonWriting.Options.Encoder;
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default);
+            options.SerializerOptions.TypeInfoResolverChain.Insert(1, Portal.PortalJson.Default);
         });
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics

@@ -28,24 +28,32 @@ internal sealed class AuthFailureThrottle(IOptions<AuthFailureOptions> options, 
     private readonly ConcurrentDictionary<string, Window> _clients = new(StringComparer.Ordinal);
 
     /// <summary>True when <paramref name="client"/> must wait; <paramref name="retryAfter"/> says how long.</summary>
-    public bool IsBlocked(IPAddress? client, out TimeSpan retryAfter)
+    public bool IsBlocked(IPAddress? client, out TimeSpan retryAfter) => IsBlocked(Key(client), options.Value.AuthFailuresPerWindow, out retryAfter);
+
+    /// <summary>
+    /// The same throttle for something other than an address (a portal account: <c>account:</c> and its email), with its own
+    /// limit per window, so guessing one account's password from many addresses is slowed down too.
+    /// </summary>
+    public bool IsBlocked(string key, int limit, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
-        if (!_clients.TryGetValue(Key(client), out var window)) return false;
+        if (!_clients.TryGetValue(key, out var window)) return false;
         var now = time.GetUtcNow();
         lock (window)
         {
-            if (now >= window.Ends || window.Failures < options.Value.AuthFailuresPerWindow) return false;
+            if (now >= window.Ends || window.Failures < limit) return false;
             retryAfter = window.Ends - now;
             return true;
         }
     }
 
-    public void RecordFailure(IPAddress? client)
+    public void RecordFailure(IPAddress? client) => RecordFailure(Key(client));
+
+    public void RecordFailure(string key)
     {
         var now = time.GetUtcNow();
         if (_clients.Count >= MaxClients) Prune(now);
-        var window = _clients.GetOrAdd(Key(client), _ => new Window());
+        var window = _clients.GetOrAdd(key, _ => new Window());
         lock (window)
         {
             if (now >= window.Ends)

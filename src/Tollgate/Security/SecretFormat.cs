@@ -13,6 +13,9 @@ internal sealed class SecretFormat(string prefix, int idLength, int secretLength
     /// <summary>Admin tokens: <c>tga_&lt;10&gt;_&lt;40&gt;</c>.</summary>
     public static readonly SecretFormat AdminToken = new("tga_", 10, 40);
 
+    /// <summary>Portal invitation links: <c>tgi_&lt;12&gt;_&lt;40&gt;</c>, one use each.</summary>
+    public static readonly SecretFormat PortalInvitation = new("tgi_", 12, 40);
+
     public string Prefix { get; } = prefix;
 
     public (string Id, string Secret) Create()

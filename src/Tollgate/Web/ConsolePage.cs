@@ -2,9 +2,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Tollgate.Admin;
-using Tollgate.Admin.Services;
 
 namespace Tollgate.Web;
 
@@ -13,14 +11,8 @@ namespace Tollgate.Web;
 /// <see cref="ConsoleScopeAttribute"/> names, checked with the admin API's own policies. Results of
 /// a change are carried to the next page as a one-time message.
 /// </summary>
-internal abstract class ConsolePage : PageModel
+internal abstract class ConsolePage : FlashPage
 {
-    [TempData]
-    public string? Notice { get; set; }
-
-    [TempData]
-    public string? Problem { get; set; }
-
     /// <summary>The signed-in token's id, as the audit log names it.</summary>
     public string Actor => User.Actor();
 
@@ -37,13 +29,5 @@ internal abstract class ConsolePage : PageModel
             return;
         }
         await next();
-    }
-
-    /// <summary>After a change: the message on success, the admin API's error message otherwise; then back to <paramref name="page"/>.</summary>
-    protected IActionResult Done<T>(Outcome<T> outcome, Func<T, string> success, string? page = null, object? routeValues = null) where T : class
-    {
-        if (outcome.Error is { } error) Problem = error.Error.Message;
-        else Notice = success(outcome.Value!);
-        return RedirectToPage(page, routeValues);
     }
 }

@@ -36,6 +36,7 @@ public sealed class StoredNamesTests
         AssertFrozen(new Dictionary<ModelKind, string> { [ModelKind.Chat] = "chat", [ModelKind.Embeddings] = "embeddings" });
         AssertFrozen(new Dictionary<BillingMode, string> { [BillingMode.Prepaid] = "prepaid", [BillingMode.Postpaid] = "postpaid" });
         AssertFrozen(new Dictionary<GrantKind, string> { [GrantKind.Purchased] = "purchased", [GrantKind.Promotional] = "promotional" });
+        AssertFrozen(new Dictionary<CustomerUserRole, string> { [CustomerUserRole.Owner] = "owner", [CustomerUserRole.Developer] = "developer" });
         AssertFrozen(new Dictionary<BudgetPeriod, string>
         {
             [BudgetPeriod.Wallet] = "wallet",

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Tests.Infrastructure;
 using Tollgate.Web;
 
@@ -12,13 +9,9 @@ namespace Tollgate.Tests.Web;
 /// <summary>The console's route table: every page needs a session, every form handler a scope and a CSRF token.</summary>
 public sealed partial class ConsoleRouteTests : TollgateTestBase
 {
-    private IReadOnlyList<(string Route, Type Model)> ConsolePages() =>
-        [.. App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Select(e => (Route: "/" + e.RoutePattern.RawText!.TrimStart('/'), Descriptor: e.Metadata.GetMetadata<CompiledPageActionDescriptor>()))
-            .Where(p => p.Descriptor is not null && p.Route.StartsWith("/console", StringComparison.Ordinal))
-            .Select(p => (p.Route, p.Descriptor!.ModelTypeInfo!.AsType()))];
+    private IReadOnlyList<(string Route, Type Model)> ConsolePages() => PageRoutes.Under(App, "/console");
 
-    private static string Fill(string route) => RouteParameter().Replace(route, "x");
+    private static string Fill(string route) => PageRoutes.Fill(route);
 
     [Fact]
     public async Task EveryConsolePage_WithoutASession_RedirectsToSignIn()
@@ -75,17 +68,9 @@ public sealed partial class ConsoleRouteTests : TollgateTestBase
         Assert.Equal(HttpStatusCode.OK, overview.StatusCode);
     }
 
-    private static IEnumerable<MethodInfo> PostHandlers(Type model) =>
-        model.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Where(m => m.Name.StartsWith("OnPost", StringComparison.Ordinal));
+    private static IEnumerable<MethodInfo> PostHandlers(Type model) => PageRoutes.PostHandlers(model);
 
-    private static string HandlerName(MethodInfo handler)
-    {
-        var name = handler.Name["OnPost".Length..];
-        return name.EndsWith("Async", StringComparison.Ordinal) ? name[..^"Async".Length] : name;
-    }
-
-    [GeneratedRegex(@"\{[^}]+\}")]
-    private static partial Regex RouteParameter();
+    private static string HandlerName(MethodInfo handler) => PageRoutes.HandlerName(handler);
 
     [GeneratedRegex("name=\"__csrf\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex CsrfField();

@@ -398,6 +398,38 @@ internal static class PostgresMigrations
         ALTER TABLE ledger_entries ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
         CREATE INDEX ledger_entries_xid ON ledger_entries(xid);
         """,
+        // The customer portal: its users (sign-in by email, one active user per email), their one-time invitations,
+        // and which user made which key.
+        """
+        CREATE TABLE customer_users (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            email TEXT NOT NULL,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            removed_at BIGINT
+        );
+        CREATE INDEX customer_users_customer ON customer_users(customer_id, created_at);
+        CREATE UNIQUE INDEX customer_users_active_email ON customer_users(email) WHERE removed_at IS NULL;
+        CREATE TABLE portal_invitations (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            email TEXT NOT NULL,
+            role TEXT NOT NULL,
+            secret_hash BYTEA NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            accepted_at BIGINT,
+            user_id TEXT
+        );
+        CREATE INDEX portal_invitations_customer ON portal_invitations(customer_id, created_at);
+        CREATE TABLE portal_key_owners (
+            key_id TEXT PRIMARY KEY REFERENCES api_keys(id),
+            user_id TEXT NOT NULL REFERENCES customer_users(id)
+        );
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -196,6 +196,46 @@ public abstract class StorageConformanceTests : IAsyncLifetime
     }
 
     [ServiceFact]
+    public async Task PortalUsers_InvitationAcceptedOnce_EmailUniqueWhileActive_RemovedUserGone()
+    {
+        var store = Store<ICustomerUserStore>();
+        var customer = DemoCustomer;
+        var audit = new AuditEntry("test", "portal_invitation.create", "portal_invitation", "inv_a", null, null, At);
+        PortalInvitationRecord Invitation(string id, string email) =>
+            new(id, customer, email, CustomerUserRole.Developer, [9, 8, 7], "atk_ops", At, At.AddHours(1), null, null);
+        CustomerUserRecord User(string id, string email) => new(id, customer, email, CustomerUserRole.Developer, "AQAAAAIAAYagAAAAE", At, null);
+        await store.CreateInvitationAsync(Invitation("inv_a", "dev@example.com"), audit);
+        await store.CreateInvitationAsync(Invitation("inv_b", "dev@example.com"), audit);
+        await store.CreateInvitationAsync(Invitation("inv_late", "late@example.com"), audit);
+
+        var first = await Task.WhenAll(
+            store.AcceptInvitationAsync("inv_a", User("usr_1", "dev@example.com"), At, audit),
+            store.AcceptInvitationAsync("inv_a", User("usr_2", "dev@example.com"), At, audit));
+        var sameEmail = await store.AcceptInvitationAsync("inv_b", User("usr_3", "dev@example.com"), At, audit);
+        var atExpiry = await store.AcceptInvitationAsync("inv_late", User("usr_4", "late@example.com"), At.AddHours(1), audit);
+
+        Assert.Equal([InvitationAcceptance.Accepted, InvitationAcceptance.Spent], first.Order());
+        Assert.Equal(InvitationAcceptance.EmailTaken, sameEmail);
+        Assert.Equal(InvitationAcceptance.Spent, atExpiry);
+        var accepted = await store.FindInvitationAsync("inv_a");
+        Assert.Equal(At, accepted!.AcceptedAt);
+        Assert.Equal(new byte[] { 9, 8, 7 }, accepted.SecretHash);
+        Assert.Null((await store.FindInvitationAsync("inv_b"))!.AcceptedAt);
+        var user = Assert.Single(await store.ListUsersAsync(customer));
+        Assert.Equal(user, await store.FindUserByEmailAsync("dev@example.com"));
+        Assert.Equal(["inv_late", "inv_b", "inv_a"], (await store.ListInvitationsAsync(customer)).Select(i => i.Id));
+
+        await store.SetKeyOwnerAsync(App.Services.GetRequiredService<CatalogState>().Current.Keys.Values.First().Id, user.Id);
+        Assert.Equal(user.Id, Assert.Single(await store.KeyOwnersAsync(customer)).Value);
+        await store.RemoveUserAsync(user.Id, At.AddMinutes(5), audit with { Action = "customer_user.remove" });
+
+        Assert.Empty(await store.ListUsersAsync(customer));
+        Assert.Null(await store.FindUserByEmailAsync("dev@example.com"));
+        Assert.Equal(At.AddMinutes(5), (await store.FindUserAsync(user.Id))!.RemovedAt);
+        Assert.Equal(InvitationAcceptance.Accepted, await store.AcceptInvitationAsync("inv_b", User("usr_3", "dev@example.com"), At, audit));
+    }
+
+    [ServiceFact]
     public async Task Wallet_GrantPastItsExpiry_ExpiresOnceForWhatIsLeft()
     {
         var wallets = Store<IWalletStore>();

@@ -15,7 +15,7 @@ namespace Tollgate.Web.Pages.Console;
 /// </summary>
 internal sealed class CustomerModel(
     CatalogState catalog, WalletService wallets, KeyService keys, ICustomerStore store, IInvoiceStore invoices, IUsageQueries usage,
-    Accounts accounts, IAllowanceWindows allowances, Contracts.ContractService contracts, TimeProvider time) : ConsolePage
+    Accounts accounts, IAllowanceWindows allowances, Contracts.ContractService contracts, Tollgate.Portal.CustomerUserService portalUsers, TimeProvider time) : ConsolePage
 {
     public const int Days = 30;
 
@@ -43,6 +43,14 @@ internal sealed class CustomerModel(
     public Contracts.ContractProgress? ContractProgress { get; private set; }
 
     public string ContractStatus { get; private set; } = "";
+
+    /// <summary>Who signs in to the portal for this customer, and the invitations sent (newest first).</summary>
+    public IReadOnlyList<Tollgate.Portal.CustomerUserDto> PortalUsers { get; private set; } = [];
+
+    public IReadOnlyList<Tollgate.Portal.PortalInvitationDto> PortalInvitations { get; private set; } = [];
+
+    /// <summary>An invitation made on this request: its link is shown once and never again.</summary>
+    public Tollgate.Portal.CreatedPortalInvitationDto? CreatedInvitation { get; private set; }
 
     /// <summary>A key created on this request: its secret is shown once and never again.</summary>
     public CreatedKeyDto? CreatedKey { get; private set; }
@@ -75,6 +83,24 @@ internal sealed class CustomerModel(
     }
 
     [ConsoleScope(AdminScopes.Billing)]
+    public async Task<IActionResult> OnPostInviteAsync(string id, string? email, string? role, CancellationToken cancellationToken)
+    {
+        var outcome = await portalUsers.InviteAsync(id, new Tollgate.Portal.PortalInvitationRequest(email, role, null), User, cancellationToken);
+        if (outcome.Error is { } error)
+        {
+            Problem = error.Error.Message;
+            return RedirectToPage(new { id });
+        }
+        // Rendered, not redirected: the link carries a secret, which must not travel in a cookie.
+        CreatedInvitation = outcome.Value;
+        return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+    }
+
+    [ConsoleScope(AdminScopes.Billing)]
+    public async Task<IActionResult> OnPostRemovePortalUserAsync(string id, string userId, CancellationToken cancellationToken) =>
+        Done(await portalUsers.RemoveAsync(id, userId, User, cancellationToken), u => $"{u.Email} can no longer sign in to the portal.", null, new { id });
+
+    [ConsoleScope(AdminScopes.Billing)]
     public async Task<IActionResult> OnPostGrantAsync(string id, string? amount, string? kind, string? note, CancellationToken cancellationToken) =>
         Done(await wallets.GrantAsync(id, new GrantRequest(amount?.Trim(), kind, null, string.IsNullOrWhiteSpace(note) ? null : note), User, cancellationToken),
             w => $"Grant added; available balance {w.Available}.", null, new { id });
@@ -95,6 +121,8 @@ internal sealed class CustomerModel(
             Windows = await allowances.ReadAsync(subscription);
         }
         Invoices = (await invoices.ListAsync(new InvoiceFilter(id), new Storage.Page(24), cancellationToken)).Items;
+        PortalUsers = await portalUsers.UsersAsync(id, cancellationToken);
+        PortalInvitations = await portalUsers.InvitationsAsync(id, cancellationToken);
         Daily = await UsageByDay.ReadAsync(usage, now, Days, id, cancellationToken);
         Contract = snapshot.ContractAt(id, now) ?? contracts.All.LastOrDefault(c => c.CustomerId == id);
         if (Contract is not null)
