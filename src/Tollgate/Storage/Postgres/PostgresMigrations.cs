@@ -398,6 +398,13 @@ internal static class PostgresMigrations
         ALTER TABLE ledger_entries ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
         CREATE INDEX ledger_entries_xid ON ledger_entries(xid);
         """,
+        // Cache writes: a token class of their own (a subset of input), with an optional price on each card (unset: the input price).
+        """
+        ALTER TABLE usage_events ADD COLUMN cache_write_tokens BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE usage_rollups ADD COLUMN cache_write_tokens BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE price_cards ADD COLUMN cache_write_per_million TEXT;
+        ALTER TABLE cost_cards ADD COLUMN cache_write_per_million TEXT;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -407,6 +407,13 @@ internal static class SqliteMigrations
         CREATE INDEX chat_conversations_key ON chat_conversations(key_id, updated_at);
         CREATE INDEX chat_conversations_expiry ON chat_conversations(expires_at);
         """,
+        // Cache writes: a token class of their own (a subset of input), with an optional price on each card (unset: the input price).
+        """
+        ALTER TABLE usage_events ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage_rollups ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE price_cards ADD COLUMN cache_write_per_million TEXT;
+        ALTER TABLE cost_cards ADD COLUMN cache_write_per_million TEXT;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;
