@@ -161,7 +161,7 @@ internal sealed class ResponsesSurface : WireSurface
         w.WriteNumber("input_tokens", usage.InputTokens);
         w.WriteStartObject("input_tokens_details");
         w.WriteNumber("cached_tokens", usage.CachedInputTokens);
-        w.WriteNumber("cache_write_tokens", 0);
+        w.WriteNumber("cache_write_tokens", usage.CacheWriteTokens);
         w.WriteEndObject();
         w.WriteNumber("output_tokens", usage.OutputTokens);
         w.WriteStartObject("output_tokens_details");
