@@ -6,8 +6,9 @@ namespace Tollgate.Gateway.Responses;
 /// <summary>
 /// Translates a Responses API request (<c>input</c>, <c>instructions</c>, <c>max_output_tokens</c>,
 /// function tools and their outputs) into a chat-completions body. Stateful features conflict
-/// with keeping no prompts: <c>store: true</c>, <c>previous_response_id</c>, <c>conversation</c>,
-/// <c>background</c> and stored prompts are refused, naming the field.
+/// with keeping no prompts: <c>store: true</c> is refused unless the operator turned response
+/// storage on; <c>previous_response_id</c>, <c>conversation</c>, <c>background</c> and stored
+/// prompts are always refused, naming the field.
 /// </summary>
 internal static class ResponsesRequest
 {
@@ -15,7 +16,8 @@ internal static class ResponsesRequest
 
     public static SurfaceTranslation ToChat(JsonElement root, ResponsesSurface echo)
     {
-        if (Refusal(root) is { } refused) return SurfaceTranslation.Refused(refused);
+        if (Refusal(root, echo.Storage is not null) is { } refused) return SurfaceTranslation.Refused(refused);
+        echo.Store = root.TryGetProperty("store", out var store) && store.ValueKind == JsonValueKind.True;
         if (!root.TryGetProperty("input", out var input) || input.ValueKind == JsonValueKind.Null)
             return SurfaceTranslation.Refused(ApiError.InvalidRequest("You must provide an input parameter.", "input", "missing_required_parameter"));
         if (input.ValueKind == JsonValueKind.String ? input.GetString()!.Length == 0 : input.ValueKind != JsonValueKind.Array || input.GetArrayLength() == 0)
@@ -39,9 +41,9 @@ internal static class ResponsesRequest
         return error is null ? SurfaceTranslation.Of(body) : SurfaceTranslation.Refused(error);
     }
 
-    private static ApiError? Refusal(JsonElement root)
+    private static ApiError? Refusal(JsonElement root, bool storageOn)
     {
-        if (root.TryGetProperty("store", out var store) && store.ValueKind == JsonValueKind.True)
+        if (!storageOn && root.TryGetProperty("store", out var store) && store.ValueKind == JsonValueKind.True)
             return ApiError.InvalidRequest($"{NoStorage} 'store' must be false or left out.", "store", "unsupported_parameter");
         foreach (var name in (string[])["previous_response_id", "conversation", "prompt"])
         {

@@ -405,6 +405,19 @@ internal static class PostgresMigrations
         ALTER TABLE price_cards ADD COLUMN cache_write_per_million TEXT;
         ALTER TABLE cost_cards ADD COLUMN cache_write_per_million TEXT;
         """,
+        // Responses kept only when the operator turned response storage on and a request asked for it; erased after retention.
+        """
+        CREATE TABLE stored_responses (
+            id TEXT PRIMARY KEY,
+            key_id TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            response TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL
+        );
+        CREATE INDEX stored_responses_key ON stored_responses(key_id);
+        CREATE INDEX stored_responses_expiry ON stored_responses(expires_at);
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

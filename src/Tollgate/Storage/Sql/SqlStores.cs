@@ -26,5 +26,6 @@ internal static class SqlStores
         services.AddSingleton<IFlagStore, SqlFlagStore>();
         services.AddSingleton<IFeedbackStore, SqlFeedbackStore>();
         services.AddSingleton<IChatHistoryStore, SqlChatHistoryStore>();
+        services.AddSingleton<IResponseStore, SqlResponseStore>();
     }
 }
