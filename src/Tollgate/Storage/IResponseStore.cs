@@ -3,9 +3,11 @@ namespace Tollgate.Storage;
 /// <summary>
 /// A Responses API answer kept because the operator turned response storage on and the request
 /// asked for it (<c>store: true</c>): the response object as the client received it, readable and
-/// deletable only with the key that created it, erased at <see cref="ExpiresAt"/>.
+/// deletable only with the key that created it, erased at <see cref="ExpiresAt"/>. <see cref="Conversation"/>
+/// is the conversation up to and including this answer, as Responses input items, which a later
+/// request continues with <c>previous_response_id</c>.
 /// </summary>
-internal sealed record KeptResponse(string Id, string KeyId, string CustomerId, string Response, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+internal sealed record KeptResponse(string Id, string KeyId, string CustomerId, string Response, string Conversation, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
 
 /// <summary>Stored responses, per key; every erasure takes the text out of the database files too.</summary>
 internal interface IResponseStore

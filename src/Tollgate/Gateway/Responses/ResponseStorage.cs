@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Tollgate.Gateway.Stages;
 using Tollgate.Storage;
@@ -24,30 +25,73 @@ internal sealed class ResponseStorageOptions
 /// is on), <c>GET</c> and <c>DELETE /v1/responses/{id}</c> with the key that created them. Another
 /// key, even of the same customer, finds nothing (404). Nothing here logs response text.
 /// </summary>
-internal sealed partial class ResponseStorage(IResponseStore store, Authenticate authenticate, IOptions<ResponseStorageOptions> options, TimeProvider time,
-    ILogger<ResponseStorage> logger)
+internal sealed partial class ResponseStorage(IResponseStore store, Authenticate authenticate, IOptions<ResponseStorageOptions> options,
+    IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<ResponseStorage> logger)
 {
     public bool Enabled => options.Value.Enabled;
 
-    /// <summary>A fresh surface for one <c>POST /v1/responses</c>, which may store its answer only while storage is on.</summary>
-    public ResponsesSurface Surface() => new() { Storage = Enabled ? this : null };
+    /// <summary>
+    /// A fresh surface for one <c>POST /v1/responses</c>, which may store its answer only while
+    /// storage is on. Then a <c>previous_response_id</c> is looked up first, for the key the request
+    /// presents: the body is read here (in memory, within the gateway's size limit) and given back
+    /// to the pipeline unchanged. Whatever goes wrong here (no length, bad JSON, a wrong key) is left
+    /// to the pipeline, which refuses it in its usual way.
+    /// </summary>
+    public async Task<ResponsesSurface> SurfaceAsync(HttpContext http)
+    {
+        if (!Enabled) return new ResponsesSurface();
+        var length = http.Request.ContentLength;
+        if (length is not { } known || known > gateway.Value.MaxRequestBytes) return new ResponsesSurface { Storage = this };
+        var body = new byte[known];
+        await http.Request.Body.ReadExactlyAsync(body, http.RequestAborted);
+        http.Request.Body = new MemoryStream(body, writable: false);
+        string? previousId;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            previousId = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("previous_response_id", out var named)
+                && named.ValueKind == JsonValueKind.String ? named.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            previousId = null;
+        }
+        if (previousId is null) return new ResponsesSurface { Storage = this };
+        using var request = new GatewayRequest(http, Upstreams.ModelOperation.ChatCompletions, RequestIds.Current(http), time.GetUtcNow());
+        var kept = authenticate.Run(request) is null ? await store.GetAsync(request.Key.Id, previousId, http.RequestAborted) : null;
+        return new ResponsesSurface { Storage = this, PreviousResponseId = previousId, Previous = kept?.Conversation };
+    }
 
     /// <summary>
     /// Keeps the answer before the client is sent its last bytes. A failure is logged and the answer
     /// still goes out: it was served and billed, only not kept.
     /// </summary>
-    public async Task KeepAsync(GatewayRequest request, string id, byte[] answer)
+    public async Task KeepAsync(GatewayRequest request, string id, byte[] answer, byte[] inputItems)
     {
         var now = time.GetUtcNow();
         try
         {
-            await store.SaveAsync(new KeptResponse(id, request.Key.Id, request.Customer.Id, System.Text.Encoding.UTF8.GetString(answer), now,
-                now.AddDays(options.Value.RetentionDays)), CancellationToken.None);
+            await store.SaveAsync(new KeptResponse(id, request.Key.Id, request.Customer.Id, System.Text.Encoding.UTF8.GetString(answer),
+                Conversation(inputItems, answer), now, now.AddDays(options.Value.RetentionDays)), CancellationToken.None);
         }
         catch (Exception ex)
         {
             LogNotKept(logger, ex, request.RequestId);
         }
+    }
+
+    /// <summary>The input items so far, then the answer's output items: the conversation a later request continues.</summary>
+    private static string Conversation(byte[] inputItems, byte[] answer)
+    {
+        using var output = JsonDocument.Parse(answer);
+        using var input = JsonDocument.Parse(inputItems.Length == 0 ? "[]"u8.ToArray() : inputItems);
+        return System.Text.Encoding.UTF8.GetString(Surfaces.ChatAnswer.Json(w =>
+        {
+            w.WriteStartArray();
+            foreach (var item in input.RootElement.EnumerateArray()) item.WriteTo(w);
+            foreach (var item in output.RootElement.GetProperty("output").EnumerateArray()) item.WriteTo(w);
+            w.WriteEndArray();
+        }));
     }
 
     public Task GetAsync(HttpContext http, string id) => WithKeyAsync(http, async key =>

@@ -31,6 +31,15 @@ internal sealed class ResponsesSurface : WireSurface
     /// <summary>The finished response object as the client receives it, once written; what is kept.</summary>
     public byte[]? Answer { get; set; }
 
+    /// <summary>The stored response this request continues (<c>previous_response_id</c>), as read before admission.</summary>
+    public string? PreviousResponseId { get; init; }
+
+    /// <summary>The conversation of <see cref="PreviousResponseId"/> as input items; null when it is not stored for this key.</summary>
+    public string? Previous { get; init; }
+
+    /// <summary>With storage on: the conversation up to this request (the previous one's, then this input) as input items.</summary>
+    public byte[]? InputItems { get; set; }
+
     /// <summary>The request's own output cap, echoed; null when it left it to the model.</summary>
     public int? MaxOutputTokens { get; private set; }
 
@@ -39,7 +48,7 @@ internal sealed class ResponsesSurface : WireSurface
         "This Tollgate keeps no stored responses to retrieve, list or cancel (response storage is off, or the operation is not offered). Send the whole conversation in 'input' with each request.");
 
     public override Task KeepAsync(GatewayRequest request) =>
-        Store && Storage is { } storage && Answer is { } answer ? storage.KeepAsync(request, Ids.Of(request.RequestId), answer) : Task.CompletedTask;
+        Store && Storage is { } storage && Answer is { } answer ? storage.KeepAsync(request, Ids.Of(request.RequestId), answer, InputItems ?? []) : Task.CompletedTask;
 
     public override SurfaceTranslation ToChat(JsonElement root)
     {
@@ -112,7 +121,8 @@ internal sealed class ResponsesSurface : WireSurface
         writeOutput(w);
         w.WriteEndArray();
         w.WriteBoolean("parallel_tool_calls", ParallelToolCalls);
-        w.WriteNull("previous_response_id");
+        if (PreviousResponseId is null) w.WriteNull("previous_response_id");
+        else w.WriteString("previous_response_id", PreviousResponseId);
         w.WriteStartObject("reasoning");
         if (ReasoningEffort is null) w.WriteNull("effort");
         else w.WriteString("effort", ReasoningEffort);

@@ -412,6 +412,7 @@ internal static class PostgresMigrations
             key_id TEXT NOT NULL,
             customer_id TEXT NOT NULL,
             response TEXT NOT NULL,
+            conversation TEXT NOT NULL,
             created_at BIGINT NOT NULL,
             expires_at BIGINT NOT NULL
         );

@@ -8,14 +8,15 @@ internal sealed class SqlResponseStore(SqlDatabase database) : IResponseStore
         RunAsync(database, audit: null, async (connection, transaction) =>
         {
             var insert = Command(connection, transaction, """
-                INSERT INTO stored_responses (id, key_id, customer_id, response, created_at, expires_at)
-                VALUES (@id, @key, @customer, @response, @created, @expires)
+                INSERT INTO stored_responses (id, key_id, customer_id, response, conversation, created_at, expires_at)
+                VALUES (@id, @key, @customer, @response, @conversation, @created, @expires)
                 ON CONFLICT (id) DO NOTHING
                 """);
             insert.Bind("@id", response.Id);
             insert.Bind("@key", response.KeyId);
             insert.Bind("@customer", response.CustomerId);
             insert.Bind("@response", response.Response);
+            insert.Bind("@conversation", response.Conversation);
             insert.Bind("@created", UnixTime.ToStored(response.CreatedAt));
             insert.Bind("@expires", UnixTime.ToStored(response.ExpiresAt));
             await insert.ExecuteNonQueryAsync(cancellationToken);
@@ -25,12 +26,13 @@ internal sealed class SqlResponseStore(SqlDatabase database) : IResponseStore
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null,
-            "SELECT id, key_id, customer_id, response, created_at, expires_at FROM stored_responses WHERE key_id = @key AND id = @id");
+            "SELECT id, key_id, customer_id, response, conversation, created_at, expires_at FROM stored_responses WHERE key_id = @key AND id = @id");
         select.Bind("@key", keyId);
         select.Bind("@id", id);
         await using var r = await select.ExecuteReaderAsync(cancellationToken);
         return await r.ReadAsync(cancellationToken)
-            ? new KeptResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), UnixTime.FromStored(r.GetInt64(4)), UnixTime.FromStored(r.GetInt64(5)))
+            ? new KeptResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                UnixTime.FromStored(r.GetInt64(5)), UnixTime.FromStored(r.GetInt64(6)))
             : null;
     }
 

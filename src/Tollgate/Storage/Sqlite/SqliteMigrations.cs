@@ -421,6 +421,7 @@ internal static class SqliteMigrations
             key_id TEXT NOT NULL,
             customer_id TEXT NOT NULL,
             response TEXT NOT NULL,
+            conversation TEXT NOT NULL,
             created_at INTEGER NOT NULL,
             expires_at INTEGER NOT NULL
         );

@@ -125,6 +125,48 @@ public sealed class ResponseStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_StorageOnPreviousResponseId_ContinuesItsKeysConversationAndNoOtherKeys()
+    {
+        await StartAsync(storage: true);
+        _stub.On("main", Stub.Completion(Stub.Usage(12, 9)));
+        var owner = await _app.CreateKeyAsync();
+        var stranger = await _app.CreateKeyAsync();
+        using var client = _app.ApiClient(owner.Secret);
+        using var other = _app.ApiClient(stranger.Secret);
+        var first = await PostOkAsync(client, """{"model":"up-chat","store":true,"instructions":"Be brief.","input":"My name is Ada."}""");
+        var id = first["id"]!.GetValue<string>();
+
+        var second = await PostOkAsync(client, $$"""{"model":"up-chat","store":true,"previous_response_id":"{{id}}","input":[{"role":"user","content":"What is my name?"}]}""");
+        var third = await PostOkAsync(client, $$"""{"model":"up-chat","previous_response_id":"{{second["id"]!.GetValue<string>()}}","input":"And again?"}""");
+        using var foreign = await other.PostAsync("/v1/responses", JsonBody($$"""{"model":"up-chat","previous_response_id":"{{id}}","input":"What is my name?"}"""));
+        using var unknown = await client.PostAsync("/v1/responses", JsonBody("""{"model":"up-chat","previous_response_id":"resp_nope","input":"hi"}"""));
+
+        Assert.Equal(id, second["previous_response_id"]!.GetValue<string>());
+        var sent = _stub.Received("main").Select(r => r.Body["messages"]!.AsArray()).ToList();
+        Assert.Equal(3, sent.Count);
+        // Instructions are not carried over (as OpenAI does); the conversation is.
+        Assert.Equal(["user:My name is Ada.", "assistant:" + Stub.Text, "user:What is my name?"], sent[1].Select(Describe));
+        Assert.Equal(["user:My name is Ada.", "assistant:" + Stub.Text, "user:What is my name?", "assistant:" + Stub.Text, "user:And again?"], sent[2].Select(Describe));
+        await AssertErrorAsync(foreign, HttpStatusCode.BadRequest, "previous_response_not_found", "previous_response_id");
+        await AssertErrorAsync(unknown, HttpStatusCode.BadRequest, "previous_response_not_found", "previous_response_id");
+        Assert.False(third["store"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Post_StorageOffPreviousResponseId_400NamingIt()
+    {
+        await StartAsync(storage: false);
+        using var client = _app.ApiClient();
+
+        using var refused = await client.PostAsync("/v1/responses", JsonBody("""{"model":"up-chat","previous_response_id":"resp_x","input":"hi"}"""));
+
+        await AssertErrorAsync(refused, HttpStatusCode.BadRequest, "unsupported_parameter", "previous_response_id");
+    }
+
+    private static string Describe(JsonNode? message) =>
+        $"{message!["role"]!.GetValue<string>()}:{(message["content"] is JsonValue v ? v.GetValue<string>() : string.Concat(message["content"]!.AsArray().Select(p => p!["text"]!.GetValue<string>())))}";
+
+    [Fact]
     public async Task Retention_StoredResponsePastItsDays_ErasedFromTheDatabaseFiles()
     {
         await StartAsync(storage: true);
