@@ -45,7 +45,7 @@ public sealed record Contract(
         if (RateOverrides.TryGetValue(modelId, out var overridden)) return overridden;
         if (DiscountPercent == 0) return list;
         var keep = (100m - DiscountPercent) / 100m;
-        return new TokenRates(list.InputPerMillion * keep, list.CachedInputPerMillion * keep, list.OutputPerMillion * keep, list.RequestFee * keep);
+        return list.Scaled(keep);
     }
 
     /// <summary>

@@ -126,6 +126,8 @@ public static class InvoiceBuilder
                 Money.ForTokens(total.Tokens.UncachedInputTokens, rates.InputPerMillion), "input tokens");
             Add(TokenClass.CachedInput, total.Tokens.CachedInputTokens, rates.CachedInputPerMillion,
                 Money.ForTokens(total.Tokens.CachedInputTokens, rates.CachedInputPerMillion), "cached input tokens");
+            Add(TokenClass.CacheWrite, total.Tokens.CacheWriteTokens, rates.CacheWriteRate,
+                Money.ForTokens(total.Tokens.CacheWriteTokens, rates.CacheWriteRate), "cache write tokens");
             Add(TokenClass.Output, total.Tokens.OutputTokens, rates.OutputPerMillion,
                 Money.ForTokens(total.Tokens.OutputTokens, rates.OutputPerMillion), "output tokens");
             if (rates.RequestFee != 0) Add(TokenClass.Request, total.Requests, rates.RequestFee, total.Requests * rates.RequestFee, "requests");
@@ -145,21 +147,19 @@ public static class InvoiceBuilder
 
     private static UsageRollup Sum(IEnumerable<UsageRollup> rollups)
     {
-        long requests = 0, input = 0, cached = 0, output = 0, reasoning = 0;
+        long requests = 0;
+        var tokens = TokenUsage.Zero;
         decimal list = 0, charged = 0;
         UsageRollup? first = null;
         foreach (var r in rollups)
         {
             first ??= r;
             requests += r.Requests;
-            input += r.Tokens.InputTokens;
-            cached += r.Tokens.CachedInputTokens;
-            output += r.Tokens.OutputTokens;
-            reasoning += r.Tokens.ReasoningTokens;
+            tokens = tokens.Plus(r.Tokens);
             list += r.ListAmount;
             charged += r.ChargedAmount;
         }
-        return first! with { Requests = requests, Tokens = new TokenUsage(input, cached, output, reasoning), ListAmount = list, ChargedAmount = charged };
+        return first! with { Requests = requests, Tokens = tokens, ListAmount = list, ChargedAmount = charged };
     }
 
     /// <summary>

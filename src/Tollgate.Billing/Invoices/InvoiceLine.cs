@@ -34,6 +34,7 @@ public enum TokenClass
     CachedInput,
     Output,
     Request,
+    CacheWrite,
 }
 
 /// <summary>

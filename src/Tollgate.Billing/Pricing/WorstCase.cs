@@ -2,13 +2,13 @@ namespace Tollgate.Billing.Pricing;
 
 /// <summary>
 /// The most a request can cost, reserved before it is served: every input token at the input
-/// price (cached input is never dearer), the whole output cap for every choice at the output
+/// price, or the cached-input or cache-write price where the card makes one dearer, the whole output cap for every choice at the output
 /// price, and the request fee. The backend is sent the same cap, so the charge cannot exceed it.
 /// </summary>
 public static class WorstCase
 {
     public static decimal Amount(TokenRates rates, long inputTokens, long outputCap, int choices) =>
-        Money.ForTokens(inputTokens, Math.Max(rates.InputPerMillion, rates.CachedInputPerMillion))
+        Money.ForTokens(inputTokens, rates.DearestInputRate)
         + Money.ForTokens(outputCap * choices, rates.OutputPerMillion)
         + rates.RequestFee;
 

@@ -45,9 +45,11 @@ internal sealed record KeyDto(string Id, string Prefix, string CustomerId, strin
 /// <summary>The only document that ever holds an API key's secret: the answer to its creation or rotation.</summary>
 internal sealed record CreatedKeyDto(string Key, KeyDto ApiKey);
 
-internal sealed record RatesDto(string? Input, string? CachedInput, string? Output, string? RequestFee, DateTimeOffset? EffectiveFrom = null);
+/// <summary>Rates as decimal strings; <c>cache_write</c> unset means cache writes are priced as input.</summary>
+internal sealed record RatesDto(string? Input, string? CachedInput, string? Output, string? RequestFee, DateTimeOffset? EffectiveFrom = null, string? CacheWrite = null);
 
-internal sealed record RatesView(long Version, DateTimeOffset EffectiveFrom, string Input, string CachedInput, string Output, string RequestFee);
+/// <summary>A card's rates; <c>cache_write</c> is null when the card leaves cache writes at the input rate.</summary>
+internal sealed record RatesView(long Version, DateTimeOffset EffectiveFrom, string Input, string CachedInput, string Output, string RequestFee, string? CacheWrite);
 
 internal sealed record BackendDto(
     string? Id,
@@ -133,7 +135,8 @@ internal sealed record UsageEventDto(
     int LatencyMs,
     int? TimeToFirstTokenMs,
     DateTimeOffset StartedAt,
-    DateTimeOffset CompletedAt);
+    DateTimeOffset CompletedAt,
+    long CacheWriteTokens);
 
 internal sealed record UsageSummaryRowDto(
     string Group,
@@ -143,7 +146,8 @@ internal sealed record UsageSummaryRowDto(
     long OutputTokens,
     string ListAmount,
     string ChargedAmount,
-    string CostToServe);
+    string CostToServe,
+    long CacheWriteTokens);
 
 internal sealed record UsageSummaryDto(string GroupBy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<UsageSummaryRowDto> Data);
 

@@ -20,13 +20,14 @@ internal sealed record CostCardRequest(
     int? GpuCount = null,
     long? RatedTokensPerHour = null,
     string? TargetUtilisation = null,
-    DateTimeOffset? EffectiveFrom = null);
+    DateTimeOffset? EffectiveFrom = null,
+    string? CacheWrite = null);
 
 internal sealed record HardwareView(string HourlyCost, int GpuCount, long RatedTokensPerHour, string TargetUtilisation, string CostPerHour);
 
 /// <summary>A cost version; for own hardware the rates are derived per million tokens and <c>hardware</c> says from what.</summary>
 internal sealed record CostCardView(long Version, DateTimeOffset EffectiveFrom, string Kind, string Input, string CachedInput, string Output, string RequestFee,
-    HardwareView? Hardware);
+    HardwareView? Hardware, string? CacheWrite);
 
 /// <summary>Either kind of cost, as read from a request.</summary>
 internal sealed record ParsedCost(TokenRates? Rates, HardwareCost? Hardware);
@@ -49,10 +50,10 @@ internal static class CostCards
                 error = ApiErrorResult.Invalid($"Hardware fields need '{param}.kind' set to 'hardware'.", param + ".kind");
                 return null;
             }
-            var rates = RatesParser.Read(new RatesDto(body.Input, body.CachedInput, body.Output, body.RequestFee), param, maxPrice, out error);
+            var rates = RatesParser.Read(new RatesDto(body.Input, body.CachedInput, body.Output, body.RequestFee, CacheWrite: body.CacheWrite), param, maxPrice, out error);
             return rates is null ? null : new ParsedCost(rates, null);
         }
-        if (body.Input is not null || body.CachedInput is not null || body.Output is not null || body.RequestFee is not null)
+        if (body.Input is not null || body.CachedInput is not null || body.Output is not null || body.RequestFee is not null || body.CacheWrite is not null)
         {
             error = ApiErrorResult.Invalid("A hardware cost has no token rates: they are derived from the hourly cost and the rated capacity.", param);
             return null;
@@ -92,7 +93,8 @@ internal static class CostCards
         Money.Format(card.Rates.OutputPerMillion), Money.Format(card.Rates.RequestFee),
         card.Hardware is { } h
             ? new HardwareView(Money.Format(h.HourlyCost), h.GpuCount, h.RatedTokensPerHour, Money.Format(h.TargetUtilisation), Money.Format(h.CostPerHour))
-            : null);
+            : null,
+        RatesParser.FormatOptional(card.Rates.CacheWritePerMillion));
 
     private static CostCard Card(string backendId, DateTimeOffset from, ParsedCost cost) =>
         cost.Hardware is { } hardware ? CostCard.OwnHardware(0, backendId, from, hardware) : new CostCard(0, backendId, from, cost.Rates!);

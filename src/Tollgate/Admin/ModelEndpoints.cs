@@ -137,7 +137,7 @@ internal static class ModelEndpoints
     private static RatesDto ToRatesDto(Billing.Pricing.TokenRates rates, DateTimeOffset from)
     {
         var view = RatesParser.View(0, from, rates);
-        return new RatesDto(view.Input, view.CachedInput, view.Output, view.RequestFee, from);
+        return new RatesDto(view.Input, view.CachedInput, view.Output, view.RequestFee, from, view.CacheWrite);
     }
 
     internal static ModelDto ToDto(ModelEntry m, BackendHealth health, DateTimeOffset now)

@@ -41,12 +41,13 @@ internal static class UsageEndpoints
         var rows = await usage.SummarizeAsync(new UsageFilter(customerId, keyId, model, backend, start, end), grouping, cancellationToken);
         return TypedResults.Ok(new UsageSummaryDto(StoredNames.Of(grouping), start, end, [.. rows.Select(r => new UsageSummaryRowDto(
             r.Group, r.Requests, r.InputTokens, r.CachedInputTokens, r.OutputTokens,
-            Money.Format(r.ListAmount), Money.Format(r.ChargedAmount), Money.Format(r.CostToServe)))]));
+            Money.Format(r.ListAmount), Money.Format(r.ChargedAmount), Money.Format(r.CostToServe), r.CacheWriteTokens))]));
     }
 
     private static UsageEventDto ToDto(UsageEvent e) => new(
         e.RequestId, e.CustomerId, e.KeyId, e.ModelId, e.BackendId, e.PriceVersion,
         e.Tokens.InputTokens, e.Tokens.CachedInputTokens, e.Tokens.OutputTokens, e.Tokens.ReasoningTokens, e.Units,
         Money.Format(e.ListAmount), Money.Format(e.ChargedAmount), Money.Format(e.CostToServe),
-        StoredNames.Of(e.Status), StoredNames.Of(e.Source), e.Streamed, e.LatencyMs, e.TimeToFirstTokenMs, e.StartedAt, e.CompletedAt);
+        StoredNames.Of(e.Status), StoredNames.Of(e.Source), e.Streamed, e.LatencyMs, e.TimeToFirstTokenMs, e.StartedAt, e.CompletedAt,
+        e.Tokens.CacheWriteTokens);
 }

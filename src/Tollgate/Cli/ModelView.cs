@@ -24,6 +24,7 @@ internal static class ModelView
         new("Effective from", r => Cell.Time(r.EffectiveFrom)),
         Column<RatesView>.Right("Input /1M", r => Cell.Money(r.Input)),
         Column<RatesView>.Right("Cached /1M", r => Cell.Money(r.CachedInput)),
+        Column<RatesView>.Right("Cache write /1M", r => Cell.Money(r.CacheWrite ?? r.Input)),
         Column<RatesView>.Right("Output /1M", r => Cell.Money(r.Output)),
         Column<RatesView>.Right("Request fee", r => Cell.Money(r.RequestFee)),
     ];
@@ -35,6 +36,7 @@ internal static class ModelView
         new("Kind", c => Cell.Text(c.Kind)),
         Column<CostCardView>.Right("Input /1M", c => Cell.Money(c.Input)),
         Column<CostCardView>.Right("Cached /1M", c => Cell.Money(c.CachedInput)),
+        Column<CostCardView>.Right("Cache write /1M", c => Cell.Money(c.CacheWrite ?? c.Input)),
         Column<CostCardView>.Right("Output /1M", c => Cell.Money(c.Output)),
         Column<CostCardView>.Right("Request fee", c => Cell.Money(c.RequestFee)),
         new("Hardware", c => c.Hardware is { } h

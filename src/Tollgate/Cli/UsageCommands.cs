@@ -31,6 +31,7 @@ internal static class UsageCommands
         Column<UsageSummaryRowDto>.Right("Requests", r => Cell.Number(r.Requests)),
         Column<UsageSummaryRowDto>.Right("Input", r => Cell.Number(r.InputTokens)),
         Column<UsageSummaryRowDto>.Right("Cached", r => Cell.Number(r.CachedInputTokens)),
+        Column<UsageSummaryRowDto>.Right("Cache writes", r => Cell.Number(r.CacheWriteTokens)),
         Column<UsageSummaryRowDto>.Right("Output", r => Cell.Number(r.OutputTokens)),
         Column<UsageSummaryRowDto>.Right("List price", r => Cell.Money(r.ListAmount)),
         Column<UsageSummaryRowDto>.Right("Charged", r => Cell.Money(r.ChargedAmount)),

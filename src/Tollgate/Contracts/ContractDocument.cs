@@ -70,7 +70,7 @@ internal sealed record ContractTerms(
     }
 
     public static RatesDto View(TokenRates r) => new(Money.Format(r.InputPerMillion), Money.Format(r.CachedInputPerMillion),
-        Money.Format(r.OutputPerMillion), Money.Format(r.RequestFee));
+        Money.Format(r.OutputPerMillion), Money.Format(r.RequestFee), CacheWrite: RatesParser.FormatOptional(r.CacheWritePerMillion));
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

@@ -32,7 +32,7 @@ internal sealed class AccountBillingEndpoints(Authenticate authenticate, IInvoic
         var days = await invoices.DailyUsageAsync(request.Customer.Id, period, http.RequestAborted);
         var document = new AccountUsage("list", period.ToString(), Money.Format(days.Sum(d => d.ChargedAmount)),
             [.. days.Select(d => new AccountUsageDay(d.Day, d.ModelId, d.Requests, d.Tokens.InputTokens, d.Tokens.CachedInputTokens, d.Tokens.OutputTokens,
-                Money.Format(d.ChargedAmount)))]);
+                Money.Format(d.ChargedAmount), d.Tokens.CacheWriteTokens))]);
         http.Response.ContentType = "application/json";
         await http.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(document, GatewayJson.Default.AccountUsage));
     }
@@ -66,6 +66,7 @@ internal sealed class AccountBillingEndpoints(Authenticate authenticate, IInvoic
 
 internal sealed record AccountUsage(string Object, string Period, string TotalCharged, IReadOnlyList<AccountUsageDay> Data);
 
-internal sealed record AccountUsageDay(string Day, string Model, long Requests, long InputTokens, long CachedInputTokens, long OutputTokens, string ChargedAmount);
+internal sealed record AccountUsageDay(string Day, string Model, long Requests, long InputTokens, long CachedInputTokens, long OutputTokens, string ChargedAmount,
+    long CacheWriteTokens);
 
 internal sealed record AccountInvoices(string Object, IReadOnlyList<InvoiceDto> Data);

@@ -11,7 +11,11 @@ internal static class GatewayEndpoints
         // OpenAI's own reference documents these routes; the OpenAPI document is the admin API's.
         var v1 = endpoints.MapGroup("/v1").ExcludeFromDescription();
         v1.MapPost("/chat/completions", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.ChatCompletions));
-        v1.MapPost("/responses", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.ChatCompletions, new Responses.ResponsesSurface()));
+        v1.MapPost("/responses", async (HttpContext http, GatewayPipeline pipeline, Responses.ResponseStorage storage) =>
+            await pipeline.RunAsync(http, ModelOperation.ChatCompletions, await storage.SurfaceAsync(http)));
+        // Stored responses exist only while the operator keeps them (ResponseStorage:Enabled); cancel and input items never.
+        v1.MapGet("/responses/{id}", (HttpContext http, string id, Responses.ResponseStorage storage) => storage.GetAsync(http, id));
+        v1.MapDelete("/responses/{id}", (HttpContext http, string id, Responses.ResponseStorage storage) => storage.DeleteAsync(http, id));
         v1.MapMethods("/responses/{**id}", ["GET", "DELETE", "POST"], (HttpContext http) => ApiErrorWriter.WriteAsync(http, Responses.ResponsesSurface.NotStored()));
         v1.MapPost("/messages", (HttpContext http, GatewayPipeline pipeline) => pipeline.RunAsync(http, ModelOperation.ChatCompletions, new Messages.MessagesSurface()));
         v1.MapPost("/messages/count_tokens", (HttpContext http, Messages.CountTokensEndpoint endpoint) => endpoint.PostAsync(http));

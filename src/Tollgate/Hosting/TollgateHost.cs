@@ -12,6 +12,7 @@ using Tollgate.Catalog;
 using Tollgate.ChatHistory;
 using Tollgate.Gates;
 using Tollgate.Gateway;
+using Tollgate.Gateway.Responses;
 using Tollgate.Gateway.Stages;
 using Tollgate.Security;
 using Tollgate.Storage.Redis;
@@ -135,6 +136,7 @@ internal static class TollgateHost
         services.AddHostedService<Subscriptions.SubscriptionRenewals>();
         services.AddGates();
         services.AddChatHistory();
+        services.AddResponseStorage();
         services.AddSingleton<GrantExpiryService>();
         services.AddHostedService(sp => sp.GetRequiredService<GrantExpiryService>());
 

@@ -21,7 +21,8 @@ internal enum UsageGrouping
     Backend,
 }
 
-internal sealed record UsageTotals(string Group, long Requests, long InputTokens, long CachedInputTokens, long OutputTokens, decimal ListAmount, decimal ChargedAmount, decimal CostToServe);
+internal sealed record UsageTotals(string Group, long Requests, long InputTokens, long CachedInputTokens, long OutputTokens, decimal ListAmount, decimal ChargedAmount, decimal CostToServe,
+    long CacheWriteTokens = 0);
 
 /// <summary>Reads usage events back.</summary>
 internal interface IUsageQueries

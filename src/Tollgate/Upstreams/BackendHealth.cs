@@ -3,26 +3,28 @@ using System.Collections.Concurrent;
 namespace Tollgate.Upstreams;
 
 /// <summary>
-/// Remembers backends that just failed so the next requests try the others first. A failing
-/// backend stays a last resort during its cool-down rather than being dropped. Also keeps each
-/// backend's recent latency, for the <c>latency</c> routing policy.
+/// What the routing knows of each backend: whether its circuit breaker (<see cref="BackendResilience"/>,
+/// the one judge of a backend's health) is open, and its recent latency for the <c>latency</c>
+/// routing policy. A backend whose breaker is open goes last until the break is over, then it is
+/// tried in its place again, and that call is the breaker's half-open probe.
 /// </summary>
 internal sealed class BackendHealth(TimeProvider time)
 {
-    public static readonly TimeSpan CoolDown = TimeSpan.FromSeconds(30);
-
     /// <summary>Weight of the newest sample in the moving average: about the last ten requests count.</summary>
     public const double LatencyWeight = 0.2;
 
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _unhealthyUntil = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _openUntil = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _latencyMs = new(StringComparer.Ordinal);
 
+    /// <summary>False while the backend's breaker is open and its break not yet over.</summary>
     public bool IsHealthy(string backendId) =>
-        !_unhealthyUntil.TryGetValue(backendId, out var until) || time.GetUtcNow() >= until;
+        !_openUntil.TryGetValue(backendId, out var until) || time.GetUtcNow() >= until;
 
-    public void MarkFailed(string backendId) => _unhealthyUntil[backendId] = time.GetUtcNow() + CoolDown;
+    /// <summary>The breaker opened: it refuses calls for <paramref name="breakDuration"/>.</summary>
+    public void BreakerOpened(string backendId, TimeSpan breakDuration) => _openUntil[backendId] = time.GetUtcNow() + breakDuration;
 
-    public void MarkSucceeded(string backendId) => _unhealthyUntil.TryRemove(backendId, out _);
+    /// <summary>The breaker closed again (its probe succeeded).</summary>
+    public void BreakerClosed(string backendId) => _openUntil.TryRemove(backendId, out _);
 
     /// <summary>Adds a sample of the time to a response (or a stream's first event) to the backend's moving average.</summary>
     public void RecordLatency(string backendId, TimeSpan elapsed)

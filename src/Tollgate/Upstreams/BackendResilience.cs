@@ -13,9 +13,10 @@ namespace Tollgate.Upstreams;
 /// here happens before the first byte reaches the client (a stream counts as started only at its
 /// first event), so an attempt that failed is never billed. Each backend has a circuit breaker:
 /// when most of its recent calls failed it is not called for a while, then one probe call decides
-/// whether it is closed again.
+/// whether it is closed again. The breaker's state is what <see cref="BackendHealth"/> reports and
+/// the routing orders by.
 /// </summary>
-internal sealed class BackendResilience(IOptions<UpstreamResilienceOptions> options, TimeProvider time)
+internal sealed class BackendResilience(IOptions<UpstreamResilienceOptions> options, BackendHealth health, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, ResiliencePipeline<BackendAttempt>> _pipelines = new(StringComparer.Ordinal);
 
@@ -33,7 +34,7 @@ internal sealed class BackendResilience(IOptions<UpstreamResilienceOptions> opti
         }
     }
 
-    private ResiliencePipeline<BackendAttempt> Build(string _)
+    private ResiliencePipeline<BackendAttempt> Build(string backendId)
     {
         var o = options.Value;
         var breaker = new ResiliencePipelineBuilder<BackendAttempt> { TimeProvider = time }
@@ -45,6 +46,16 @@ internal sealed class BackendResilience(IOptions<UpstreamResilienceOptions> opti
                 MinimumThroughput = o.BreakerMinimumThroughput,
                 SamplingDuration = TimeSpan.FromSeconds(o.BreakerSamplingSeconds),
                 BreakDuration = TimeSpan.FromSeconds(o.BreakerBreakSeconds),
+                OnOpened = args =>
+                {
+                    health.BreakerOpened(backendId, args.BreakDuration);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    health.BreakerClosed(backendId);
+                    return ValueTask.CompletedTask;
+                },
             })
             .Build();
         // Waits are real waits: the retry runs on the system clock even where tests fake the breaker's.

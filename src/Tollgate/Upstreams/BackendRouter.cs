@@ -6,7 +6,7 @@ namespace Tollgate.Upstreams;
 
 /// <summary>
 /// Orders a model's backends for one request by the model's routing policy. Healthy backends come
-/// first in the policy's order, then those cooling down after a failure: whichever is picked, the
+/// first in the policy's order, then those whose circuit breaker is open: whichever is picked, the
 /// others remain fallbacks, tried in turn.
 /// </summary>
 internal sealed class BackendRouter(BackendHealth health, TimeProvider time)
@@ -16,8 +16,8 @@ internal sealed class BackendRouter(BackendHealth health, TimeProvider time)
         var backends = request.Model.Backends;
         if (backends.Count == 1) return [backends[0]];
         var healthy = new List<BackendEntry>(backends.Count);
-        var cooling = new List<BackendEntry>();
-        foreach (var backend in backends) (health.IsHealthy(backend.Id) ? healthy : cooling).Add(backend);
+        var broken = new List<BackendEntry>();
+        foreach (var backend in backends) (health.IsHealthy(backend.Id) ? healthy : broken).Add(backend);
         if (healthy.Count > 1)
         {
             switch (request.Model.Routing)
@@ -37,7 +37,7 @@ internal sealed class BackendRouter(BackendHealth health, TimeProvider time)
                     break;
             }
         }
-        return [.. healthy, .. cooling];
+        return [.. healthy, .. broken];
     }
 
     private static int PickWeighted(List<BackendEntry> backends)

@@ -89,6 +89,49 @@ public sealed class MoneyBoundsTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("1,5")]
+    [InlineData("-1")]
+    [InlineData("0.0000001")]
+    [InlineData("1000000001")]
+    [InlineData("1e2")]
+    public async Task PostPrice_CacheWriteNotMoneyOrBeyondTheBound_Returns400NamingCacheWriteAndAddsNoVersion(string cacheWrite)
+    {
+        using var admin = _app.AdminClient();
+        await admin.SendAsync(HttpMethod.Put, "/admin/v1/models/m", """{"price":{"input":"1","output":"1"},"backends":[{"kind":"simulator"}]}""");
+
+        using var response = await admin.PostAsync("/admin/v1/models/m/prices", JsonBody($$"""{"input":"1","output":"1","cache_write":"{{cacheWrite}}"}"""));
+        var model = await admin.GetJsonAsync("/admin/v1/models/m");
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, null, "price.cache_write");
+        Assert.Single(model["price_history"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task PostPrice_CacheWriteAsANumberNotAString_Returns400()
+    {
+        using var admin = _app.AdminClient();
+        await admin.SendAsync(HttpMethod.Put, "/admin/v1/models/m", """{"price":{"input":"1","output":"1"},"backends":[{"kind":"simulator"}]}""");
+
+        using var response = await admin.PostAsync("/admin/v1/models/m/prices", JsonBody("""{"input":"1","output":"1","cache_write":3.75}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task PutModel_CacheWritePriceSetOrNot_ShownAsSetOrNullMeaningTheInputPrice()
+    {
+        using var admin = _app.AdminClient();
+
+        await admin.SendAsync(HttpMethod.Put, "/admin/v1/models/with", """{"price":{"input":"3","output":"15","cache_write":"3.75"},"backends":[{"kind":"simulator"}]}""");
+        await admin.SendAsync(HttpMethod.Put, "/admin/v1/models/without", """{"price":{"input":"3","output":"15"},"backends":[{"kind":"simulator"}]}""");
+        var with = await admin.GetJsonAsync("/admin/v1/models/with");
+        var without = await admin.GetJsonAsync("/admin/v1/models/without");
+
+        Assert.Equal("3.75", with["price"]!["cache_write"]!.GetValue<string>());
+        Assert.Null(without["price"]!["cache_write"]);
+    }
+
+    [Theory]
     [InlineData("credit_limit", "1000000000.5")]
     [InlineData("monthly_budget", "79228162514264337593543950335")]
     [InlineData("monthly_budget", "1,5")]

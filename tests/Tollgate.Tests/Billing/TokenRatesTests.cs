@@ -62,4 +62,55 @@ public sealed class TokenRatesTests
     [InlineData(10, 0, -5, 0, false)]
     public void IsConsistent_SubsetsNeverExceedTheirWhole(long input, long cached, long output, long reasoning, bool consistent) =>
         Assert.Equal(consistent, new TokenUsage(input, cached, output, reasoning).IsConsistent);
+
+    [Fact]
+    public void AmountFor_CacheWritesWithTheirOwnRate_PricedAtItNotAgainAsInput()
+    {
+        var rates = Pro with { CacheWritePerMillion = 3.125m };
+
+        // 500 uncached at $2.50 + 200 cached at $1.25 + 300 written at $3.125 + 100 output at $10, per million.
+        var amount = rates.AmountFor(new TokenUsage(1000, 200, 100, CacheWriteTokens: 300));
+
+        Assert.Equal(0.00125m + 0.00025m + 0.0009375m + 0.001m, amount);
+    }
+
+    [Fact]
+    public void AmountFor_CacheWritesWithoutARate_CostWhatInputCosts() =>
+        Assert.Equal(Pro.AmountFor(new TokenUsage(1000, 200, 100)), Pro.AmountFor(new TokenUsage(1000, 200, 100, CacheWriteTokens: 300)));
+
+    [Fact]
+    public void Scaled_UnsetCacheWriteRate_StaysUnsetSoItFollowsTheScaledInput()
+    {
+        var discounted = Pro.Scaled(0.5m);
+        var withRate = (Pro with { CacheWritePerMillion = 4m }).Scaled(0.5m);
+
+        Assert.Null(discounted.CacheWritePerMillion);
+        Assert.Equal(1.25m, discounted.CacheWriteRate);
+        Assert.Equal(2m, withRate.CacheWriteRate);
+    }
+
+    [Fact]
+    public void WorstCase_CacheWritesDearerThanInput_ReservesEveryInputTokenAtTheCacheWriteRate()
+    {
+        var rates = Pro with { CacheWritePerMillion = 3.125m };
+
+        Assert.Equal(0.003125m + 0.001m, WorstCase.Amount(rates, inputTokens: 1000, outputCap: 100, choices: 1));
+        Assert.True(WorstCase.Amount(rates, 1000, 100, 1) >= rates.AmountFor(new TokenUsage(1000, 0, 100, CacheWriteTokens: 1000)));
+    }
+
+    [Fact]
+    public void Validate_CacheWriteRateWithSevenDecimalsOrNegative_NamesCacheWrite()
+    {
+        Assert.Equal("cache_write", (Pro with { CacheWritePerMillion = 0.0000001m }).Validate());
+        Assert.Equal("cache_write", (Pro with { CacheWritePerMillion = -1m }).Validate());
+        Assert.Null(Pro.Validate());
+    }
+
+    [Theory]
+    [InlineData(10, 4, 6, true)]
+    [InlineData(10, 4, 7, false)]
+    [InlineData(10, 0, 11, false)]
+    [InlineData(10, 0, -1, false)]
+    public void IsConsistent_CachedAndCacheWritesTogetherNeverExceedInput(long input, long cached, long cacheWrites, bool consistent) =>
+        Assert.Equal(consistent, new TokenUsage(input, cached, 5, CacheWriteTokens: cacheWrites).IsConsistent);
 }

@@ -70,6 +70,7 @@ public sealed class StoredNamesTests
             [TokenClass.CachedInput] = "cached_input",
             [TokenClass.Output] = "output",
             [TokenClass.Request] = "request",
+            [TokenClass.CacheWrite] = "cache_write",
         });
         AssertFrozen(new Dictionary<Tollgate.Billing.Pricing.CostCardKind, string>
         {

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using Tollgate.Tests.Infrastructure;
+using static Tollgate.Tests.Infrastructure.AnthropicStub;
 using static Tollgate.Tests.Infrastructure.TollgateCalls;
 
 namespace Tollgate.Tests.Upstreams;
@@ -14,7 +14,7 @@ namespace Tollgate.Tests.Upstreams;
 /// </summary>
 public sealed class AnthropicBackendTests : IAsyncLifetime
 {
-    /// <summary>800 fresh + 200 cache reads + 100 cache writes in, 500 out: 900 × $3 + 200 × $0.30 + 500 × $15, per million.</summary>
+    /// <summary>800 fresh + 200 cache reads + 100 cache writes in, 500 out: 800 × $3 + 200 × $0.30 + 100 × $3 (no cache-write price: input's) + 500 × $15, per million.</summary>
     private const decimal FixedCharge = 0.0027m + 0.00006m + 0.0075m;
 
     private static readonly string Prompt = string.Join(' ', Enumerable.Repeat("hello", 250));
@@ -62,7 +62,7 @@ public sealed class AnthropicBackendTests : IAsyncLifetime
         Assert.Equal(1100, body.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt64());
         Assert.Equal(FixedCharge, body.RootElement.GetProperty("usage").GetProperty("cost").GetDecimal());
         var recorded = Assert.Single(await _app.UsageAsync());
-        Assert.Equal(new Tollgate.Billing.Pricing.TokenUsage(1100, 200, 500), recorded.Tokens);
+        Assert.Equal(new Tollgate.Billing.Pricing.TokenUsage(1100, 200, 500, CacheWriteTokens: 100), recorded.Tokens);
         Assert.Equal(FixedCharge, recorded.ChargedAmount);
         var sent = Assert.Single(_stub.Received("first"));
         Assert.EndsWith("/v1/messages", sent.Path);
@@ -93,11 +93,12 @@ public sealed class AnthropicBackendTests : IAsyncLifetime
         Assert.Equal("Hello from Anthropic.", string.Concat(events.Where(e => e.Event == "content_block_delta")
             .Select(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("delta").GetProperty("text").GetString())));
         using var delta = JsonDocument.Parse(events.Single(e => e.Event == "message_delta").Data);
-        Assert.Equal(900, delta.RootElement.GetProperty("usage").GetProperty("input_tokens").GetInt64());
+        Assert.Equal(800, delta.RootElement.GetProperty("usage").GetProperty("input_tokens").GetInt64());
+        Assert.Equal(100, delta.RootElement.GetProperty("usage").GetProperty("cache_creation_input_tokens").GetInt64());
         Assert.Equal(200, delta.RootElement.GetProperty("usage").GetProperty("cache_read_input_tokens").GetInt64());
         Assert.Equal(500, delta.RootElement.GetProperty("usage").GetProperty("output_tokens").GetInt64());
         var recorded = Assert.Single(await _app.UsageAsync());
-        Assert.Equal(new Tollgate.Billing.Pricing.TokenUsage(1100, 200, 500), recorded.Tokens);
+        Assert.Equal(new Tollgate.Billing.Pricing.TokenUsage(1100, 200, 500, CacheWriteTokens: 100), recorded.Tokens);
         Assert.Equal(FixedCharge, recorded.ChargedAmount);
         Assert.True(Assert.Single(_stub.Received("first")).Body["stream"]!.GetValue<bool>());
     }
@@ -212,70 +213,18 @@ public sealed class AnthropicBackendTests : IAsyncLifetime
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, null, "backends[0].kind");
     }
 
-    private static JsonObject Usage(long input, long output, long cacheRead, long cacheWrite) => new()
-    {
-        ["input_tokens"] = input,
-        ["cache_creation_input_tokens"] = cacheWrite,
-        ["cache_read_input_tokens"] = cacheRead,
-        ["output_tokens"] = output,
-    };
-
-    private static StubReply Message(JsonObject usage) => (http, body, _) => Stub.WriteJsonAsync(http, 200, new JsonObject
-    {
-        ["id"] = "msg_stub",
-        ["type"] = "message",
-        ["role"] = "assistant",
-        ["model"] = body["model"]?.DeepClone(),
-        ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = "Hello from Anthropic." }),
-        ["stop_reason"] = "end_turn",
-        ["stop_sequence"] = null,
-        ["usage"] = usage.DeepClone(),
-    }.ToJsonString());
-
-    /// <summary>Anthropic's stream: input usage in <c>message_start</c>, output in <c>message_delta</c>.</summary>
-    private static StubReply Stream(JsonObject startUsage, long outputTokens) => (http, body, stopping) => SseAsync(http, stopping,
-        ("message_start", new JsonObject
-        {
-            ["type"] = "message_start",
-            ["message"] = new JsonObject
-            {
-                ["id"] = "msg_stub", ["type"] = "message", ["role"] = "assistant", ["model"] = body["model"]?.DeepClone(),
-                ["content"] = new JsonArray(), ["stop_reason"] = null, ["stop_sequence"] = null, ["usage"] = startUsage.DeepClone(),
-            },
-        }),
-        ("content_block_start", Json("""{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""")),
-        ("ping", Json("""{"type":"ping"}""")),
-        ("content_block_delta", Json("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello from"}}""")),
-        ("content_block_delta", Json("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" Anthropic."}}""")),
-        ("content_block_stop", Json("""{"type":"content_block_stop","index":0}""")),
-        ("message_delta", Json($$$"""{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":{{{outputTokens}}}}}""")),
-        ("message_stop", Json("""{"type":"message_stop"}""")));
-
-    private static StubReply ToolUseStream() => (http, _, stopping) => SseAsync(http, stopping,
-        ("message_start", Json("""{"type":"message_start","message":{"id":"msg_t","type":"message","role":"assistant","model":"claude-up-1","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":30,"output_tokens":1}}}""")),
-        ("content_block_start", Json("""{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{}}}""")),
-        ("content_block_delta", Json("""{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\":"}}""")),
-        ("content_block_delta", Json("""{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"\"Lyon\"}"}}""")),
-        ("content_block_stop", Json("""{"type":"content_block_stop","index":0}""")),
-        ("message_delta", Json("""{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":10}}""")),
-        ("message_stop", Json("""{"type":"message_stop"}""")));
+    private static StubReply ToolUseStream() => (http, _, stopping) => AnthropicStub.SseAsync(http, stopping,
+        ("message_start", AnthropicStub.Json("""{"type":"message_start","message":{"id":"msg_t","type":"message","role":"assistant","model":"claude-up-1","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":30,"output_tokens":1}}}""")),
+        ("content_block_start", AnthropicStub.Json("""{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{}}}""")),
+        ("content_block_delta", AnthropicStub.Json("""{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\":"}}""")),
+        ("content_block_delta", AnthropicStub.Json("""{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"\"Lyon\"}"}}""")),
+        ("content_block_stop", AnthropicStub.Json("""{"type":"content_block_stop","index":0}""")),
+        ("message_delta", AnthropicStub.Json("""{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":10}}""")),
+        ("message_stop", AnthropicStub.Json("""{"type":"message_stop"}""")));
 
     private static StubReply Overloaded(int status, int? retryAfter) => (http, _, _) =>
     {
         if (retryAfter is { } seconds) http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Stub.WriteJsonAsync(http, status, $$$"""{"type":"error","error":{"type":"{{{(status == 529 ? "overloaded_error" : "rate_limit_error")}}}","message":"Busy."}}""");
     };
-
-    private static JsonObject Json(string json) => JsonNode.Parse(json)!.AsObject();
-
-    private static async Task SseAsync(HttpContext http, CancellationToken stopping, params (string Event, JsonObject Data)[] events)
-    {
-        http.Response.StatusCode = 200;
-        http.Response.ContentType = "text/event-stream";
-        foreach (var (name, data) in events)
-        {
-            await http.Response.WriteAsync($"event: {name}\ndata: {data.ToJsonString()}\n\n", stopping);
-            await http.Response.Body.FlushAsync(stopping);
-        }
-    }
 }

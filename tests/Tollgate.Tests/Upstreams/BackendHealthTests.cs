@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Tollgate.Tests.Infrastructure;
 using Tollgate.Upstreams;
@@ -6,7 +7,10 @@ using static Tollgate.Tests.Infrastructure.TollgateCalls;
 
 namespace Tollgate.Tests.Upstreams;
 
-/// <summary>A backend that just failed is tried last for a cool-down, then first again.</summary>
+/// <summary>
+/// The circuit breaker alone decides a backend's health: once it opens, the backend is tried last
+/// (not at all while another serves) until the break is over, then first again, as its probe.
+/// </summary>
 public sealed class BackendHealthTests : TollgateTestBase
 {
     private const string Body = """{"model":"stub-chat","messages":[{"role":"user","content":"hi"}]}""";
@@ -26,6 +30,8 @@ public sealed class BackendHealthTests : TollgateTestBase
     {
         // Each try is counted here: retries of the same backend are ResilienceTests' subject.
         App.Configuration["Upstreams:Resilience:Retries"] = "0";
+        App.Configuration["Upstreams:Resilience:BreakerMinimumThroughput"] = "2";
+        App.Configuration["Upstreams:Resilience:BreakerBreakSeconds"] = "20";
         _stub = await StubUpstream.StartAsync();
     }
 
@@ -36,25 +42,32 @@ public sealed class BackendHealthTests : TollgateTestBase
     }
 
     [Fact]
-    public async Task PostChat_FirstBackendFailed_SkippedDuringCoolDownThenTriedFirstAgain()
+    public async Task PostChat_FirstBackendFailedUntilBreakerOpened_SkippedDuringBreakThenTriedFirstAfterIt()
     {
         _stub.On("first", Stub.Status(503));
         _stub.On("second", Stub.Completion(Stub.Usage(12, 9)));
         await App.PutUpstreamModelAsync("stub-chat", [_stub.BaseUrl("first"), _stub.BaseUrl("second")]);
         using var client = App.ApiClient();
+        var health = App.Services.GetRequiredService<BackendHealth>();
 
         await PostOkAsync(client);
+        var healthyAfterOneFailure = health.IsHealthy(BackendId("stub-chat", 0));
         await PostOkAsync(client);
-        _time.Advance(BackendHealth.CoolDown - TimeSpan.FromSeconds(1));
+        var healthyOnceOpened = health.IsHealthy(BackendId("stub-chat", 0));
+        _time.Advance(TimeSpan.FromSeconds(19));
         await PostOkAsync(client);
-        var triedDuringCoolDown = _stub.Received("first").Count;
+        var triedDuringBreak = _stub.Received("first").Count;
         _stub.On("first", Stub.Completion(Stub.Usage(12, 9)));
         _time.Advance(TimeSpan.FromSeconds(1));
         await PostOkAsync(client);
 
-        Assert.Equal(1, triedDuringCoolDown);
+        // One failure in a closed breaker is not yet ill health: the breaker's numbers decide.
+        Assert.True(healthyAfterOneFailure);
+        Assert.False(healthyOnceOpened);
+        Assert.Equal(2, triedDuringBreak);
         Assert.Equal(3, _stub.Received("second").Count);
-        Assert.Equal(2, _stub.Received("first").Count);
+        Assert.Equal(3, _stub.Received("first").Count);
+        Assert.True(health.IsHealthy(BackendId("stub-chat", 0)));
         Assert.Equal(BackendId("stub-chat", 0), (await App.UsageAsync()).OrderBy(u => u.StartedAt).Last().BackendId);
     }
 

@@ -44,7 +44,7 @@ public sealed class BackendRouterTests
         var router = new BackendRouter(health, _time);
         using var request = Request(RoutingPolicy.Cost, Backend("unknown"), Backend("dear", costPerMillion: 5), Backend("mid", costPerMillion: 1),
             Backend("cheapest", costPerMillion: 0.1m));
-        health.MarkFailed("cheapest");
+        health.BreakerOpened("cheapest", TimeSpan.FromSeconds(30));
 
         Assert.Equal(["mid", "dear", "unknown", "cheapest"], router.Order(request).Select(b => b.Id));
     }

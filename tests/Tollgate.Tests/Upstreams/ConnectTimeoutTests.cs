@@ -9,8 +9,9 @@ namespace Tollgate.Tests.Upstreams;
 
 /// <summary>
 /// A backend that never accepts the connection: after the configured connect timeout it is a failed
-/// backend like any other — the next one serves, it is marked unhealthy, and with no other the client
-/// gets 502 in the error shape; nothing is billed.
+/// backend like any other — the next one serves, its circuit breaker counts the failures (and, at a
+/// threshold of two calls, opens: the backend is then unhealthy), and with no other the client gets
+/// 502 in the error shape; nothing is billed.
 /// </summary>
 public sealed class ConnectTimeoutTests : TollgateTestBase
 {
@@ -18,7 +19,11 @@ public sealed class ConnectTimeoutTests : TollgateTestBase
     private StubUpstream _stub = null!;
     private UnacceptingListener _stuck = null!;
 
-    public ConnectTimeoutTests() => App.Configuration["Upstreams:ConnectTimeoutSeconds"] = "0.5";
+    public ConnectTimeoutTests()
+    {
+        App.Configuration["Upstreams:ConnectTimeoutSeconds"] = "0.5";
+        App.Configuration["Upstreams:Resilience:BreakerMinimumThroughput"] = "2";
+    }
 
     public override async Task InitializeAsync()
     {

@@ -123,15 +123,15 @@ internal sealed class MessagesSurface(bool forCounting = false) : WireSurface
     public static string MessageId(string requestId) => "msg_" + (requestId.StartsWith("req_", StringComparison.Ordinal) ? requestId[4..] : requestId);
 
     /// <summary>
-    /// The billed numbers in Anthropic's terms. Cache writes are not told apart by the chat backends
-    /// behind this surface, so <c>cache_creation_input_tokens</c> is 0 and they count as input.
+    /// The billed numbers in Anthropic's terms: <c>input_tokens</c> is input neither read from nor
+    /// written to the prompt cache, and the two cache classes are their own fields.
     /// </summary>
     public static void WriteUsage(Utf8JsonWriter w, GatewayRequest request, string name)
     {
         var usage = request.Usage;
         w.WriteStartObject(name);
         w.WriteNumber("input_tokens", usage.UncachedInputTokens);
-        w.WriteNumber("cache_creation_input_tokens", 0);
+        w.WriteNumber("cache_creation_input_tokens", usage.CacheWriteTokens);
         w.WriteNumber("cache_read_input_tokens", usage.CachedInputTokens);
         w.WriteNumber("output_tokens", usage.OutputTokens);
         w.WritePropertyName("cost");

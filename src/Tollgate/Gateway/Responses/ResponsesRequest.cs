@@ -6,8 +6,10 @@ namespace Tollgate.Gateway.Responses;
 /// <summary>
 /// Translates a Responses API request (<c>input</c>, <c>instructions</c>, <c>max_output_tokens</c>,
 /// function tools and their outputs) into a chat-completions body. Stateful features conflict
-/// with keeping no prompts: <c>store: true</c>, <c>previous_response_id</c>, <c>conversation</c>,
-/// <c>background</c> and stored prompts are refused, naming the field.
+/// with keeping no prompts: <c>store: true</c> is refused unless the operator turned response
+/// storage on, and so is <c>previous_response_id</c> (with storage on, the stored conversation it
+/// names comes before this request's input); <c>conversation</c>, <c>background</c> and stored
+/// prompts are always refused, naming the field.
 /// </summary>
 internal static class ResponsesRequest
 {
@@ -15,11 +17,20 @@ internal static class ResponsesRequest
 
     public static SurfaceTranslation ToChat(JsonElement root, ResponsesSurface echo)
     {
-        if (Refusal(root) is { } refused) return SurfaceTranslation.Refused(refused);
+        if (Refusal(root, echo.Storage is not null) is { } refused) return SurfaceTranslation.Refused(refused);
+        echo.Store = root.TryGetProperty("store", out var store) && store.ValueKind == JsonValueKind.True;
         if (!root.TryGetProperty("input", out var input) || input.ValueKind == JsonValueKind.Null)
             return SurfaceTranslation.Refused(ApiError.InvalidRequest("You must provide an input parameter.", "input", "missing_required_parameter"));
         if (input.ValueKind == JsonValueKind.String ? input.GetString()!.Length == 0 : input.ValueKind != JsonValueKind.Array || input.GetArrayLength() == 0)
             return SurfaceTranslation.Refused(ApiError.InvalidRequest("'input' must be a non-empty string or a non-empty array of input items.", "input"));
+        if (echo.Storage is not null && root.TryGetProperty("previous_response_id", out var named) && named.ValueKind != JsonValueKind.Null
+            && (named.ValueKind != JsonValueKind.String || named.GetString() != echo.PreviousResponseId || echo.Previous is null))
+            return SurfaceTranslation.Refused(new ApiError(StatusCodes.Status400BadRequest, "invalid_request_error", "previous_response_not_found",
+                $"Previous response with id '{(named.ValueKind == JsonValueKind.String ? named.GetString() : named.GetRawText())}' not found (responses are stored for the key that created them, until their retention ends).",
+                "previous_response_id"));
+        // With storage on, the conversation so far is kept as input items: the stored one this request continues, then its own input.
+        using var items = echo.Storage is null ? null : JsonDocument.Parse(echo.InputItems = Items(echo.Previous, input));
+        if (items is not null) input = items.RootElement;
         ApiError? error = null;
         var body = ChatAnswer.Json(w =>
         {
@@ -39,11 +50,34 @@ internal static class ResponsesRequest
         return error is null ? SurfaceTranslation.Of(body) : SurfaceTranslation.Refused(error);
     }
 
-    private static ApiError? Refusal(JsonElement root)
+    /// <summary>The stored conversation (input items), then this request's input as items.</summary>
+    private static byte[] Items(string? previous, JsonElement input) => ChatAnswer.Json(w =>
     {
-        if (root.TryGetProperty("store", out var store) && store.ValueKind == JsonValueKind.True)
+        w.WriteStartArray();
+        if (previous is not null)
+        {
+            using var prior = JsonDocument.Parse(previous);
+            foreach (var item in prior.RootElement.EnumerateArray()) item.WriteTo(w);
+        }
+        if (input.ValueKind == JsonValueKind.String)
+        {
+            w.WriteStartObject();
+            w.WriteString("role", "user");
+            w.WriteString("content", input.GetString());
+            w.WriteEndObject();
+        }
+        else
+        {
+            foreach (var item in input.EnumerateArray()) item.WriteTo(w);
+        }
+        w.WriteEndArray();
+    });
+
+    private static ApiError? Refusal(JsonElement root, bool storageOn)
+    {
+        if (!storageOn && root.TryGetProperty("store", out var store) && store.ValueKind == JsonValueKind.True)
             return ApiError.InvalidRequest($"{NoStorage} 'store' must be false or left out.", "store", "unsupported_parameter");
-        foreach (var name in (string[])["previous_response_id", "conversation", "prompt"])
+        foreach (var name in storageOn ? (string[])["conversation", "prompt"] : ["previous_response_id", "conversation", "prompt"])
         {
             if (root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
                 return ApiError.InvalidRequest($"{NoStorage} '{name}' is not supported: send the whole conversation in 'input'.", name, "unsupported_parameter");

@@ -98,6 +98,11 @@ internal sealed class ResponsesStream(ResponsesSurface surface, GatewayRequest r
         Close(output);
         var state = ResponsesSurface.Finished(FinishReason);
         Emit(output, state.Status == "completed" ? "response.completed" : "response.incomplete", w => WriteResponse(w, state, withUsage: true));
+        // What a stored response is: the object the last event carried.
+        surface.Answer = ChatAnswer.Json(w => surface.WriteObject(w, settled, _id, _created, state, o =>
+        {
+            foreach (var item in _items) WriteItem(o, item);
+        }, withUsage: true));
     }
 
     public override byte[] Error(ApiError error)

@@ -22,12 +22,33 @@ internal sealed class ResponsesSurface : WireSurface
     public JsonElement? Metadata { get; set; }
     public string? ReasoningEffort { get; set; }
 
+    /// <summary>Set while the operator keeps responses (<see cref="ResponseStorageOptions.Enabled"/>); null otherwise.</summary>
+    public ResponseStorage? Storage { get; init; }
+
+    /// <summary>The request asked for its response to be kept (<c>store: true</c>), which only a surface with <see cref="Storage"/> accepts.</summary>
+    public bool Store { get; set; }
+
+    /// <summary>The finished response object as the client receives it, once written; what is kept.</summary>
+    public byte[]? Answer { get; set; }
+
+    /// <summary>The stored response this request continues (<c>previous_response_id</c>), as read before admission.</summary>
+    public string? PreviousResponseId { get; init; }
+
+    /// <summary>The conversation of <see cref="PreviousResponseId"/> as input items; null when it is not stored for this key.</summary>
+    public string? Previous { get; init; }
+
+    /// <summary>With storage on: the conversation up to this request (the previous one's, then this input) as input items.</summary>
+    public byte[]? InputItems { get; set; }
+
     /// <summary>The request's own output cap, echoed; null when it left it to the model.</summary>
     public int? MaxOutputTokens { get; private set; }
 
-    /// <summary>Stored responses (retrieve, delete, cancel, input items) do not exist: nothing is kept.</summary>
+    /// <summary>Stored responses do not exist while storage is off; cancelling and listing input items never do.</summary>
     public static ApiError NotStored() => new(StatusCodes.Status404NotFound, "invalid_request_error", "response_storage_disabled",
-        "Tollgate keeps no prompts or responses (zero retention), so stored responses cannot be retrieved, listed or cancelled. Send the whole conversation in 'input' with each request.");
+        "This Tollgate keeps no stored responses to retrieve, list or cancel (response storage is off, or the operation is not offered). Send the whole conversation in 'input' with each request.");
+
+    public override Task KeepAsync(GatewayRequest request) =>
+        Store && Storage is { } storage && Answer is { } answer ? storage.KeepAsync(request, Ids.Of(request.RequestId), answer, InputItems ?? []) : Task.CompletedTask;
 
     public override SurfaceTranslation ToChat(JsonElement root)
     {
@@ -49,13 +70,13 @@ internal sealed class ResponsesSurface : WireSurface
     public override void WriteResponse(IBufferWriter<byte> output, JsonElement completion, GatewayRequest request)
     {
         var answer = ChatAnswer.Read(completion);
-        using var w = new Utf8JsonWriter(output, Hosting.JsonWriting.Options);
-        WriteObject(w, request, Ids.Of(request.RequestId), answer.Created, Finished(answer.FinishReason), o =>
+        Answer = ChatAnswer.Json(w => WriteObject(w, request, Ids.Of(request.RequestId), answer.Created, Finished(answer.FinishReason), o =>
         {
             var index = 0;
             if (answer.Text.Length > 0 || answer.ToolCalls.Count == 0) WriteMessageItem(o, Ids.Message(request.RequestId), answer.Text, "completed");
             foreach (var call in answer.ToolCalls) WriteFunctionCall(o, Ids.FunctionCall(request.RequestId, index++), call.Id, call.Name, call.Arguments, "completed");
-        }, withUsage: true);
+        }, withUsage: true));
+        output.Write(Answer);
     }
 
     public override SurfaceStream OpenStream(GatewayRequest request) => new ResponsesStream(this, request);
@@ -100,13 +121,14 @@ internal sealed class ResponsesSurface : WireSurface
         writeOutput(w);
         w.WriteEndArray();
         w.WriteBoolean("parallel_tool_calls", ParallelToolCalls);
-        w.WriteNull("previous_response_id");
+        if (PreviousResponseId is null) w.WriteNull("previous_response_id");
+        else w.WriteString("previous_response_id", PreviousResponseId);
         w.WriteStartObject("reasoning");
         if (ReasoningEffort is null) w.WriteNull("effort");
         else w.WriteString("effort", ReasoningEffort);
         w.WriteNull("summary");
         w.WriteEndObject();
-        w.WriteBoolean("store", false);
+        w.WriteBoolean("store", Store);
         w.WriteNumber("temperature", Temperature ?? 1);
         w.WriteStartObject("text");
         w.WritePropertyName("format");
@@ -161,7 +183,7 @@ internal sealed class ResponsesSurface : WireSurface
         w.WriteNumber("input_tokens", usage.InputTokens);
         w.WriteStartObject("input_tokens_details");
         w.WriteNumber("cached_tokens", usage.CachedInputTokens);
-        w.WriteNumber("cache_write_tokens", 0);
+        w.WriteNumber("cache_write_tokens", usage.CacheWriteTokens);
         w.WriteEndObject();
         w.WriteNumber("output_tokens", usage.OutputTokens);
         w.WriteStartObject("output_tokens_details");

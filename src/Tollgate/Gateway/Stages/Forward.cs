@@ -4,7 +4,7 @@ using Tollgate.Upstreams;
 namespace Tollgate.Gateway.Stages;
 
 /// <summary>
-/// Route and forward: backends in the model's routing order (<see cref="BackendRouter"/>), healthy ones first. A connection failure,
+/// Route and forward: backends in the model's routing order (<see cref="BackendRouter"/>), those with an open circuit breaker last. A connection failure,
 /// 5xx, malformed answer or timeout before anything reached the client falls through to the next
 /// backend; a 4xx is the backend's verdict on the request and goes back to the client as is.
 /// </summary>
@@ -24,7 +24,6 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
             var attempt = await resilience.RunAsync(backend.Id, _ => AttemptAsync(request, backend, body), request.Http.RequestAborted);
             if (attempt.Stream is { } primed)
             {
-                health.MarkSucceeded(backend.Id);
                 health.RecordLatency(backend.Id, time.GetElapsedTime(sent));
                 request.Backend = backend;
                 request.Response = attempt.Response;
@@ -44,12 +43,10 @@ internal sealed partial class Forward(BackendRegistry registry, BackendHealth he
                     busy = failure;
                     continue;
                 }
-                health.MarkFailed(backend.Id);
                 sawTimeout |= failure.Kind == BackendFailureKind.Timeout;
                 last = failure;
                 continue;
             }
-            health.MarkSucceeded(backend.Id);
             health.RecordLatency(backend.Id, time.GetElapsedTime(sent));
             request.Backend = backend;
             request.Response = response;

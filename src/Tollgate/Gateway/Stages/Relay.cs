@@ -117,6 +117,7 @@ internal sealed partial class Relay(Meter meter, Settle settle, ILogger<Relay> l
                     translator.Chunk(output, chunk.RootElement);
                 }
                 translator.Complete(output, request);
+                await request.Surface!.KeepAsync(request);
             }
             else
             {

@@ -23,6 +23,7 @@ internal sealed class Respond(Meter meter, Settle settle)
         var buffer = new ArrayBufferWriter<byte>(backend.Body.Length + 64);
         if (request.Surface is { } surface) surface.WriteResponse(buffer, root, request);
         else ResponseJson.Write(buffer, root, request, withUsage: true);
+        if (request.Surface is { } keeping) await keeping.KeepAsync(request);
         response.ContentLength = buffer.WrittenCount;
         await response.Body.WriteAsync(buffer.WrittenMemory, request.Http.RequestAborted);
         return null;

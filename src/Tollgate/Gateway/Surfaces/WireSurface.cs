@@ -35,6 +35,9 @@ internal abstract class WireSurface
     /// <summary>The surface's clients may send the key in <c>x-api-key</c> (Anthropic's) instead of a bearer token.</summary>
     public virtual bool AcceptsApiKeyHeader => false;
 
+    /// <summary>Keeps the finished answer where the surface and the operator allow it; called after settle, before the client's last bytes.</summary>
+    public virtual Task KeepAsync(GatewayRequest request) => Task.CompletedTask;
+
     /// <summary>Response headers this surface's clients read (e.g. Anthropic's <c>request-id</c>).</summary>
     public virtual void WriteHeaders(HttpResponse response, string requestId)
     {

@@ -430,6 +430,27 @@ internal static class PostgresMigrations
             user_id TEXT NOT NULL REFERENCES customer_users(id)
         );
         """,
+        // Cache writes: a token class of their own (a subset of input), with an optional price on each card (unset: the input price).
+        """
+        ALTER TABLE usage_events ADD COLUMN cache_write_tokens BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE usage_rollups ADD COLUMN cache_write_tokens BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE price_cards ADD COLUMN cache_write_per_million TEXT;
+        ALTER TABLE cost_cards ADD COLUMN cache_write_per_million TEXT;
+        """,
+        // Responses kept only when the operator turned response storage on and a request asked for it; erased after retention.
+        """
+        CREATE TABLE stored_responses (
+            id TEXT PRIMARY KEY,
+            key_id TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            response TEXT NOT NULL,
+            conversation TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL
+        );
+        CREATE INDEX stored_responses_key ON stored_responses(key_id);
+        CREATE INDEX stored_responses_expiry ON stored_responses(expires_at);
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -38,15 +38,16 @@ internal static class PostgresRollups
         var list = rows.Values.ToList();
         await using var upsert = new NpgsqlCommand("""
             INSERT INTO usage_rollups (customer_id, billing_period, day, model_id, backend_id, price_version, requests, input_tokens,
-                cached_input_tokens, output_tokens, reasoning_tokens, units, list_amount, charged_amount, cost_to_serve)
+                cached_input_tokens, output_tokens, reasoning_tokens, units, list_amount, charged_amount, cost_to_serve, cache_write_tokens)
             SELECT * FROM unnest(@customer, @period, @day, @model, @backend, @version, @requests, @input, @cached, @output, @reasoning, @units,
-                @list, @charged, @cost)
+                @list, @charged, @cost, @cacheWrite)
             ON CONFLICT (customer_id, billing_period, day, model_id, backend_id, price_version) DO UPDATE SET
                 requests = usage_rollups.requests + excluded.requests,
                 input_tokens = usage_rollups.input_tokens + excluded.input_tokens,
                 cached_input_tokens = usage_rollups.cached_input_tokens + excluded.cached_input_tokens,
                 output_tokens = usage_rollups.output_tokens + excluded.output_tokens,
                 reasoning_tokens = usage_rollups.reasoning_tokens + excluded.reasoning_tokens,
+                cache_write_tokens = usage_rollups.cache_write_tokens + excluded.cache_write_tokens,
                 units = usage_rollups.units + excluded.units,
                 list_amount = (usage_rollups.list_amount::numeric + excluded.list_amount::numeric)::text,
                 charged_amount = (usage_rollups.charged_amount::numeric + excluded.charged_amount::numeric)::text,
@@ -63,6 +64,7 @@ internal static class PostgresRollups
         PostgresUsageWriter.Long(upsert, "cached", list, r => r.Totals.CachedInputTokens);
         PostgresUsageWriter.Long(upsert, "output", list, r => r.Totals.OutputTokens);
         PostgresUsageWriter.Long(upsert, "reasoning", list, r => r.Totals.ReasoningTokens);
+        PostgresUsageWriter.Long(upsert, "cacheWrite", list, r => r.Totals.CacheWriteTokens);
         PostgresUsageWriter.Long(upsert, "units", list, r => r.Totals.Units);
         PostgresUsageWriter.Text(upsert, "list", list, r => Money.Format(r.Totals.ListAmount));
         PostgresUsageWriter.Text(upsert, "charged", list, r => Money.Format(r.Totals.ChargedAmount));

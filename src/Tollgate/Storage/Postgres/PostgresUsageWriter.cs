@@ -111,9 +111,9 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
         await using var insert = new NpgsqlCommand("""
             INSERT INTO usage_events (request_id, customer_id, key_id, model_id, backend_id, price_version,
                 input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, units,
-                list_amount, charged_amount, cost_to_serve, status, source, streamed, latency_ms, ttft_ms, started_at, completed_at)
+                list_amount, charged_amount, cost_to_serve, status, source, streamed, latency_ms, ttft_ms, started_at, completed_at, cache_write_tokens)
             SELECT * FROM unnest(@request, @customer, @key, @model, @backend, @price, @input, @cached, @output, @reasoning, @units,
-                @list, @charged, @cost, @status, @source, @streamed, @latency, @ttft, @started, @completed)
+                @list, @charged, @cost, @status, @source, @streamed, @latency, @ttft, @started, @completed, @cacheWrite)
             ON CONFLICT (request_id) DO NOTHING
             RETURNING request_id, pg_current_xact_id()::text
             """, connection, transaction);
@@ -127,6 +127,7 @@ internal sealed partial class PostgresUsageWriter(PostgresDatabase database, Tim
         Long(insert, "cached", events, u => u.Tokens.CachedInputTokens);
         Long(insert, "output", events, u => u.Tokens.OutputTokens);
         Long(insert, "reasoning", events, u => u.Tokens.ReasoningTokens);
+        Long(insert, "cacheWrite", events, u => u.Tokens.CacheWriteTokens);
         Long(insert, "units", events, u => u.Units);
         Text(insert, "list", events, u => Money.Format(u.ListAmount));
         Text(insert, "charged", events, u => Money.Format(u.ChargedAmount));

@@ -20,7 +20,7 @@ internal sealed class SqlEconomicsQueries(SqlDatabase database) : IEconomicsQuer
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, """
             SELECT customer_id, day, model_id, backend_id, requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
-                list_amount, charged_amount, cost_to_serve
+                list_amount, charged_amount, cost_to_serve, cache_write_tokens
             FROM usage_rollups WHERE day >= @from AND day < @to
             """);
         select.Bind("@from", MarginReport.Day(from));
@@ -32,14 +32,13 @@ internal sealed class SqlEconomicsQueries(SqlDatabase database) : IEconomicsQuer
         {
             var key = (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
             var line = new UsageLine(key.Item1, DateOnly.ParseExact(key.Item2, "yyyy-MM-dd", CultureInfo.InvariantCulture), key.Item3, key.Item4, reader.GetInt64(4),
-                new TokenUsage(reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8)),
+                new TokenUsage(reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(12)),
                 Money.Parse(reader.GetString(9)), Money.Parse(reader.GetString(10)), Money.Parse(reader.GetString(11)));
             lines[key] = lines.TryGetValue(key, out var sum)
                 ? sum with
                 {
                     Requests = sum.Requests + line.Requests,
-                    Tokens = new TokenUsage(sum.Tokens.InputTokens + line.Tokens.InputTokens, sum.Tokens.CachedInputTokens + line.Tokens.CachedInputTokens,
-                        sum.Tokens.OutputTokens + line.Tokens.OutputTokens, sum.Tokens.ReasoningTokens + line.Tokens.ReasoningTokens),
+                    Tokens = sum.Tokens.Plus(line.Tokens),
                     ListAmount = sum.ListAmount + line.ListAmount,
                     ChargedAmount = sum.ChargedAmount + line.ChargedAmount,
                     CostToServe = sum.CostToServe + line.CostToServe,

@@ -211,7 +211,7 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var select = Command(connection, null, """
-            SELECT day, model_id, requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, charged_amount
+            SELECT day, model_id, requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, charged_amount, cache_write_tokens
             FROM usage_rollups WHERE customer_id = @customer AND day >= @from AND day < @to ORDER BY day, model_id
             """);
         select.Bind("@customer", customerId);
@@ -223,14 +223,13 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         {
             // Rows of one day and model differ only by backend, price version or billing period: customers see them as one.
             var key = (reader.GetString(0), reader.GetString(1));
-            var tokens = new TokenUsage(reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+            var tokens = new TokenUsage(reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(8));
             var row = new DailyUsage(key.Item1, key.Item2, reader.GetInt64(2), tokens, Money.Parse(reader.GetString(7)));
             days[key] = days.TryGetValue(key, out var seen)
                 ? seen with
                 {
                     Requests = seen.Requests + row.Requests,
-                    Tokens = new TokenUsage(seen.Tokens.InputTokens + tokens.InputTokens, seen.Tokens.CachedInputTokens + tokens.CachedInputTokens,
-                        seen.Tokens.OutputTokens + tokens.OutputTokens, seen.Tokens.ReasoningTokens + tokens.ReasoningTokens),
+                    Tokens = seen.Tokens.Plus(tokens),
                     ChargedAmount = seen.ChargedAmount + row.ChargedAmount,
                 }
                 : row;
@@ -355,7 +354,8 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
     private static List<UsageRollup> ReadRollups(DbConnection connection, DbTransaction transaction, string customerId, BillingPeriod period)
     {
         var select = Command(connection, transaction, """
-            SELECT model_id, price_version, day, requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, list_amount, charged_amount
+            SELECT model_id, price_version, day, requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, list_amount, charged_amount,
+                cache_write_tokens
             FROM usage_rollups WHERE customer_id = @customer AND billing_period = @period
             """);
         select.Bind("@customer", customerId);
@@ -366,7 +366,7 @@ internal sealed class SqlInvoiceStore(SqlDatabase database) : IInvoiceStore
         {
             var version = reader.GetInt64(1);
             rollups.Add(new UsageRollup(reader.GetString(0), version == 0 ? null : version, BillingPeriod.Parse(reader.GetString(2)[..7]), reader.GetInt64(3),
-                new TokenUsage(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7)),
+                new TokenUsage(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(10)),
                 Money.Parse(reader.GetString(8)), Money.Parse(reader.GetString(9))));
         }
         return rollups;

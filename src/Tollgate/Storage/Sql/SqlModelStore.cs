@@ -143,8 +143,9 @@ internal sealed class SqlModelStore(SqlDatabase database, TimeProvider time) : I
         await RunAsync(database, audit, async (connection, transaction) =>
         {
             var insert = Command(connection, transaction, $"""
-                INSERT INTO {table} ({ownerColumn}, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee, created_at)
-                VALUES (@owner, @from, @input, @cached, @output, @fee, @now) RETURNING version
+                INSERT INTO {table} ({ownerColumn}, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee, created_at,
+                    cache_write_per_million)
+                VALUES (@owner, @from, @input, @cached, @output, @fee, @now, @cacheWrite) RETURNING version
                 """);
             insert.Bind("@owner", ownerId);
             insert.Bind("@from", UnixTime.ToStored(effectiveFrom));
@@ -152,6 +153,8 @@ internal sealed class SqlModelStore(SqlDatabase database, TimeProvider time) : I
             insert.Bind("@cached", Money.Format(rates.CachedInputPerMillion));
             insert.Bind("@output", Money.Format(rates.OutputPerMillion));
             insert.Bind("@fee", Money.Format(rates.RequestFee));
+            // Unset stays unset (NULL): cache writes then follow the card's input price.
+            insert.Bind("@cacheWrite", rates.CacheWritePerMillion is { } cacheWrite ? Money.Format(cacheWrite) : DBNull.Value);
             insert.Bind("@now", UnixTime.ToStored(time.GetUtcNow()));
             version = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
@@ -165,7 +168,7 @@ internal sealed class SqlModelStore(SqlDatabase database, TimeProvider time) : I
         var byBackend = new Dictionary<string, List<CostCard>>(StringComparer.Ordinal);
         await using var reader = await Command(connection, transaction, """
             SELECT backend_id, version, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee,
-                kind, hourly_cost, gpu_count, rated_tokens_per_hour, target_utilisation
+                kind, hourly_cost, gpu_count, rated_tokens_per_hour, target_utilisation, cache_write_per_million
             FROM cost_cards ORDER BY effective_from, version
             """).ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -177,8 +180,7 @@ internal sealed class SqlModelStore(SqlDatabase database, TimeProvider time) : I
             list.Add(StoredNames.Parse<CostCardKind>(reader.GetString(7)) == CostCardKind.Hardware
                 ? CostCard.OwnHardware(version, backend, from,
                     new HardwareCost(Money.Parse(reader.GetString(8)), reader.GetInt32(9), reader.GetInt64(10), Money.Parse(reader.GetString(11))))
-                : new CostCard(version, backend, from,
-                    new TokenRates(Money.Parse(reader.GetString(3)), Money.Parse(reader.GetString(4)), Money.Parse(reader.GetString(5)), Money.Parse(reader.GetString(6)))));
+                : new CostCard(version, backend, from, ReadTokenRates(reader, 3, 12)));
         }
         return byBackend;
     }
@@ -190,16 +192,21 @@ internal sealed class SqlModelStore(SqlDatabase database, TimeProvider time) : I
     {
         var byOwner = new Dictionary<string, List<StoredRates>>(StringComparer.Ordinal);
         await using var reader = await Command(connection, transaction, $"""
-            SELECT {ownerColumn}, version, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee
+            SELECT {ownerColumn}, version, effective_from, input_per_million, cached_input_per_million, output_per_million, request_fee,
+                cache_write_per_million
             FROM {table} ORDER BY effective_from, version
             """).ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var owner = reader.GetString(0);
             if (!byOwner.TryGetValue(owner, out var list)) byOwner[owner] = list = [];
-            list.Add(new StoredRates(reader.GetInt64(1), UnixTime.FromStored(reader.GetInt64(2)),
-                new TokenRates(Money.Parse(reader.GetString(3)), Money.Parse(reader.GetString(4)), Money.Parse(reader.GetString(5)), Money.Parse(reader.GetString(6)))));
+            list.Add(new StoredRates(reader.GetInt64(1), UnixTime.FromStored(reader.GetInt64(2)), ReadTokenRates(reader, 3, 7)));
         }
         return byOwner;
     }
+
+    /// <summary>Input, cached input, output and request fee from four columns from <paramref name="first"/> on, and the optional cache-write rate.</summary>
+    private static TokenRates ReadTokenRates(DbDataReader reader, int first, int cacheWrite) => new(
+        Money.Parse(reader.GetString(first)), Money.Parse(reader.GetString(first + 1)), Money.Parse(reader.GetString(first + 2)),
+        Money.Parse(reader.GetString(first + 3)), reader.IsDBNull(cacheWrite) ? null : Money.Parse(reader.GetString(cacheWrite)));
 }

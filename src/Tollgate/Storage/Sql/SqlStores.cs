@@ -27,5 +27,6 @@ internal static class SqlStores
         services.AddSingleton<IFeedbackStore, SqlFeedbackStore>();
         services.AddSingleton<IChatHistoryStore, SqlChatHistoryStore>();
         services.AddSingleton<ICustomerUserStore, SqlCustomerUserStore>();
+        services.AddSingleton<IResponseStore, SqlResponseStore>();
     }
 }

@@ -11,7 +11,7 @@ internal sealed class SqlUsageQueries(SqlDatabase database) : IUsageQueries
     private const string Columns = """
         request_id, customer_id, key_id, model_id, backend_id, price_version, input_tokens, cached_input_tokens,
         output_tokens, reasoning_tokens, units, list_amount, charged_amount, cost_to_serve, status, source, streamed,
-        latency_ms, ttft_ms, started_at, completed_at
+        latency_ms, ttft_ms, started_at, completed_at, cache_write_tokens
         """;
 
     public async Task<IReadOnlyList<UsageEvent>> ListAsync(UsageFilter filter, CancellationToken cancellationToken = default)
@@ -40,7 +40,7 @@ internal sealed class SqlUsageQueries(SqlDatabase database) : IUsageQueries
         using var command = connection.CreateCommand();
         var sql = new StringBuilder("""
             SELECT customer_id, key_id, model_id, backend_id, completed_at, input_tokens, cached_input_tokens, output_tokens,
-                list_amount, charged_amount, cost_to_serve
+                list_amount, charged_amount, cost_to_serve, cache_write_tokens
             FROM usage_events WHERE 1 = 1
             """);
         AppendFilter(sql, command, filter);
@@ -66,6 +66,7 @@ internal sealed class SqlUsageQueries(SqlDatabase database) : IUsageQueries
                 Requests = sum.Requests + 1,
                 InputTokens = sum.InputTokens + reader.GetInt64(5),
                 CachedInputTokens = sum.CachedInputTokens + reader.GetInt64(6),
+                CacheWriteTokens = sum.CacheWriteTokens + reader.GetInt64(11),
                 OutputTokens = sum.OutputTokens + reader.GetInt64(7),
                 ListAmount = sum.ListAmount + Money.Parse(reader.GetString(8)),
                 ChargedAmount = sum.ChargedAmount + Money.Parse(reader.GetString(9)),
@@ -107,7 +108,7 @@ internal sealed class SqlUsageQueries(SqlDatabase database) : IUsageQueries
         ModelId = reader.GetString(3),
         BackendId = reader.IsDBNull(4) ? null : reader.GetString(4),
         PriceVersion = reader.IsDBNull(5) ? null : reader.GetInt64(5),
-        Tokens = new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
+        Tokens = new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(21)),
         Units = reader.GetInt64(10),
         ListAmount = Money.Parse(reader.GetString(11)),
         ChargedAmount = Money.Parse(reader.GetString(12)),

@@ -29,6 +29,7 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
         public long CachedInputTokens;
         public long OutputTokens;
         public long ReasoningTokens;
+        public long CacheWriteTokens;
         public long Units;
         public decimal ListAmount;
         public decimal ChargedAmount;
@@ -45,6 +46,7 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
             CachedInputTokens += tokens.CachedInputTokens;
             OutputTokens += tokens.OutputTokens;
             ReasoningTokens += tokens.ReasoningTokens;
+            CacheWriteTokens += tokens.CacheWriteTokens;
             Units += units;
             ListAmount += list;
             ChargedAmount += charged;
@@ -53,7 +55,7 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
 
         public UsageRollup ToRollup(string modelId, long priceVersion, BillingPeriod usagePeriod) =>
             new(modelId, priceVersion == 0 ? null : priceVersion, usagePeriod, Requests,
-                new TokenUsage(InputTokens, CachedInputTokens, OutputTokens, ReasoningTokens), ListAmount, ChargedAmount);
+                new TokenUsage(InputTokens, CachedInputTokens, OutputTokens, ReasoningTokens, CacheWriteTokens), ListAmount, ChargedAmount);
     }
 
     /// <summary>Adds the events (those just inserted) to their rollup rows; returns the rows to remember once committed.</summary>
@@ -106,7 +108,7 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
         var count = 0;
         await using (var reader = await Command(connection, transaction, """
             SELECT customer_id, model_id, backend_id, price_version, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
-                   units, list_amount, charged_amount, cost_to_serve, completed_at
+                   units, list_amount, charged_amount, cost_to_serve, completed_at, cache_write_tokens
             FROM usage_events
             """).ExecuteReaderAsync(cancellationToken))
         {
@@ -119,7 +121,7 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
                 var key = new RollupKey(customer, billed.ToString(), DayOf(completed), reader.GetString(1),
                     reader.IsDBNull(2) ? "" : reader.GetString(2), reader.IsDBNull(3) ? 0 : reader.GetInt64(3));
                 if (!rows.TryGetValue(key, out var totals)) rows[key] = totals = new RollupTotals();
-                totals.Add(new TokenUsage(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7)), reader.GetInt64(8),
+                totals.Add(new TokenUsage(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(13)), reader.GetInt64(8),
                     Money.Parse(reader.GetString(9)), Money.Parse(reader.GetString(10)), Money.Parse(reader.GetString(11)));
                 count++;
             }
@@ -145,7 +147,8 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
     private static RollupTotals? Read(SqliteConnection connection, SqliteTransaction transaction, RollupKey key)
     {
         var select = Command(connection, transaction, """
-            SELECT requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, units, list_amount, charged_amount, cost_to_serve
+            SELECT requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, units, list_amount, charged_amount, cost_to_serve,
+                   cache_write_tokens
             FROM usage_rollups
             WHERE customer_id = $customer AND billing_period = $period AND day = $day AND model_id = $model AND backend_id = $backend AND price_version = $version
             """);
@@ -163,6 +166,7 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
             ListAmount = Money.Parse(reader.GetString(6)),
             ChargedAmount = Money.Parse(reader.GetString(7)),
             CostToServe = Money.Parse(reader.GetString(8)),
+            CacheWriteTokens = reader.GetInt64(9),
         };
     }
 
@@ -170,12 +174,14 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
     {
         using var upsert = Command(connection, transaction, """
             INSERT INTO usage_rollups (customer_id, billing_period, day, model_id, backend_id, price_version, requests, input_tokens,
-                cached_input_tokens, output_tokens, reasoning_tokens, units, list_amount, charged_amount, cost_to_serve)
-            VALUES ($customer, $period, $day, $model, $backend, $version, $requests, $input, $cached, $output, $reasoning, $units, $list, $charged, $cost)
+                cached_input_tokens, output_tokens, reasoning_tokens, units, list_amount, charged_amount, cost_to_serve, cache_write_tokens)
+            VALUES ($customer, $period, $day, $model, $backend, $version, $requests, $input, $cached, $output, $reasoning, $units, $list, $charged, $cost,
+                $cacheWrite)
             ON CONFLICT (customer_id, billing_period, day, model_id, backend_id, price_version) DO UPDATE SET
                 requests = excluded.requests, input_tokens = excluded.input_tokens, cached_input_tokens = excluded.cached_input_tokens,
                 output_tokens = excluded.output_tokens, reasoning_tokens = excluded.reasoning_tokens, units = excluded.units,
-                list_amount = excluded.list_amount, charged_amount = excluded.charged_amount, cost_to_serve = excluded.cost_to_serve
+                list_amount = excluded.list_amount, charged_amount = excluded.charged_amount, cost_to_serve = excluded.cost_to_serve,
+                cache_write_tokens = excluded.cache_write_tokens
             """);
         foreach (var (key, totals) in rows)
         {
@@ -186,6 +192,7 @@ internal sealed class SqliteUsageRollups(TimeProvider time)
             upsert.Bind("$cached", totals.CachedInputTokens);
             upsert.Bind("$output", totals.OutputTokens);
             upsert.Bind("$reasoning", totals.ReasoningTokens);
+            upsert.Bind("$cacheWrite", totals.CacheWriteTokens);
             upsert.Bind("$units", totals.Units);
             upsert.Bind("$list", Money.Format(totals.ListAmount));
             upsert.Bind("$charged", Money.Format(totals.ChargedAmount));

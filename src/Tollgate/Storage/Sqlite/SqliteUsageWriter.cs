@@ -110,14 +110,14 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
         insertUsage.CommandText = """
             INSERT INTO usage_events (request_id, customer_id, key_id, model_id, backend_id, price_version,
                 input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, units,
-                list_amount, charged_amount, cost_to_serve, status, source, streamed, latency_ms, ttft_ms, started_at, completed_at)
+                list_amount, charged_amount, cost_to_serve, status, source, streamed, latency_ms, ttft_ms, started_at, completed_at, cache_write_tokens)
             VALUES ($request, $customer, $key, $model, $backend, $price, $input, $cached, $output, $reasoning, $units,
-                $list, $charged, $cost, $status, $source, $streamed, $latency, $ttft, $started, $completed)
+                $list, $charged, $cost, $status, $source, $streamed, $latency, $ttft, $started, $completed, $cacheWrite)
             ON CONFLICT (request_id) DO NOTHING
             """;
         var p = insertUsage.Parameters;
         string[] names = ["$request", "$customer", "$key", "$model", "$backend", "$price", "$input", "$cached", "$output", "$reasoning", "$units",
-            "$list", "$charged", "$cost", "$status", "$source", "$streamed", "$latency", "$ttft", "$started", "$completed"];
+            "$list", "$charged", "$cost", "$status", "$source", "$streamed", "$latency", "$ttft", "$started", "$completed", "$cacheWrite"];
         foreach (var name in names) p.Add(new SqliteParameter { ParameterName = name });
         insertUsage.Prepare();
 
@@ -157,6 +157,7 @@ internal sealed partial class SqliteUsageWriter(SqliteDatabase database, TimePro
             p[18].Value = (object?)u.TimeToFirstTokenMs ?? DBNull.Value;
             p[19].Value = UnixTime.ToStored(u.StartedAt);
             p[20].Value = UnixTime.ToStored(u.CompletedAt);
+            p[21].Value = u.Tokens.CacheWriteTokens;
             // A duplicate request id inserts nothing, and then must not add a second ledger entry either;
             // a request charged nothing (inside an allowance) moves no money.
             if (insertUsage.ExecuteNonQuery() == 0) continue;

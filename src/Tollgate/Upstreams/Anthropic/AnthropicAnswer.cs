@@ -7,7 +7,8 @@ namespace Tollgate.Upstreams.Anthropic;
 /// <summary>
 /// Anthropic's answers as OpenAI's chat completions and chunks, usage included: input is
 /// <c>input_tokens</c> + <c>cache_read_input_tokens</c> + <c>cache_creation_input_tokens</c>, of
-/// which the cache reads are the cached input. Cache writes are billed as input.
+/// which the cache reads are the cached input and the cache writes (<c>cache_write_tokens</c>) are
+/// priced at the card's cache-write rate.
 /// </summary>
 internal static class AnthropicAnswer
 {
@@ -205,7 +206,7 @@ internal static class AnthropicAnswer
             Field(usage, "cache_creation_input_tokens") ?? CacheWrite,
             Field(usage, "output_tokens") ?? Output);
 
-        /// <summary>OpenAI's usage object: cache reads are cached input, cache writes plain input.</summary>
+        /// <summary>OpenAI's usage object: cache reads are cached input, cache writes their own part of input.</summary>
         public void Write(Utf8JsonWriter w)
         {
             var prompt = Input + CacheRead + CacheWrite;
@@ -215,6 +216,7 @@ internal static class AnthropicAnswer
             w.WriteNumber("total_tokens", prompt + Output);
             w.WriteStartObject("prompt_tokens_details");
             w.WriteNumber("cached_tokens", CacheRead);
+            w.WriteNumber("cache_write_tokens", CacheWrite);
             w.WriteEndObject();
             w.WriteStartObject("completion_tokens_details");
             w.WriteNumber("reasoning_tokens", 0);

@@ -266,7 +266,7 @@ public sealed class ResponsesTests : IAsyncLifetime
         using var response = await client.GetAsync("/v1/responses/resp_123");
 
         var error = await AssertErrorAsync(response, HttpStatusCode.NotFound, "response_storage_disabled");
-        Assert.Contains("zero retention", error.GetProperty("message").GetString());
+        Assert.Contains("response storage is off", error.GetProperty("message").GetString());
     }
 
     /// <summary>Each stream event's own schema, so a failure names what is wrong rather than every event type it is not.</summary>
