@@ -115,7 +115,8 @@ public sealed class RedisRoundTripTests : IAsyncLifetime
             {"kind":"chat","max_output_tokens":1000,"backends":[{"id":"down-1","kind":"open_ai","base_url":"http://127.0.0.1:9/v1","upstream_model":"x"}],
              "price":{"input":"1","output":"1"}}
             """);
-        using var client = _app.ApiClient(await KeyAsync("10", """{"rate_limits":{"tokens_per_minute":2500,"concurrency":1}}"""));
+        // Each failed request's estimate (over 1,000 tokens) would empty the 2,500-token bucket by the third if it were not given back.
+        using var client = _app.ApiClient(await KeyAsync("10", """{"rate_limits":{"tokens_per_minute":2500}}"""));
         const string failing = """{"model":"down","max_tokens":1000,"messages":[{"role":"user","content":"hi"}]}""";
 
         for (var i = 0; i < 4; i++)
@@ -123,6 +124,8 @@ public sealed class RedisRoundTripTests : IAsyncLifetime
             using var response = await client.PostAsync("/v1/chat/completions", TollgateCalls.JsonBody(failing));
             Assert.True(response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
                 $"request {i.ToString(CultureInfo.InvariantCulture)}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            // A release is sent without waiting for Redis's answer (the response does not wait on it): let it land.
+            await Task.Delay(200);
         }
         using var served = await client.PostAsync("/v1/chat/completions", TollgateCalls.JsonBody(Body));
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
